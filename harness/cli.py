@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from harness.errors import EXIT_HARNESS_ERROR, EXIT_USAGE, HarnessError, UsageError
+from harness.errors import EXIT_HARNESS_ERROR, HarnessError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +39,7 @@ def _port(text: str) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from harness.reference import DEV_KEYS, ServerConfig
-    from harness.reference.faults import CATALOGUE, UnknownFault
+    from harness.reference.faults import CATALOGUE, UnknownFaultError
     from harness.reference.keys import KeysFileError, load_keys
 
     if args.list_faults:
@@ -57,8 +57,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from harness.reference.server import serve
 
     try:
-        serve(args.host, args.port, config)
-    except UnknownFault as exc:
+        serve(args.host, args.port, config, fd=args.fd, ready_file=args.ready_file)
+    except UnknownFaultError as exc:
         raise UsageError(str(exc)) from None
     return 0
 
@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--keys", type=Path, help="TOML file of [[keys]] replacing the built-in dev keys")
     serve.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a planted fault on")
     serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
+    # for the embedded server: an inherited listening socket, and a file announcing each boot
+    serve.add_argument("--fd", type=int, help=argparse.SUPPRESS)
+    serve.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     serve.set_defaults(run=_cmd_serve)
     return parser
 

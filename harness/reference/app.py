@@ -337,7 +337,9 @@ ROUTES: list[tuple[str, dict[str, tuple[tuple[str, ...], Handler]]]] = [
 ]
 
 
-def endpoint(ref: Reference, methods: dict[str, tuple[tuple[str, ...], Handler]]) -> Callable[[Request], Awaitable[Response]]:
+def endpoint(
+    ref: Reference, methods: dict[str, tuple[tuple[str, ...], Handler]]
+) -> Callable[[Request], Awaitable[Response]]:
     async def dispatch(request: Request) -> Response:
         scopes, handler = methods["GET" if request.method == "HEAD" else request.method]
         principal = ref.auth.authenticate(request.headers.get("x-api-key"))

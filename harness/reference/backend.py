@@ -33,7 +33,9 @@ class Backend:
 
     def project_row(self, principal: Principal, project_id: str) -> dict[str, Any]:
         """The caller's organization's project, or 404 (D-20)."""
-        row = self.store.one("SELECT * FROM projects WHERE id = ? AND org_id = ?", project_id, principal.organization_id)
+        row = self.store.one(
+            "SELECT * FROM projects WHERE id = ? AND org_id = ?", project_id, principal.organization_id
+        )
         if row is None:
             raise not_found("project", project_id)
         return dict(row)

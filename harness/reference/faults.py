@@ -49,7 +49,7 @@ def fault(name: str, *, area: str, catches: tuple[str, ...], suite: str = "contr
     return register
 
 
-class UnknownFault(ValueError):
+class UnknownFaultError(ValueError):
     """A fault name not in the catalogue."""
 
 
@@ -57,7 +57,7 @@ def apply(names: tuple[str, ...] | list[str], ref: Reference) -> list[Wrapper]:
     """Switch the named faults on in ``ref``; return the ASGI wrappers some of them need."""
     unknown = [name for name in names if name not in CATALOGUE]
     if unknown:
-        raise UnknownFault(f"unknown fault(s): {', '.join(unknown)}; see --list-faults")
+        raise UnknownFaultError(f"unknown fault(s): {', '.join(unknown)}; see --list-faults")
     return [wrapper for name in names if (wrapper := CATALOGUE[name].plant(ref)) is not None]
 
 

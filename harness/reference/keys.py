@@ -77,5 +77,7 @@ def _parse_entry(path: Path, number: int, entry: object) -> tuple[str, Principal
     unknown = set(scopes) - ALL_SCOPES
     if unknown:
         raise KeysFileError(f"{where}: unknown scopes {sorted(unknown)}; known: {sorted(ALL_SCOPES)}")
-    principal = Principal(fields["organizationId"], fields["userId"], fields["name"], fields["email"], frozenset(scopes))
+    principal = Principal(
+        fields["organizationId"], fields["userId"], fields["name"], fields["email"], frozenset(scopes)
+    )
     return fields["key"], principal

@@ -57,7 +57,8 @@ class ProjectService:
     def stats(self, principal: Principal, project_id: str) -> dict[str, Any]:
         project = self.backend.project_row(principal, project_id)
         workspaces = self.store.one(
-            "SELECT COUNT(*) AS total, COALESCE(SUM(status = 'running'), 0) AS running FROM workspaces WHERE project_id = ?",
+            "SELECT COUNT(*) AS total, COALESCE(SUM(status = 'running'), 0) AS running"
+            " FROM workspaces WHERE project_id = ?",
             project["id"],
         )
         volumes = self.store.one(
@@ -261,7 +262,8 @@ class ProjectService:
         verb = "archived" if status == "archived" else "restored"
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE projects SET status = ?, updated_at = ? WHERE id = ?", (status, self.backend.now(), project["id"])
+                "UPDATE projects SET status = ?, updated_at = ? WHERE id = ?",
+                (status, self.backend.now(), project["id"]),
             )
             self.backend.record(project["id"], f"project.{verb}", principal, "project", project["id"])
 

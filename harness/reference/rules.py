@@ -16,15 +16,22 @@ class Rules:
     # ---------------------------------------------------------------- workspaces (D-08..D-13)
     def start(self, workspace: dict[str, Any]) -> None:
         if workspace["status"] not in ("stopped", "failed"):
-            raise conflict(f"workspace {workspace['id']} is {workspace['status']}; only a stopped workspace can be started")
+            raise conflict(
+                f"workspace {workspace['id']} is {workspace['status']}; only a stopped workspace can be started"
+            )
 
     def stop(self, workspace: dict[str, Any]) -> None:
         if workspace["status"] not in ("pending", "running"):
-            raise conflict(f"workspace {workspace['id']} is {workspace['status']}; only a pending or running workspace can be stopped")
+            raise conflict(
+                f"workspace {workspace['id']} is {workspace['status']};"
+                " only a pending or running workspace can be stopped"
+            )
 
     def restart(self, workspace: dict[str, Any]) -> None:
         if workspace["status"] != "running":
-            raise conflict(f"workspace {workspace['id']} is {workspace['status']}; only a running workspace can be restarted")
+            raise conflict(
+                f"workspace {workspace['id']} is {workspace['status']}; only a running workspace can be restarted"
+            )
 
     def delete_workspace(self, workspace: dict[str, Any]) -> None:
         if workspace["status"] in ("pending", "running"):

@@ -1,9 +1,22 @@
-"""Run the reference server under uvicorn (``strongly-harness serve``)."""
+"""Run the reference server under uvicorn (``strongly-harness serve``).
+
+SIGHUP restarts the server in place: it shuts down gracefully, then re-executes itself with the
+same arguments, so a durability check sees a genuinely new process reading the same ``--db``.
+With ``--fd`` the listening socket is inherited and outlives the restart, so the address never
+changes and clients only queue for a moment. ``--ready-file`` receives a fresh token once each
+boot is serving, which is how a restarter knows the new process is up.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import socket
 import sys
+import uuid
+from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -11,8 +24,8 @@ from harness.reference.app import ServerConfig, create_app
 from harness.reference.keys import DEV_KEYS
 
 
-def banner(host: str, port: int, config: ServerConfig) -> str:
-    lines = [f"Strongly reference server on http://{host}:{port} (db {config.db}, provision delay {config.provision_delay:g}s)"]
+def banner(address: str, config: ServerConfig) -> str:
+    lines = [f"Strongly reference server on {address} (db {config.db}, provision delay {config.provision_delay:g}s)"]
     if config.keys == DEV_KEYS:
         for key, who in DEV_KEYS.items():
             lines.append(f"  key {key}: {who.organization_id}, {who.user_id}, {len(who.scopes)} scopes")
@@ -23,9 +36,49 @@ def banner(host: str, port: int, config: ServerConfig) -> str:
     return "\n".join(lines)
 
 
-def serve(host: str, port: int, config: ServerConfig, *, log_level: str = "warning") -> None:
-    """Serve until SIGINT/SIGTERM; committed writes are on disk when --db names a file."""
-    app = create_app(config)
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, ready_file: Path | None) -> None:
+        super().__init__(config)
+        self.ready_file = ready_file
+        self.restart_requested = False
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self.ready_file is not None:
+            staging = self.ready_file.with_suffix(".tmp")
+            staging.write_text(f"{os.getpid()} {uuid.uuid4().hex}\n")
+            staging.replace(self.ready_file)
+
+    def request_restart(self, signum: int, frame: FrameType | None) -> None:
+        self.restart_requested = True
+        self.should_exit = True
+
+
+def serve(
+    host: str,
+    port: int,
+    config: ServerConfig,
+    *,
+    fd: int | None = None,
+    ready_file: Path | None = None,
+    log_level: str = "warning",
+) -> None:
+    """Serve until SIGINT/SIGTERM; on SIGHUP, restart in place. Committed writes are on disk."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    print(banner(host, port, config), flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off")
+    app = create_app(config)
+    sockets = None
+    address = f"http://{host}:{port}"
+    if fd is not None:
+        # uvicorn closes the socket it is given on shutdown; hand it a duplicate so the inherited
+        # descriptor stays open (and listening) across a restart.
+        os.set_inheritable(fd, True)
+        sockets = [socket.socket(fileno=os.dup(fd))]
+        address = "http://{}:{}".format(*sockets[0].getsockname()[:2])
+    server = _Server(
+        uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off"), ready_file
+    )
+    signal.signal(signal.SIGHUP, server.request_restart)
+    print(banner(address, config), flush=True)
+    server.run(sockets=sockets)
+    if server.restart_requested:
+        os.execv(sys.executable, sys.orig_argv)  # noqa: S606 - the restart is this very command again

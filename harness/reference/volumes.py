@@ -20,7 +20,9 @@ class VolumeService:
         self.store = backend.store
 
     # ---------------------------------------------------------------- reads
-    def find(self, principal: Principal, query: ListQuery, *, shared_only: bool = False) -> tuple[list[dict[str, Any]], int]:
+    def find(
+        self, principal: Principal, query: ListQuery, *, shared_only: bool = False
+    ) -> tuple[list[dict[str, Any]], int]:
         where, params = ["org_id = ?"], [principal.organization_id]
         filters = query.filters
         if shared_only:
@@ -83,7 +85,8 @@ class VolumeService:
         validate(UPDATE_VOLUME, body)
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE volumes SET label = ?, description = ?, size_gb = ?, mount_path = ?, updated_at = ? WHERE id = ?",
+                "UPDATE volumes SET label = ?, description = ?, size_gb = ?, mount_path = ?, updated_at = ?"
+                " WHERE id = ?",
                 (
                     body.get("label", row["label"]),
                     body.get("description", row["description"]),
@@ -99,7 +102,8 @@ class VolumeService:
     def delete(self, principal: Principal, volume_id: str) -> None:
         row = self.row(principal, volume_id)
         live = self.store.scalar(
-            "SELECT COUNT(*) FROM workspaces WHERE project_id = ? AND status IN ('pending', 'running')", row["project_id"]
+            "SELECT COUNT(*) FROM workspaces WHERE project_id = ? AND status IN ('pending', 'running')",
+            row["project_id"],
         )
         self.backend.rules.delete_volume(self.view(row), live)
         with self.store.transaction() as db:

@@ -127,7 +127,8 @@ class WorkspaceService:
         resources = {**loads(row["resources"]), **body.get("resources", {})}
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE workspaces SET name = ?, description = ?, image = ?, resources = ?, updated_at = ? WHERE id = ?",
+                "UPDATE workspaces SET name = ?, description = ?, image = ?, resources = ?, updated_at = ?"
+                " WHERE id = ?",
                 (
                     body.get("name", row["name"]),
                     body.get("description", row["description"]),
@@ -163,7 +164,8 @@ class WorkspaceService:
         now = self.backend.now()
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE workspaces SET status = 'stopped', stopped_at = ?, ready_at = NULL, updated_at = ? WHERE id = ?",
+                "UPDATE workspaces SET status = 'stopped', stopped_at = ?, ready_at = NULL, updated_at = ?"
+                " WHERE id = ?",
                 (now, now, row["id"]),
             )
             self._log(row["id"], "deploy", "Stopping workspace; compute released, state preserved")
@@ -274,7 +276,8 @@ class WorkspaceService:
     def _log(self, workspace_id: str, log_type: str, text: str, *, at: str | None = None) -> None:
         stamp = (at or self.backend.now())[:19] + "Z"
         self.store.db.execute(
-            "INSERT INTO logs (workspace_id, log_type, line) VALUES (?, ?, ?)", (workspace_id, log_type, f"{stamp} {text}")
+            "INSERT INTO logs (workspace_id, log_type, line) VALUES (?, ?, ?)",
+            (workspace_id, log_type, f"{stamp} {text}"),
         )
 
 

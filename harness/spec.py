@@ -1,0 +1,155 @@
+"""The contract, read once: operations, their scopes and responses, and validators for its schemas.
+
+Everything that needs a shape asks this module; nothing re-types a schema in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+from harness.paths import SPEC
+
+METHODS = ("get", "post", "put", "delete")
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    tags: tuple[str, ...]
+    scopes: tuple[str, ...]
+    responses: dict[str, Any]
+    request_schema: dict[str, Any] | None
+    query_parameters: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def is_write(self) -> bool:
+        return self.method != "GET"
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"\{(\w+)\}", self.path))
+
+    @property
+    def resource(self) -> str:
+        return self.tags[0]
+
+    def url(self, **values: str) -> str:
+        return self.path.format(**values)
+
+    def documents(self, status: int) -> bool:
+        return str(status) in self.responses
+
+
+class Spec:
+    """An OpenAPI document with lookups by operation id, by request line, and by schema name."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.operations = tuple(self._operations())
+        self._by_id = {operation.operation_id: operation for operation in self.operations}
+        self._validators: dict[str, Any] = {}
+        self._routes = [
+            (operation.method, re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(operation.path))), operation)
+            for operation in sorted(self.operations, key=lambda op: "{" in op.path)  # literal paths first
+        ]
+
+    @classmethod
+    def load(cls, path: Path = SPEC) -> Spec:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    @property
+    def version(self) -> str:
+        return str(self.document["info"]["version"])
+
+    def operation(self, operation_id: str) -> Operation:
+        return self._by_id[operation_id]
+
+    def match(self, method: str, path: str) -> Operation | None:
+        """The operation a request line belongs to (for counting requests per operation)."""
+        for route_method, pattern, operation in self._routes:
+            if route_method == method.upper() and pattern.fullmatch(path):
+                return operation
+        return None
+
+    def resolve(self, node: Any) -> Any:
+        """Follow a local ``$ref`` (one level at a time, as often as needed)."""
+        while isinstance(node, dict) and "$ref" in node:
+            target: Any = self.document
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part]
+            node = target
+        return node
+
+    def schema(self, name: str) -> dict[str, Any]:
+        """A standalone JSON Schema for ``components.schemas[name]``, its references resolvable."""
+        return self.standalone({"$ref": f"#/components/schemas/{name}"})
+
+    def standalone(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {**schema, "components": self.document["components"]}
+
+    def response_schema(self, operation_id: str, status: int) -> dict[str, Any] | None:
+        response = self.resolve(self.operation(operation_id).responses.get(str(status)))
+        if not response or "content" not in response:
+            return None
+        return self.standalone(response["content"]["application/json"]["schema"])
+
+    def validator(self, name: str) -> jsonschema_rs.Validator:
+        """A format-checking validator for a component schema, built once per name."""
+        if name not in self._validators:
+            self._validators[name] = jsonschema_rs.validator_for(self.schema(name), validate_formats=True)
+        return self._validators[name]
+
+    def response_validator(self, operation_id: str, status: int) -> jsonschema_rs.Validator | None:
+        key = f"{operation_id}:{status}"
+        if key not in self._validators:
+            schema = self.response_schema(operation_id, status)
+            self._validators[key] = schema and jsonschema_rs.validator_for(schema, validate_formats=True)
+        return self._validators[key]
+
+    def _operations(self) -> list[Operation]:
+        found = []
+        for path, item in self.document["paths"].items():
+            shared = item.get("parameters", [])
+            for method in METHODS:
+                if method not in item:
+                    continue
+                definition = item[method]
+                parameters = [self.resolve(p) for p in [*shared, *definition.get("parameters", [])]]
+                body = definition.get("requestBody")
+                request_schema = None
+                if body is not None:
+                    request_schema = self.standalone(self.resolve(body)["content"]["application/json"]["schema"])
+                security = definition.get("security", self.document.get("security", []))
+                scopes = tuple(scope for requirement in security for scope in requirement.get("ApiKeyAuth", []))
+                found.append(
+                    Operation(
+                        operation_id=definition["operationId"],
+                        method=method.upper(),
+                        path=path,
+                        tags=tuple(definition.get("tags", [])),
+                        scopes=scopes,
+                        responses=definition["responses"],
+                        request_schema=request_schema,
+                        query_parameters=tuple(p["name"] for p in parameters if p["in"] == "query"),
+                    )
+                )
+        return found
+
+
+@cache
+def load() -> Spec:
+    """The bundled contract, parsed once per process."""
+    return Spec.load()

@@ -1,0 +1,49 @@
+"""The command line: one clear line and exit 2 for bad usage, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from harness.cli import main
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        ([], "arguments are required"),
+        (["serve", "--port", "http"], "not a port number"),
+        (["serve", "--provision-delay", "-1"], "must be zero or more"),
+        (["serve", "--fault", "no-such-fault"], "unknown fault"),
+        (["serve", "--keys", "/nonexistent/keys.toml"], "cannot read keys file"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad arguments print one line naming the problem and exit 2."""
+    code = main(argv)
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert complaint in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_list_faults_prints_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    """--list-faults prints one line per fault with its suite and the requirements that catch it."""
+    assert main(["serve", "--list-faults"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("slow-status") for line in lines)
+
+
+def test_the_module_runs_as_a_program() -> None:
+    """`python -m harness` is the same command line."""
+    run = subprocess.run(
+        [sys.executable, "-m", "harness", "serve", "--port", "x"], capture_output=True, text=True, check=False
+    )
+
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
