@@ -7,12 +7,16 @@ error (one clear line, never a traceback), 3 the harness itself broke.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError, UsageError
+
+if TYPE_CHECKING:
+    from harness.config import Settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,6 +67,57 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """Flags first, then STRONGLY_* variables; no target at all means the embedded reference server."""
+    from harness.config import Settings, Target, check_base_url, check_profile, require
+    from harness.reference.keys import DEV_KEYS
+
+    env = os.environ
+    base_url = args.base_url or env.get("STRONGLY_BASE_URL")
+    if base_url:
+        target = Target(
+            base_url=check_base_url(base_url),
+            api_key=require(env.get("STRONGLY_API_KEY"), "STRONGLY_API_KEY"),
+            readonly_key=env.get("STRONGLY_READONLY_API_KEY") or None,
+            other_key=env.get("STRONGLY_OTHER_API_KEY") or None,
+            restart_command=env.get("STRONGLY_RESTART_COMMAND") or None,
+        )
+        if args.fault:
+            raise UsageError("--fault only applies to the embedded reference server (no --base-url)")
+    else:
+        admin, reader, other = list(DEV_KEYS)
+        target = Target("http://127.0.0.1", admin, reader, other, embedded=True)
+    values = {"target": target, "profile": check_profile(args.profile), "reports": args.reports}
+    for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit"):
+        if getattr(args, name) is not None:
+            values[name] = getattr(args, name)
+    return Settings(**values, keep_on_failure=args.keep_on_failure)
+
+
+def _cmd_contract(args: argparse.Namespace) -> int:
+    from harness.contract.runner import ContractOptions, list_requirements, run_contract
+    from harness.requirements import by_id
+
+    settings = _settings(args)
+    unknown = [rid for rid in args.requirement if rid not in by_id()]
+    if unknown:
+        raise UsageError(f"unknown requirement id(s): {', '.join(unknown)}")
+    if args.list:
+        return list_requirements(settings)
+    return run_contract(ContractOptions(settings, tuple(args.fault), tuple(args.requirement), args.quiet))
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL, else embedded)")
+    parser.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where reports go")
+    parser.add_argument("--request-timeout", type=_positive_float, metavar="S", help="per-request timeout (10)")
+    parser.add_argument("--deadline", type=_positive_float, metavar="S", help="the whole run's time limit")
+    parser.add_argument("--rate-limit", type=_positive_float, metavar="N", help="at most N requests per second")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="embedded server only: plant a fault"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="strongly-harness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -81,6 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     serve.set_defaults(run=_cmd_serve)
+
+    contract = commands.add_parser("contract", help="check a target against the contract, requirement by requirement")
+    _target_options(contract)
+    contract.add_argument("--profile", default="full", help="full (default), core, smoke or readonly")
+    contract.add_argument("--list", action="store_true", help="print the requirements the profile runs, and exit")
+    contract.add_argument("--seed", type=int, help="replay a run: the seed its report shows")
+    contract.add_argument("--provision-wait", type=_positive_float, metavar="S", help="longest wait for ready")
+    contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
+    contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
+    contract.add_argument("--quiet", action="store_true", help="no progress, no summary")
+    contract.set_defaults(run=_cmd_contract)
     return parser
 
 

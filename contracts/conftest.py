@@ -1,0 +1,124 @@
+"""Fixtures and schemathesis hooks shared by the conformance checks.
+
+The hooks make generated requests safe and meaningful against any target: path ids point at
+resources this run created (so valid requests can succeed), created names carry the run prefix,
+every created id is recorded for cleanup, and a read-only run refuses to send a write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation import GenerationMode
+
+from harness import spec
+from harness.client import LOG, ApiClient, ReadOnlyViolationError
+from harness.contract.plugin import current_run
+from harness.contract.traffic import exchange_of
+from harness.expect import expect
+from harness.factory import Factory
+
+settings.register_profile(
+    "conformance", database=None, deadline=None, suppress_health_check=list(HealthCheck), print_blob=False
+)
+settings.load_profile("conformance")
+
+# Path ids for generated requests of the operation under test (set by the fixture that created them).
+CURRENT_IDS: dict[str, str] = {}
+CREATES = {"createProject": ("projectId", "project", "name"), "createVolume": ("volumeId", "volume", "label"),
+           "createWorkspace": ("workspaceId", "workspace", "name")}  # fmt: skip
+
+
+def positive(case: Any, location: ParameterLocation) -> bool:
+    component = case.meta.components.get(location) if case.meta else None
+    return component is None or component.mode == GenerationMode.POSITIVE
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    run = current_run()
+    if run.settings.profile == "readonly" and case.method.upper() != "GET":
+        raise ReadOnlyViolationError(f"refused to send {case.method} {case.path}: this run is read-only")
+    if case.path_parameters and positive(case, ParameterLocation.PATH):
+        for name in case.path_parameters:
+            if name in CURRENT_IDS:
+                case.path_parameters[name] = CURRENT_IDS[name]
+    create = CREATES.get(case.operation.definition.raw.get("operationId", ""))
+    if create and isinstance(case.body, dict) and positive(case, ParameterLocation.BODY):
+        name_field = create[2]
+        if isinstance(case.body.get(name_field), str):
+            case.body[name_field] = run.settings.prefix + case.body[name_field]
+        if "projectId" in case.body and "projectId" in CURRENT_IDS:
+            case.body["projectId"] = CURRENT_IDS["projectId"]
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    run = current_run()
+    LOG.record(exchange_of(response, run.redactor))
+    create = CREATES.get(case.operation.definition.raw.get("operationId", ""))
+    if create and response.status_code == 201:
+        try:
+            created = response.json()[create[0]]
+        except (ValueError, KeyError, TypeError):
+            return  # a malformed create answer is the schema checks' business
+        if isinstance(created, str):
+            (run.active or run.registry).add(create[1], created)
+
+
+def operation_for(label: str) -> spec.Operation:
+    method, path = label.split(" ", 1)
+    operation = next((op for op in spec.load().operations if op.method == method and op.path == path), None)
+    assert operation is not None, f"no operation {label}"
+    return operation
+
+
+# ------------------------------------------------------------------ targets for per-operation checks
+
+
+@pytest.fixture(scope="session")
+def targets(shared_make: Factory, api: ApiClient) -> dict[str, str]:
+    """Real resources every operation can address: a project with a shared volume, a running
+    workspace and a collaborator. Checks that attempt refused writes prove they stay unchanged."""
+    project = shared_make.project(visibility="organization")
+    volume = shared_make.volume(project["id"])
+    expect(api.post(f"/api/v1/volumes/{volume['id']}/share"), "shareVolume", 200)
+    workspace = shared_make.running_workspace(project["id"])
+    added = api.post(f"/api/v1/projects/{project['id']}/collaborators",
+                     json={"email": f"{shared_make.name('pal')}@example.com", "role": "viewer"})  # fmt: skip
+    member = expect(added, "addProjectCollaborator", 201)
+    return {
+        "projectId": project["id"],
+        "volumeId": volume["id"],
+        "workspaceId": workspace["id"],
+        "userId": member["userId"],
+    }
+
+
+def valid_body(operation: spec.Operation, ids: dict[str, str], make: Factory) -> dict[str, Any] | None:
+    """A body the operation would accept, so that only the key decides the answer."""
+    bodies: dict[str, dict[str, Any]] = {
+        "createProject": {"name": make.name("project"), "description": ""},
+        "updateProject": {"description": "changed"},
+        "addProjectCollaborator": {"email": f"{make.name('new')}@example.com", "role": "viewer"},
+        "updateProjectCollaboratorRole": {"role": "editor"},
+        "createVolume": {"projectId": ids["projectId"], "label": make.name("volume"), "sizeGb": 1},
+        "updateVolume": {"label": make.name("relabelled")},
+        "createWorkspace": {"name": make.name("workspace"), "description": "", "environmentType": "jupyter",
+                            "projectId": ids["projectId"]},
+        "updateWorkspace": {"name": make.name("renamed")},
+    }  # fmt: skip
+    return bodies.get(operation.operation_id)
+
+
+def snapshot(api: ApiClient, ids: dict[str, str]) -> dict[str, Any]:
+    """What the targets look like now, for proving a refused request changed nothing."""
+    return {
+        "project": expect(api.get(f"/api/v1/projects/{ids['projectId']}"), "getProject", 200),
+        "volume": expect(api.get(f"/api/v1/volumes/{ids['volumeId']}"), "getVolume", 200),
+        "workspace": expect(api.get(f"/api/v1/workspaces/{ids['workspaceId']}"), "getWorkspace", 200),
+    }

@@ -1,0 +1,68 @@
+"""Helpers the conformance checks share: walking lists, comparing objects, reading quantities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.client import ApiClient
+from harness.expect import expect
+
+# list operation id -> (path template, key of the items in its envelope)
+LISTS: dict[str, tuple[str, str]] = {
+    "listWorkspaces": ("/api/v1/workspaces", "workspaces"),
+    "listProjects": ("/api/v1/projects", "projects"),
+    "listVolumes": ("/api/v1/volumes", "volumes"),
+    "listSharedVolumes": ("/api/v1/volumes/shared", "volumes"),
+    "listProjectWorkspaces": ("/api/v1/projects/{projectId}/workspaces", "workspaces"),
+    "listProjectVolumes": ("/api/v1/projects/{projectId}/volumes", "volumes"),
+    "listProjectActivity": ("/api/v1/projects/{projectId}/activity", "activities"),
+}
+VOLATILE = frozenset({"updatedAt"})
+
+
+def page(api: ApiClient, operation_id: str, project_id: str = "", **params: Any) -> dict[str, Any]:
+    path, _ = LISTS[operation_id]
+    return expect(api.get(path.format(projectId=project_id), **params), operation_id, 200)
+
+
+def items(api: ApiClient, operation_id: str, project_id: str = "", **params: Any) -> list[dict[str, Any]]:
+    return page(api, operation_id, project_id, **params)[LISTS[operation_id][1]]
+
+
+def walk(api: ApiClient, operation_id: str, project_id: str = "", *, limit: int, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a list, page by page, stopping when a page comes back short or empty."""
+    found: list[dict[str, Any]] = []
+    for _ in range(1000):
+        batch = items(api, operation_id, project_id, limit=limit, offset=len(found), **params)
+        found += batch
+        if len(batch) < limit:
+            return found
+    raise AssertionError(f"{operation_id} did not end after 1000 pages of {limit}")
+
+
+def ids(entries: list[dict[str, Any]]) -> list[str]:
+    return [entry["id"] for entry in entries]
+
+
+def differences(before: dict[str, Any], after: dict[str, Any], *, allowed: set[str] = frozenset()) -> dict[str, Any]:
+    """Fields whose values differ (other than the ones allowed to), as {field: (before, after)}."""
+    keys = (before.keys() | after.keys()) - set(allowed)
+    return {key: (before.get(key), after.get(key)) for key in sorted(keys) if before.get(key) != after.get(key)}
+
+
+def cores(quantity: str) -> float:
+    """'2', '0.5' or '500m' as cores."""
+    return int(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
+
+
+def gibibytes(quantity: str) -> float:
+    """'12.8Gi', '512Mi', '1Ti' as GiB."""
+    for suffix, scale in (("Ki", 1 / 1024**2), ("Mi", 1 / 1024), ("Gi", 1.0), ("Ti", 1024.0)):
+        if quantity.endswith(suffix):
+            return float(quantity[: -len(suffix)]) * scale
+    raise AssertionError(f"{quantity!r} is not a binary quantity")
+
+
+def percent(quantity: str) -> float:
+    assert quantity.endswith("%"), f"{quantity!r} is not a percentage"
+    return float(quantity[:-1])

@@ -1,0 +1,88 @@
+"""Durability: answered writes survive a restart; concurrent writes are not lost (D-39)."""
+
+from __future__ import annotations
+
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from contracts.support import walk
+from harness.client import ApiClient
+from harness.config import Settings
+from harness.expect import expect, poll_until
+from harness.factory import Factory
+
+
+def readable(api: ApiClient) -> bool:
+    try:
+        return api.get("/api/v1/projects", limit=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.mark.requirement("DUR-001")
+@pytest.mark.needs("restart")
+def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Settings) -> None:
+    """Projects, volumes, workspaces, collaborators and activity read back the same after a restart."""
+    project = make.project(tags=["durable"])
+    make.volume(project["id"], sizeGb=3)
+    workspace = make.stopped_workspace(project["id"])
+    api.post(f"/api/v1/projects/{project['id']}/collaborators", json={"email": f"{make.name('d')}@example.com",
+                                                                       "role": "editor"})  # fmt: skip
+    paths = {
+        f"/api/v1/projects/{project['id']}": "getProject",
+        f"/api/v1/projects/{project['id']}/activity": "listProjectActivity",
+        f"/api/v1/workspaces/{workspace['id']}": "getWorkspace",
+        f"/api/v1/projects/{project['id']}/volumes": "listProjectVolumes",
+    }
+    before = {path: expect(api.get(path), operation, 200) for path, operation in paths.items()}
+
+    restart = subprocess.run(settings.target.restart_command or "", shell=True, timeout=300, check=False,  # noqa: S602 - the user's own restart command
+                             capture_output=True, text=True)  # fmt: skip
+    assert restart.returncode == 0, f"STRONGLY_RESTART_COMMAND failed ({restart.returncode}): {restart.stderr[-300:]}"
+    poll_until(lambda: readable(api), bool, timeout=settings.provision_wait, what="the target answering after restart")
+
+    after = {path: expect(api.get(path), operation, 200) for path, operation in paths.items()}
+    assert after == before
+
+
+@pytest.mark.requirement("DUR-002")
+def test_concurrent_creates_all_land(api: ApiClient, make: Factory) -> None:
+    """20 concurrent creates give 20 distinct projects, all listed, and count 20."""
+    marker = make.name("burst")
+
+    def create(i: int) -> dict[str, Any]:
+        return expect(
+            api.post("/api/v1/projects", json={"name": f"{marker}-{i}", "description": ""}), "createProject", 201
+        )
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        created = [answer["projectId"] for answer in pool.map(create, range(20))]
+    for project_id in created:
+        make.registry.add("project", project_id)
+
+    assert len(set(created)) == 20
+    listed = walk(api, "listProjects", limit=100, search=marker)
+    assert sorted(item["id"] for item in listed) == sorted(created)
+    assert expect(api.get("/api/v1/projects", search=marker), "listProjects", 200)["count"] == 20
+
+
+@pytest.mark.requirement("DUR-002")
+def test_concurrent_collaborator_adds_all_land(api: ApiClient, make: Factory) -> None:
+    """10 collaborators added at once to one project are all listed afterwards."""
+    project = make.project()
+    path = f"/api/v1/projects/{project['id']}/collaborators"
+
+    def add(i: int) -> str:
+        added = api.post(path, json={"email": f"{make.name('c')}-{i}@example.com", "role": "viewer"})
+        return expect(added, "addProjectCollaborator", 201)["userId"]
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        added = set(pool.map(add, range(10)))
+
+    listed = expect(api.get(path), "listProjectCollaborators", 200)["collaborators"]
+    assert added <= {person["userId"] for person in listed}
+    assert len(listed) == 11

@@ -1,0 +1,165 @@
+"""Errors and invariants every resource shares: error bodies, bad input, unknown ids, ids, timestamps."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from contracts.conftest import valid_body
+from harness import spec
+from harness.client import ApiClient
+from harness.expect import expect
+from harness.factory import Factory
+
+OPERATIONS = spec.load().operations
+WITH_BODY = [op for op in OPERATIONS if op.request_schema is not None]
+BY_ID = [op for op in OPERATIONS if op.path_parameters]
+INTERNALS = re.compile(r"traceback|exception|sqlite|postgres|select\s.+\sfrom|\.py\b|\bat [\w.$]+\(|stack", re.I)
+
+
+def refusals(api: ApiClient, anonymous: ApiClient, make: Factory, targets: dict[str, str]) -> list[httpx.Response]:
+    """One of each 4xx the contract names: 400, 401, 404, 409, 422."""
+    running = f"/api/v1/workspaces/{targets['workspaceId']}"
+    return [
+        api.request("POST", "/api/v1/projects", content=b"{oops", headers={"Content-Type": "application/json"}),
+        api.get("/api/v1/workspaces", limit=0),
+        anonymous.get("/api/v1/projects"),
+        api.get("/api/v1/volumes/vol_does_not_exist"),
+        api.delete(running),
+        api.post("/api/v1/workspaces", json={"name": make.name("w")}),
+    ]
+
+
+@pytest.mark.requirement("GEN-ERR-001")
+@pytest.mark.smoke
+def test_refusals_carry_the_error_body(
+    api: ApiClient, anonymous: ApiClient, make: Factory, targets: dict[str, str]
+) -> None:
+    """400, 401, 404, 409 and 422 answers are JSON with a lower-case code and a message (D-14)."""
+    answers = refusals(api, anonymous, make, targets)
+
+    assert [answer.status_code for answer in answers] == [400, 400, 401, 404, 409, 422]
+    for answer in answers:
+        assert answer.headers.get("content-type", "").startswith("application/json"), answer.request.url
+        body = answer.json()
+        assert isinstance(body, dict), body
+        assert re.fullmatch(r"[a-z][a-z_]*", str(body.get("code"))), body
+        assert isinstance(body.get("message"), str), body
+        assert body["message"].strip(), body
+
+
+@pytest.mark.requirement("GEN-ERR-002")
+def test_errors_reveal_no_internals(
+    api: ApiClient, anonymous: ApiClient, make: Factory, targets: dict[str, str]
+) -> None:
+    """No error body holds a stack trace, a file path, SQL or an exception name."""
+    answers = [
+        *refusals(api, anonymous, make, targets),
+        api.post("/api/v1/projects", json={"name": "\u0000" * 3, "description": 5}),
+        api.put(f"/api/v1/volumes/{targets['volumeId']}", json={"sizeGb": "lots"}),
+        api.get("/api/v1/workspaces", sort="name:asc;DROP TABLE"),
+    ]
+
+    for answer in answers:
+        leaked = INTERNALS.search(answer.text)
+        assert leaked is None, f"{answer.request.method} {answer.request.url.path} revealed {leaked.group(0)!r}"
+
+
+@pytest.mark.requirement("GEN-ERR-003")
+@pytest.mark.parametrize("operation", BY_ID, ids=lambda op: op.operation_id)
+def test_unknown_ids_answer_404(
+    api: ApiClient, make: Factory, targets: dict[str, str], operation: spec.Operation
+) -> None:
+    """Every id-addressed operation answers 404 when its id names nothing."""
+    missing = {name: f"{value}x404" for name, value in targets.items()}
+    body = valid_body(operation, targets, make)
+
+    expect(api.request(operation.method, operation.url(**missing), **({} if body is None else {"json": body})),
+           operation.operation_id, 404)  # fmt: skip
+
+
+@pytest.mark.requirement("GEN-VALID-004")
+@pytest.mark.parametrize(
+    "payload", [b"{not json", b"[1, 2]", b'"text"', b""], ids=["broken", "array", "string", "empty"]
+)
+@pytest.mark.parametrize("operation", WITH_BODY, ids=lambda op: op.operation_id)
+def test_malformed_bodies_answer_400(api: ApiClient, targets: dict[str, str], operation: spec.Operation,
+                                     payload: bytes) -> None:  # fmt: skip
+    """Broken JSON, or JSON that is not an object, answers 400 on every write that takes a body (D-15)."""
+    response = api.request(operation.method, operation.url(**targets), content=payload,
+                           headers={"Content-Type": "application/json"})  # fmt: skip
+
+    expect(response, operation.operation_id, 400)
+
+
+@pytest.mark.requirement("GEN-VALID-005")
+@pytest.mark.parametrize("operation", WITH_BODY, ids=lambda op: op.operation_id)
+def test_unknown_fields_answer_422(
+    api: ApiClient, make: Factory, targets: dict[str, str], operation: spec.Operation
+) -> None:
+    """A body that is valid but for one snake_case field (as the SDK spells it) answers 422 (D-17)."""
+    body = {**(valid_body(operation, targets, make) or {}), "environment_type": "jupyter"}
+
+    expect(api.request(operation.method, operation.url(**targets), json=body), operation.operation_id, 422)
+
+
+@pytest.mark.requirement("GEN-ID-001")
+@pytest.mark.smoke
+def test_ids_carry_the_documented_prefixes(make: Factory) -> None:
+    """Workspace, project and volume ids start with ws_, proj_ and vol_ (D-03)."""
+    project = make.project()
+
+    assert project["id"].startswith("proj_"), project["id"]
+    assert make.volume(project["id"])["id"].startswith("vol_")
+    assert make.workspace()["id"].startswith("ws_")
+
+
+@pytest.mark.requirement("GEN-ID-002")
+@pytest.mark.parametrize("kind", ["project", "volume", "workspace"])
+def test_deleted_ids_are_never_reused(api: ApiClient, make: Factory, kind: str) -> None:
+    """Ids of deleted resources never come back on new ones (D-38)."""
+    parent = make.project()["id"] if kind == "volume" else None
+    create: Callable[[], dict[str, str]] = {
+        "project": make.project,
+        "volume": lambda: make.volume(parent),
+        "workspace": make.stopped_workspace,
+    }[kind]
+    deleted: set[str] = set()
+    for _ in range(4):
+        resource = create()
+        assert resource["id"] not in deleted, f"{kind} id {resource['id']} was given out again"
+        expect(api.delete(f"/api/v1/{kind}s/{resource['id']}"), f"delete{kind.capitalize()}", 204)
+        make.forget(kind, resource["id"])
+        deleted.add(resource["id"])
+
+
+@pytest.mark.requirement("GEN-TIME-001")
+@pytest.mark.parametrize("kind", ["project", "volume", "workspace"])
+def test_timestamps_move_only_with_changes(api: ApiClient, make: Factory, kind: str) -> None:
+    """createdAt never moves; updatedAt starts at or after it, moves on every change and not on reads."""
+    resource = {"project": make.project, "volume": lambda: make.volume(make.project()["id"]),
+                "workspace": make.stopped_workspace}[kind]()  # fmt: skip
+    path = f"/api/v1/{kind}s/{resource['id']}"
+    changes = {"project": [("PUT", {"description": "a"}), ("POST", "archive")],
+               "volume": [("PUT", {"label": make.name("a")}), ("POST", "share")],
+               "workspace": [("PUT", {"description": "a"}), ("POST", "start")]}[kind]  # fmt: skip
+    assert resource["updatedAt"] >= resource["createdAt"]
+    previous = resource
+    for method, change in changes:
+        time.sleep(0.01)
+        if method == "PUT":
+            expect(api.put(path, json=change), f"update{kind.capitalize()}", 200)
+        else:
+            expect(api.post(f"{path}/{change}"), f"{change}{kind.capitalize()}", 200)
+        current = make.get(kind, resource["id"])
+        assert current["createdAt"] == resource["createdAt"], "createdAt moved"
+        assert current["updatedAt"] > previous["updatedAt"], f"updatedAt did not move after {method} {change}"
+        previous = current
+    assert make.get(kind, resource["id"])["updatedAt"] in (
+        previous["updatedAt"],
+        make.get(kind, resource["id"])["updatedAt"],
+    )

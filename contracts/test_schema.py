@@ -1,0 +1,89 @@
+"""Every operation against the contract: schemathesis with positive and negative data, all checks.
+
+Tightened where the defaults are lax (contracts/schemathesis.toml): a valid request with a key that
+holds the scope must not get 401/403, and an undocumented status code fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from contracts.conftest import CURRENT_IDS, operation_for
+from contracts.schema import schema
+from harness import spec
+from harness.client import ApiClient
+from harness.config import Settings
+from harness.expect import expect
+from harness.factory import Factory
+
+# The state an operation's path ids must be in for its valid requests to succeed.
+NEEDS_RUNNING = {"getWorkspaceMetrics", "syncWorkspace", "restartWorkspace", "stopWorkspace"}
+NEEDS_STOPPED = {"startWorkspace", "deleteWorkspace"}
+NEEDS_VOLUME = {"syncWorkspace", "listProjectVolumes"}
+NEEDS_COLLABORATOR = {"updateProjectCollaboratorRole", "removeProjectCollaborator"}
+
+
+def prepare(operation: spec.Operation, make: Factory) -> dict[str, str]:
+    """Create what the operation's path ids point at, in the state its valid requests need."""
+    project = make.project()
+    ids = {"projectId": project["id"]}
+    name = operation.operation_id
+    if operation.resource == "volumes" or name in NEEDS_VOLUME:
+        ids["volumeId"] = make.volume(project["id"])["id"]
+    if "workspaceId" in operation.path_parameters:
+        if name in NEEDS_RUNNING:
+            workspace = make.running_workspace(project["id"])
+        elif name in NEEDS_STOPPED:
+            workspace = make.stopped_workspace(project["id"])
+        else:
+            workspace = make.workspace(project["id"])
+        ids["workspaceId"] = workspace["id"]
+    if name in NEEDS_COLLABORATOR:
+        added = make.client.post(
+            f"/api/v1/projects/{project['id']}/collaborators",
+            json={"email": f"{make.name('collaborator')}@example.com", "role": "viewer"},
+        )
+        ids["userId"] = expect(added, "addProjectCollaborator", 201)["userId"]
+    return ids
+
+
+def existing(api: ApiClient) -> dict[str, str]:
+    """Ids of resources that already exist, for a read-only run (nothing is created)."""
+    ids = {}
+    for key, path, operation_id, field in (
+        ("workspaceId", "/api/v1/workspaces", "listWorkspaces", "workspaces"),
+        ("projectId", "/api/v1/projects", "listProjects", "projects"),
+        ("volumeId", "/api/v1/volumes", "listVolumes", "volumes"),
+    ):
+        items = expect(api.get(path, limit=1), operation_id, 200)[field]
+        if items:
+            ids[key] = items[0]["id"]
+    if "projectId" in ids:
+        people = expect(api.get(f"/api/v1/projects/{ids['projectId']}/collaborators"), "listProjectCollaborators", 200)
+        ids["userId"] = people["collaborators"][0]["userId"]
+    return ids
+
+
+@pytest.fixture
+def operation_ids(request: pytest.FixtureRequest, settings: Settings, api: ApiClient) -> Iterator[dict[str, str]]:
+    operation = operation_for(request.node.operation_label)
+    # the factory is requested only when needed: a read-only run must not even prepare to create
+    ids = existing(api) if settings.profile == "readonly" else prepare(operation, request.getfixturevalue("make"))
+    CURRENT_IDS.clear()
+    CURRENT_IDS.update(ids)
+    yield ids
+    CURRENT_IDS.clear()
+
+
+@pytest.mark.requirement(
+    "GEN-SCHEMA-001", "GEN-SCHEMA-002", "GEN-SCHEMA-003", "GEN-SCHEMA-004",
+    "GEN-VALID-001", "GEN-VALID-002", "GEN-VALID-003", "AUTH-KEY-001", "AUTH-KEY-002",
+)  # fmt: skip
+@pytest.mark.readonly
+@schema.parametrize()
+def test_operation_conforms(case: Any, operation_ids: dict[str, str]) -> None:
+    """Valid and invalid requests get documented answers whose bodies fit the contract."""
+    case.call_and_validate()

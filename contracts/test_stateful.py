@@ -1,0 +1,112 @@
+"""Stateful exploration: schemathesis walks the contract's links, checked against a lifecycle model.
+
+Explicit settings (not schemathesis' hard-coded 100 x 6) so that 4-step chains such as
+create -> stop -> start -> delete are reached; model checks are raised as schemathesis checks, so
+they are reported like any other failure, and ``super()`` keeps use-after-free and resource
+availability checking on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Flaky
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.generation import GenerationMode
+
+from contracts.schema import schema
+from harness.config import Settings
+from harness.expect import ContractViolation
+from harness.factory import Factory
+
+LIVE, STOPPED = "live", "stopped"  # live: pending or running, which one depends on time
+BECOMES = {"createWorkspace": LIVE, "startWorkspace": LIVE, "restartWorkspace": LIVE, "stopWorkspace": STOPPED}
+# (operation, state before) -> what the contract decides must happen
+REFUSED = {
+    ("deleteWorkspace", LIVE): "WS-LIFE-008",
+    ("startWorkspace", LIVE): "WS-LIFE-009",
+    ("stopWorkspace", STOPPED): "WS-LIFE-009",
+    ("restartWorkspace", STOPPED): "WS-LIFE-009",
+}
+
+
+def operation_id(case: Any) -> str:
+    return case.operation.definition.raw["operationId"]
+
+
+class LifecycleModel(schema.as_state_machine()):  # type: ignore[misc]
+    """Knows what each workspace it created should be, and checks every answer against that."""
+
+    # Failures are kept as they happen: when the target's answers depend on time (provisioning),
+    # Hypothesis' replay of a scenario can diverge, and what was found must not be lost then.
+    found: ClassVar[list[Failure]] = []
+
+    def setup(self) -> None:
+        self.states: dict[str, str] = {}
+        self.before: str | None = None
+
+    def before_call(self, case: Any) -> None:
+        workspace_id = (case.path_parameters or {}).get("workspaceId")
+        self.before = self.states.get(workspace_id) if workspace_id else None
+
+    def after_call(self, response: Any, case: Any) -> None:
+        super().after_call(response, case)
+        name = operation_id(case)
+        if response.status_code == 201 and name == "createWorkspace":
+            self.states[response.json()["workspaceId"]] = LIVE
+        elif response.status_code == 200 and name in BECOMES:
+            self.states[case.path_parameters["workspaceId"]] = BECOMES[name]
+        elif response.status_code == 204 and name == "deleteWorkspace":
+            self.states.pop(case.path_parameters["workspaceId"], None)
+
+    def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+        before = self.before
+
+        def lifecycle_model(ctx: Any, response: Any, case: Any) -> None:
+            if before is None or case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+                return
+            name = operation_id(case)
+            requirement = REFUSED.get((name, before))
+            if requirement and response.status_code != 409:
+                raise ContractViolation(
+                    requirement,
+                    f"{case.method} {case.formatted_path} on a {before} workspace answered "
+                    f"{response.status_code}, expected 409 and no change",
+                )
+            if name == "getWorkspaceStatus" and response.status_code == 200:
+                status = response.json()
+                expected = {"Stopped"} if before == STOPPED else {"Pending", "Running"}
+                if status.get("phase") not in expected or (before == STOPPED and status.get("ready")):
+                    raise ContractViolation(
+                        "WS-LIFE-003",
+                        f"a {before} workspace reported phase {status.get('phase')!r}, "
+                        f"ready {status.get('ready')!r}; expected phase {' or '.join(sorted(expected))}",
+                    )
+
+        checks = [*(additional_checks or []), lifecycle_model]
+        try:
+            super().validate_response(response, case, additional_checks=checks, **kwargs)
+        except FailureGroup as group:
+            type(self).found.extend(group.exceptions)
+            raise
+
+
+@pytest.mark.requirement("GEN-STATE-001", "GEN-STATE-002", "WS-LIFE-003", "WS-LIFE-008", "WS-LIFE-009")
+def test_links_walked_against_a_lifecycle_model(make: Factory, settings: Settings) -> None:
+    """Chains of linked calls (create, start, stop, delete...) keep the state rules and lose nothing."""
+    steps = {"full": 10, "core": 10}.get(settings.profile, 6)
+    examples = {"full": 40, "core": 40}.get(settings.profile, 10)
+    explore = hypothesis_settings(
+        LifecycleModel.TestCase.settings, max_examples=examples, stateful_step_count=steps, database=None
+    )
+    LifecycleModel.found.clear()
+    for _ in range(3):
+        try:
+            LifecycleModel.run(settings=explore)
+            return
+        except Flaky:
+            # A replay diverged because answers depend on time; report what was found, else explore afresh.
+            if LifecycleModel.found:
+                raise FailureGroup(list(dict.fromkeys(LifecycleModel.found))) from None

@@ -1,0 +1,434 @@
+"""The conformance suite's pytest plugin: requirements, profiles, fixtures and the results file.
+
+Loaded with ``-p harness.contract.plugin`` by ``strongly-harness contract``. Every check carries
+``@pytest.mark.requirement(...)``; the plugin selects checks for the profile, turns each outcome
+into a status for the requirements involved (a server's fault is "fail", a crash of the harness
+is "error"), removes what the run created, and writes ``conformance.json`` and the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import requests
+
+from harness import __version__, spec
+from harness.client import LOG, ApiClient, RateLimiter
+from harness.config import Settings
+from harness.expect import ContractViolation
+from harness.factory import Factory
+from harness.redact import Redactor
+from harness.registry import Registry
+from harness.requirements import by_id, load_catalogue
+from harness.results import CheckResult, Failure, RunResult, Status
+from harness.sweep import sweep
+
+# Which requirement a schemathesis failure code speaks for (ST401 and ST901 are resolved below).
+FAILURE_CODES = {
+    "ST101": "GEN-SCHEMA-004",
+    "ST102": "GEN-SCHEMA-004",
+    "ST103": "GEN-SCHEMA-002",
+    "ST104": "GEN-SCHEMA-003",
+    "ST105": "GEN-SCHEMA-003",
+    "ST106": "GEN-SCHEMA-003",
+    "ST107": "GEN-SCHEMA-001",
+    "ST108": "GEN-SCHEMA-001",
+    "ST109": "GEN-SCHEMA-001",
+    "ST110": "GEN-SCHEMA-001",
+    "ST111": "GEN-SCHEMA-001",
+    "ST201": "GEN-VALID-001",
+    "ST202": "GEN-VALID-002",
+    "ST203": "GEN-VALID-001",
+    "ST204": "GEN-VALID-003",
+    "ST205": "GEN-VALID-003",
+    "ST301": "GEN-STATE-001",
+    "ST302": "GEN-STATE-002",
+    "ST402": "AUTH-ISO-001",
+}
+SEVERITY = {"MUST": "critical", "SHOULD": "normal"}
+EXCHANGES_PER_FAILURE = 3
+RUN = pytest.StashKey["Run"]()
+
+
+@dataclass
+class Run:
+    """Everything one contract run shares: settings, clients, what it created, what it found."""
+
+    settings: Settings
+    redactor: Redactor
+    registry: Registry = field(default_factory=Registry)
+    started: float = field(default_factory=time.monotonic)
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    results: list[CheckResult] = field(default_factory=list)
+    active: Registry | None = None  # the registry of the check in progress, if it has one
+    notes: list[str] = field(default_factory=list)
+    cleanup_problems: list[str] = field(default_factory=list)
+    limiter: RateLimiter | None = None
+
+    def client(self, key: str | None) -> ApiClient:
+        return ApiClient(
+            self.settings.target.base_url,
+            key,
+            redactor=self.redactor,
+            timeout=self.settings.request_timeout,
+            readonly=self.settings.profile == "readonly",
+            limiter=self.limiter,
+        )
+
+    def factory(self, client: ApiClient, registry: Registry) -> Factory:
+        return Factory(client, registry, self.settings.prefix, provision_wait=self.settings.provision_wait)
+
+    @property
+    def past_deadline(self) -> bool:
+        return time.monotonic() - self.started > self.settings.deadline
+
+
+_current: Run | None = None
+
+
+def current_run() -> Run:
+    """The run in progress (for schemathesis hooks, which receive no pytest fixtures)."""
+    if _current is None:
+        raise RuntimeError("no contract run in progress")
+    return _current
+
+
+# ------------------------------------------------------------------ configuration and selection
+def pytest_configure(config: pytest.Config) -> None:
+    global _current
+    for line in (
+        "requirement(*ids): the requirement ids this check proves (harness/requirements.yaml)",
+        "smoke: part of the smoke profile (seconds)",
+        "readonly: sends no POST, PUT or DELETE; part of the readonly profile",
+        "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
+    ):
+        config.addinivalue_line("markers", line)
+    settings = Settings.from_env()
+    _current = Run(settings=settings, redactor=Redactor(settings.redaction_secrets()))
+    _current.notes = [note for note in os.environ.get("STRONGLY_NOTES", "").split("\n") if note]
+    if settings.rate_limit:
+        _current.limiter = RateLimiter(settings.rate_limit)
+    config.stash[RUN] = _current
+    # SIGTERM gets the same orderly end as Ctrl-C: fixtures tear down, cleanup runs, results are written
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def requirements_of(item: pytest.Item) -> list[str]:
+    return [rid for mark in item.iter_markers("requirement") for rid in mark.args]
+
+
+def operation_label(item: pytest.Item) -> str | None:
+    """The 'METHOD /path' of a schemathesis-generated item."""
+    label = getattr(item, "operation_label", None) or getattr(getattr(item, "callspec", None), "id", None)
+    return label if isinstance(label, str) and " /" in label else None
+
+
+def selected(item: pytest.Item, requirement_ids: list[str], profile: str) -> bool:
+    catalogue = by_id()
+    if profile == "core":
+        return any(catalogue[rid].is_must for rid in requirement_ids)
+    if profile == "smoke":
+        return item.get_closest_marker("smoke") is not None
+    if profile == "readonly":
+        label = operation_label(item)
+        return item.get_closest_marker("readonly") is not None and (label is None or label.startswith("GET "))
+    return True
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash[RUN]
+    known = by_id()
+    wanted = {rid for rid in os.environ.get("STRONGLY_REQUIREMENTS", "").split(",") if rid}
+    keep, drop = [], []
+    for item in items:
+        ids = requirements_of(item)
+        unknown = [rid for rid in ids if rid not in known]
+        if not ids or unknown:
+            raise pytest.UsageError(f"{item.nodeid} names no requirement or unknown ones: {unknown or 'none'}")
+        chosen = selected(item, ids, run.settings.profile) and (not wanted or bool(wanted & set(ids)))
+        (keep if chosen else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """In list mode, write which checks each requirement would get (``strongly-harness contract --list``)."""
+    target = os.environ.get("STRONGLY_LIST_FILE")
+    if not target:
+        return
+    chosen: dict[str, list[str]] = {}
+    for item in session.items:
+        for rid in requirements_of(item):
+            chosen.setdefault(rid, []).append(item.nodeid)
+    with open(target, "w", encoding="utf-8") as handle:
+        json.dump(chosen, handle)
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="session")
+def run(pytestconfig: pytest.Config) -> Iterator[Run]:
+    """The run; at its end, everything it created is removed and stragglers are swept by prefix."""
+    current = pytestconfig.stash[RUN]
+    yield current
+    if current.settings.keep_on_failure and any(r.status in ("fail", "error") for r in current.results):
+        current.cleanup_problems.append("kept on failure: resources were left for inspection (--keep-on-failure)")
+        return
+    with current.client(current.settings.target.api_key) as admin:
+        current.cleanup_problems += current.registry.cleanup(admin)
+        if current.settings.profile != "readonly":
+            leftovers = sweep(admin, current.settings.prefix, delete=True)
+            current.cleanup_problems += [f"leaked and swept: {line}" for line in leftovers.removed]
+            current.cleanup_problems += [f"leaked: {line}" for line in leftovers.remaining]
+
+
+@pytest.fixture(scope="session")
+def settings(run: Run) -> Settings:
+    return run.settings
+
+
+@pytest.fixture(scope="session")
+def api(run: Run) -> Iterator[ApiClient]:
+    """A client with the full-scope key."""
+    with run.client(run.settings.target.api_key) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def reader(run: Run) -> Iterator[ApiClient]:
+    """A client with the read-only key (the check skips without one)."""
+    if run.settings.target.readonly_key is None:
+        pytest.skip("STRONGLY_READONLY_API_KEY is not set")
+    with run.client(run.settings.target.readonly_key) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def other(run: Run) -> Iterator[ApiClient]:
+    """A client with another organization's key (the check skips without one)."""
+    if run.settings.target.other_key is None:
+        pytest.skip("STRONGLY_OTHER_API_KEY is not set")
+    with run.client(run.settings.target.other_key) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def anonymous(run: Run) -> Iterator[ApiClient]:
+    """A client that sends no key at all."""
+    with run.client(None) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def shared_make(run: Run, api: ApiClient) -> Factory:
+    """Creates data kept for the whole run (removed at its end)."""
+    return run.factory(api, run.registry)
+
+
+@pytest.fixture
+def make(run: Run, api: ApiClient) -> Iterator[Factory]:
+    """Creates data for one check; it is removed when the check ends, whatever the outcome."""
+    registry = Registry()
+    run.active = registry
+    yield run.factory(api, registry)
+    run.active = None
+    problems = registry.cleanup(api)
+    run.cleanup_problems += problems
+    for leftover in registry.items():  # the run's end tries once more
+        run.registry.add(leftover.kind, leftover.id)
+
+
+@pytest.fixture(autouse=True)
+def _label_for_allure(request: pytest.FixtureRequest) -> None:
+    """Requirement, area, resource and severity labels, and one history id per operation."""
+    try:
+        import allure
+    except ImportError:  # pragma: no cover - allure-pytest is a dependency
+        return
+    catalogue = by_id()
+    for rid in requirements_of(request.node):
+        requirement = catalogue[rid]
+        allure.dynamic.label("requirement", rid)
+        allure.dynamic.feature(requirement.area)
+        allure.dynamic.epic(requirement.resource)
+        allure.dynamic.story(rid)
+    levels = [catalogue[rid].level for rid in requirements_of(request.node)]
+    allure.dynamic.severity(SEVERITY["MUST" if "MUST" in levels else "SHOULD"])
+    label = operation_label(request.node)
+    if label:
+        allure.dynamic.parameter("operation", label)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    run = item.config.stash[RUN]
+    if run.past_deadline:
+        item.session.shouldstop = f"the run deadline of {run.settings.deadline:g}s passed"
+        pytest.skip("the run deadline passed")
+    for mark in item.iter_markers("needs"):
+        what = mark.args[0]
+        missing = {
+            "readonly_key": run.settings.target.readonly_key is None and "STRONGLY_READONLY_API_KEY is not set",
+            "other_key": run.settings.target.other_key is None and "STRONGLY_OTHER_API_KEY is not set",
+            "restart": run.settings.target.restart_command is None and "STRONGLY_RESTART_COMMAND is not set",
+        }[what]
+        if missing:
+            pytest.skip(missing)
+
+
+# ------------------------------------------------------------------ outcomes
+class Outcome:
+    """What happened to one check across setup, call and teardown."""
+
+    def __init__(self, item: pytest.Item, offset: float) -> None:
+        self.item = item
+        self.requirements = requirements_of(item)
+        self.status = Status.PASS
+        self.started = offset
+        self.clock = time.monotonic()
+        self.reason: str | None = None
+        self.failures: list[tuple[str, str]] = []
+        self.exchanges: list[dict[str, Any]] = []
+
+    def keep_exchanges(self) -> None:
+        """The check's last requests, before its teardown cleans up, for the failure report."""
+        self.exchanges = [exchange.to_dict() for exchange in LOG.take()[-EXCHANGES_PER_FAILURE:]]
+
+    def add(self, status: Status, failures: list[tuple[str, str]]) -> None:
+        self.status = max(self.status, status)
+        self.failures += failures
+
+    def result(self, redactor: Redactor) -> CheckResult:
+        exchanges = self.exchanges
+        failures = []
+        operation = exchanges[-1]["operation_id"] if exchanges else None
+        for requirement, message in self.failures:
+            failures.append(Failure(requirement, redactor(message), operation, exchanges))
+        return CheckResult(
+            check=self.item.nodeid,
+            requirements=self.requirements,
+            status=self.status.label,
+            duration=round(time.monotonic() - self.clock, 3),
+            started=round(self.started, 3),
+            reason=self.reason and redactor(self.reason),
+            failures=failures,
+        )
+
+
+def classify(error: BaseException, own: list[str]) -> tuple[Status, list[tuple[str, str]]]:
+    """The status an exception means, and (requirement, message) pairs for the report."""
+    from schemathesis.core.failures import CustomFailure
+    from schemathesis.core.failures import Failure as StFailure
+    from schemathesis.openapi.checks import IgnoredAuth
+
+    if isinstance(error, BaseExceptionGroup):
+        parts = [classify(inner, own) for inner in error.exceptions]
+        return max(status for status, _ in parts), [pair for _, pairs in parts for pair in pairs]
+    message = describe(error)
+    if isinstance(error, IgnoredAuth):
+        return Status.FAIL, [("AUTH-KEY-002" if error.scenario == "invalid_auth" else "AUTH-KEY-001", message)]
+    if isinstance(error, CustomFailure) and isinstance(error.exception, ContractViolation):
+        return Status.FAIL, [(error.exception.requirement, message)]
+    if isinstance(error, StFailure):
+        requirement = FAILURE_CODES.get(error.code)
+        return Status.FAIL, [(requirement, message)] if requirement else [(rid, message) for rid in own]
+    if isinstance(error, ContractViolation):
+        return Status.FAIL, [(error.requirement, message)] + [(rid, message) for rid in own if rid != error.requirement]
+    if isinstance(error, AssertionError):
+        return Status.FAIL, [(rid, message) for rid in own]
+    if isinstance(error, httpx.TransportError | requests.RequestException):
+        message = f"the server gave no complete answer: {message}"
+        return Status.FAIL, [("GEN-HTTP-001", message)] + [(rid, message) for rid in own]
+    trace = "".join(traceback.format_exception(error, limit=-8))
+    return Status.ERROR, [(rid, f"the harness broke: {trace}") for rid in own]
+
+
+def describe(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    notes = "\n".join(getattr(error, "__notes__", []))
+    return f"{text}\n{notes}".strip()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    run = item.config.stash[RUN]
+    outcomes: dict[str, Outcome] = item.config.stash.setdefault(OUTCOMES, {})
+    if call.when == "setup":
+        LOG.take()  # exchanges before this check belong to no one
+        outcomes[item.nodeid] = Outcome(item, time.monotonic() - run.started)
+    outcome = outcomes[item.nodeid]
+    if call.excinfo is not None:
+        if call.excinfo.errisinstance(pytest.skip.Exception):
+            outcome.status = Status.SKIP
+            outcome.reason = str(call.excinfo.value.msg)
+        elif call.excinfo.errisinstance(KeyboardInterrupt):
+            pass
+        else:
+            outcome.add(*classify(call.excinfo.value, outcome.requirements))
+    if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+        outcome.keep_exchanges()
+    if call.when == "teardown":
+        LOG.take()
+        run.results.append(outcomes.pop(item.nodeid).result(run.redactor))
+    return report
+
+
+OUTCOMES = pytest.StashKey[dict[str, Outcome]]()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash[RUN]
+    settings = run.settings
+    if run.past_deadline:
+        run.cleanup_problems.append(f"stopped early: the run deadline of {settings.deadline:g}s passed")
+    result = RunResult(
+        run_id=settings.run_id,
+        profile=settings.profile,
+        target=settings.target.describe(),
+        spec_version=spec.load().version,
+        harness_version=__version__,
+        seed=settings.seed,
+        started_at=run.started_at,
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        config=redacted_config(settings),
+        notes=run.notes,
+        checks=run.results,
+        operations=dict(LOG.per_operation),
+        cleanup_problems=[run.redactor(problem) for problem in run.cleanup_problems],
+    )
+    from harness.reports import write_contract_reports
+
+    write_contract_reports(result, load_catalogue(), settings.reports, run.redactor)
+
+
+def redacted_config(settings: Settings) -> dict[str, Any]:
+    target = settings.target
+    return {
+        "baseUrl": target.base_url,
+        "apiKey": "[REDACTED]",
+        "readonlyApiKey": "[REDACTED]" if target.readonly_key else None,
+        "otherApiKey": "[REDACTED]" if target.other_key else None,
+        "restartCommand": "set" if target.restart_command else None,
+        "embedded": target.embedded,
+        "profile": settings.profile,
+        "requestTimeout": settings.request_timeout,
+        "provisionWait": settings.provision_wait,
+        "deadline": settings.deadline,
+        "rateLimit": settings.rate_limit,
+        "keepOnFailure": settings.keep_on_failure,
+        "prefix": settings.prefix,
+    }

@@ -1,0 +1,73 @@
+"""JUnit XML: one test suite per area, one test case per requirement and check."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from harness.requirements import Requirement
+from harness.results import CheckResult, RunResult, Status
+
+
+def pairs(result: RunResult, requirement: Requirement) -> list[tuple[CheckResult, Status]]:
+    """The checks that speak for a requirement, with the status each gives it."""
+    found = []
+    for check in result.checks:
+        charged = any(failure.requirement == requirement.id for failure in check.failures)
+        if requirement.id in check.requirements or charged:
+            found.append((check, Status.FAIL if charged else check.status_for(requirement.id)))
+    return found
+
+
+def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTree:
+    root = ET.Element("testsuites", name=f"strongly-harness contract ({result.profile})")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for area in sorted({requirement.area for requirement in catalogue}):
+        suite = ET.SubElement(root, "testsuite", name=area)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        time = 0.0
+        for requirement in (r for r in catalogue if r.area == area):
+            for check, status in pairs(result, requirement):
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname=f"{requirement.resource}.{requirement.id}",
+                    name=check.check,
+                    time=f"{check.duration:.3f}",
+                )
+                counts["tests"] += 1
+                time += check.duration
+                if status == Status.FAIL:
+                    counts["failures"] += 1
+                    messages = [f for f in check.failures if f.requirement == requirement.id] or check.failures
+                    text = "\n\n".join(f.message + (f"\n\nReproduce with:\n    {f.curl}" if f.curl else "") for f in messages)
+                    element = ET.SubElement(case, "failure", message=f"{requirement.level} {requirement.id}: "
+                                            f"{requirement.statement}", type="non-conformance")
+                    element.text = text
+                elif status == Status.ERROR:
+                    counts["errors"] += 1
+                    element = ET.SubElement(case, "error", message="the harness broke", type="harness-error")
+                    element.text = "\n".join(f.message for f in check.failures)
+                elif status == Status.SKIP:
+                    counts["skipped"] += 1
+                    ET.SubElement(case, "skipped", message=check.reason or "skipped")
+        suite.set("time", f"{time:.3f}")
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    properties = ET.Element("properties")
+    for name, value in (("run", result.run_id), ("target", result.target), ("profile", result.profile),
+                        ("seed", str(result.seed)), ("spec", result.spec_version)):
+        ET.SubElement(properties, "property", name=name, value=value)
+    for suite in root:
+        suite.insert(0, properties)
+        break
+    return ET.ElementTree(root)
+
+
+def write(result: RunResult, catalogue: tuple[Requirement, ...], path: Path) -> None:
+    tree = build(result, catalogue)
+    ET.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,42 @@
+"""The summary at the end of a contract run: counts by area, failed requirements, where reports are."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.requirements import Requirement
+from harness.results import RunResult, Status
+
+STYLE = {"pass": "green", "fail": "red", "error": "magenta", "skip": "yellow", "not run": "dim"}
+
+
+def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports: Path, console: Console | None = None) -> None:
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    statuses = {requirement.id: result.requirement_status(requirement.id) for requirement in catalogue}
+    table = Table(title=f"Conformance of {result.target} (profile {result.profile})", title_justify="left")
+    table.add_column("area")
+    for status in ("pass", "fail", "error", "skip", "not run"):
+        table.add_column(status, justify="right", style=STYLE[status])
+    for area in sorted({r.area for r in catalogue}):
+        counts = [sum(1 for r in catalogue if r.area == area and statuses[r.id].label == s) for s in STYLE]
+        table.add_row(area, *(str(count or "") for count in counts))
+    console.print(table)
+    failed = [r for r in catalogue if statuses[r.id] in (Status.FAIL, Status.ERROR)]
+    for requirement in failed:
+        status = statuses[requirement.id].label.upper()
+        console.print(f"[{STYLE[statuses[requirement.id].label]}]{status}[/] {requirement.level} {requirement.id} "
+                      f"{requirement.statement}", markup=True)
+        for check, failure in result.failures_for(requirement.id)[:2]:
+            first = failure.message.strip().splitlines()[0] if failure.message.strip() else ""
+            console.print(f"    {check.check}: {first[:160]}", markup=False)
+            if failure.curl:
+                console.print(f"    reproduce: {failure.curl[:300]}", markup=False)
+    for note in result.notes + result.cleanup_problems:
+        console.print(f"[yellow]note[/] {note}", markup=True)
+    verdict = {0: "[green]CONFORMANT[/]", 1: "[red]NOT CONFORMANT[/]", 3: "[magenta]HARNESS ERROR[/]"}
+    console.print(f"{verdict[result.verdict(catalogue)]}  seed {result.seed}, run {result.run_id}; reports in {reports}/",
+                  markup=True)
