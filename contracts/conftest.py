@@ -48,11 +48,14 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
             if name in CURRENT_IDS:
                 case.path_parameters[name] = CURRENT_IDS[name]
     create = CREATES.get(case.operation.definition.raw.get("operationId", ""))
-    if create and isinstance(case.body, dict) and positive(case, ParameterLocation.BODY):
+    if create and isinstance(case.body, dict):
         name_field = create[2]
-        if isinstance(case.body.get(name_field), str):
+        if positive(case, ParameterLocation.BODY) and isinstance(case.body.get(name_field), str):
             case.body[name_field] = run.settings.prefix + case.body[name_field]
-        if "projectId" in case.body and "projectId" in CURRENT_IDS:
+        # A valid projectId (the spec's example names none that exists) would refuse even a negative case
+        # with 404 for the wrong reason; pointing it at the run's project keeps the case as it was.
+        project = case.body.get("projectId")
+        if isinstance(project, str) and 1 <= len(project) <= 64 and "projectId" in CURRENT_IDS:
             case.body["projectId"] = CURRENT_IDS["projectId"]
 
 

@@ -30,12 +30,13 @@ def items(api: ApiClient, operation_id: str, project_id: str = "", **params: Any
 
 
 def walk(api: ApiClient, operation_id: str, project_id: str = "", *, limit: int, **params: Any) -> list[dict[str, Any]]:
-    """Every item of a list, page by page, stopping when a page comes back short or empty."""
+    """Every item of a list, page by page, until a page comes back short (or repeats an item)."""
     found: list[dict[str, Any]] = []
     for _ in range(1000):
         batch = items(api, operation_id, project_id, limit=limit, offset=len(found), **params)
+        repeated = set(ids(batch)) & set(ids(found))
         found += batch
-        if len(batch) < limit:
+        if len(batch) < limit or repeated:
             return found
     raise AssertionError(f"{operation_id} did not end after 1000 pages of {limit}")
 

@@ -269,7 +269,7 @@ def test_metrics_stay_within_the_allocation(api: ApiClient, make: Factory, gpu: 
 @pytest.mark.requirement("WS-SEM-002")
 def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) -> None:
     """A PUT answers and reads back with the given fields changed and nothing else (D-18)."""
-    workspace = make.stopped_workspace(resources={"cpu": "2", "memory": "4Gi"})
+    workspace = make.stopped_workspace(resources={"cpu": "3", "memory": "6Gi", "storage": "20Gi"})  # none default
     path = f"{W}/{workspace['id']}"
 
     for change in ({"name": make.name("renamed")}, {"description": "new words"}, {"resources": {"cpu": "4"}}):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -107,6 +108,36 @@ def _cmd_contract(args: argparse.Namespace) -> int:
     return run_contract(ContractOptions(settings, tuple(args.fault), tuple(args.requirement), args.quiet))
 
 
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    from harness import selftest
+    from harness.reference.faults import CATALOGUE
+
+    unknown = [name for name in args.fault if name not in CATALOGUE]
+    if unknown:
+        raise UsageError(f"unknown fault(s): {', '.join(unknown)} (see strongly-harness serve --list-faults)")
+    faults = selftest.contract_faults(args.fault)
+    started = time.monotonic()
+    print(
+        f"kill matrix: the clean run and {len(faults)} faults, {args.jobs} at a time (scope {args.scope})", flush=True
+    )
+
+    def progress(outcome: selftest.Outcome) -> None:
+        verdict = "caught" if outcome.detected else "MISSED"
+        if outcome.fault == selftest.CLEAN:
+            verdict = "passed" if outcome.detected else "FAILED"
+        fired = ",".join(outcome.fired)
+        print(f"  {outcome.fault:34} {verdict:7} {outcome.seconds:6.1f}s {fired} {outcome.note}", flush=True)
+
+    outcomes = selftest.run_matrix(
+        faults, args.reports / "selftest", scope=args.scope, jobs=args.jobs, seed=args.seed, progress=progress
+    )
+    wall = time.monotonic() - started
+    selftest.write(outcomes, args.reports, scope=args.scope, wall=wall)
+    print(selftest.markdown(outcomes, scope=args.scope, wall=wall).splitlines()[0])
+    print(f"matrix written to {args.reports / 'selftest.md'} and {args.reports / 'selftest.json'}")
+    return 0 if selftest.passed(outcomes) else 1
+
+
 def _target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL, else embedded)")
     parser.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where reports go")
@@ -147,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
     contract.add_argument("--quiet", action="store_true", help="no progress, no summary")
     contract.set_defaults(run=_cmd_contract)
+
+    kill = commands.add_parser("selftest", help="prove the suite: clean run passes, every planted fault is caught")
+    kill.add_argument("--fault", action="append", default=[], metavar="NAME", help="only these faults")
+    kill.add_argument("--scope", choices=("declared", "full"), default="declared",
+                      help="run only the checks a fault declares (default) or the whole suite per fault")  # fmt: skip
+    kill.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs in parallel (default: cores)")
+    kill.add_argument("--seed", type=int, default=1, help="the seed every run uses (default 1)")
+    kill.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where the matrix goes")
+    kill.set_defaults(run=_cmd_selftest)
     return parser
 
 
@@ -162,6 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("strongly-harness: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (| head): nothing left to say
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # the harness broke: say so, briefly, and exit 3
         print(f"strongly-harness: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_HARNESS_ERROR

@@ -88,18 +88,20 @@ LOG = ExchangeLog()
 class RateLimiter:
     """At most ``rate`` requests per second from this process, spaced evenly."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, *, clock: Any = time.monotonic, sleep: Any = time.sleep) -> None:
         self.interval = 1.0 / rate
         self._next = 0.0
         self._lock = threading.Lock()
+        self._clock = clock
+        self._sleep = sleep
 
     def wait(self) -> None:
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             slot = max(now, self._next)
             self._next = slot + self.interval
         if slot > now:
-            time.sleep(slot - now)
+            self._sleep(slot - now)
 
 
 def describe_body(content: bytes | None, redactor: Redactor) -> str | None:
@@ -125,6 +127,7 @@ class ApiClient:
         limiter: RateLimiter | None = None,
         log: ExchangeLog = LOG,
         max_retries: int = 3,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url
         self.key = key
@@ -134,7 +137,7 @@ class ApiClient:
         self.log = log
         self.max_retries = max_retries
         headers = {"X-API-Key": key} if key is not None else {}
-        self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+        self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout, transport=transport)
 
     def with_key(self, key: str | None) -> ApiClient:
         """The same target and settings, another key (``None``: no key at all)."""

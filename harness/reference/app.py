@@ -59,7 +59,8 @@ class Authenticator:
     def __init__(self, keys: dict[str, Principal]) -> None:
         self.keys = keys
 
-    def authenticate(self, key: str | None) -> Principal:
+    def authenticate(self, request: Request) -> Principal:
+        key = request.headers.get("x-api-key")
         if not key:
             raise ApiError(401, "unauthorized", "missing X-API-Key header")
         principal = self.keys.get(key)
@@ -342,7 +343,7 @@ def endpoint(
 ) -> Callable[[Request], Awaitable[Response]]:
     async def dispatch(request: Request) -> Response:
         scopes, handler = methods["GET" if request.method == "HEAD" else request.method]
-        principal = ref.auth.authenticate(request.headers.get("x-api-key"))
+        principal = ref.auth.authenticate(request)
         ref.auth.authorize(principal, scopes)
         ref.workspaces.promote_due()
         return await handler(ref, request, principal)

@@ -21,6 +21,9 @@ class Backend:
     def now(self) -> str:
         return iso(self.clock.now())
 
+    def new_id(self, prefix: str) -> str:
+        return new_id(prefix)
+
     def record(self, project_id: str | None, action: str, actor: Principal, target_type: str, target_id: str) -> None:
         """Add one event to a project's activity feed (D-29); resources outside a project have none."""
         if project_id is None:
@@ -28,7 +31,7 @@ class Backend:
         self.store.db.execute(
             "INSERT INTO activity (id, project_id, action, actor_id, target_type, target_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (new_id("evt"), project_id, action, actor.user_id, target_type, target_id, self.now()),
+            (self.new_id("evt"), project_id, action, actor.user_id, target_type, target_id, self.now()),
         )
 
     def project_row(self, principal: Principal, project_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from harness.reference.backend import Backend, order_by, owner_of
 from harness.reference.errors import not_found
 from harness.reference.keys import Principal
-from harness.reference.store import dumps, loads, new_id
+from harness.reference.store import dumps, loads
 from harness.reference.validation import (
     ADD_COLLABORATOR,
     CREATE_PROJECT,
@@ -103,7 +103,7 @@ class ProjectService:
     # ---------------------------------------------------------------- writes
     def create(self, principal: Principal, body: dict[str, Any]) -> str:
         validate(CREATE_PROJECT, body)
-        project_id = new_id("proj")
+        project_id = self.backend.new_id("proj")
         now = self.backend.now()
         with self.store.transaction() as db:
             db.execute(

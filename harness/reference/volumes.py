@@ -8,7 +8,7 @@ from typing import Any
 from harness.reference.backend import Backend, order_by, owner_of
 from harness.reference.errors import not_found
 from harness.reference.keys import Principal
-from harness.reference.store import dumps, loads, new_id
+from harness.reference.store import dumps, loads
 from harness.reference.validation import CREATE_VOLUME, UPDATE_VOLUME, ListQuery, validate
 
 SORT_COLUMNS = {"label": "label", "sizeGb": "size_gb", "createdAt": "created_at", "updatedAt": "updated_at"}
@@ -54,7 +54,7 @@ class VolumeService:
         validate(CREATE_VOLUME, body)
         project = self.backend.project_row(principal, body["projectId"])
         self.backend.rules.modify_project(project)
-        volume_id = new_id("vol")
+        volume_id = self.backend.new_id("vol")
         name = system_name(body["label"], volume_id)
         now = self.backend.now()
         with self.store.transaction() as db:

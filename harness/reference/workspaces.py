@@ -10,7 +10,7 @@ from typing import Any
 from harness.reference.backend import Backend, order_by, owner_of
 from harness.reference.errors import not_found, validation_failed
 from harness.reference.keys import Principal
-from harness.reference.store import dumps, iso, loads, new_id
+from harness.reference.store import dumps, iso, loads
 from harness.reference.validation import CREATE_WORKSPACE, UPDATE_WORKSPACE, ListQuery, validate
 
 DEFAULT_IMAGES = {
@@ -92,7 +92,7 @@ class WorkspaceService:
             self.backend.rules.modify_project(self.backend.project_row(principal, project_id))
         image = body.get("image") or DEFAULT_IMAGES[body["environmentType"]]
         resources = {**DEFAULT_RESOURCES, **body.get("resources", {})}
-        workspace_id = new_id("ws")
+        workspace_id = self.backend.new_id("ws")
         now = self.backend.now()
         with self.store.transaction() as db:
             db.execute(

@@ -1,0 +1,142 @@
+"""The kill matrix: the suite must pass on the clean reference server and catch every planted fault.
+
+For each fault of the catalogue the contract suite runs against the embedded server with that one
+fault switched on; the fault counts as caught when a requirement it declares fails. With scope
+``declared`` (the default) only the checks of the declared requirements run, which is what a fault
+claims; scope ``full`` runs the whole suite each time. Runs go in parallel, one child process each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from harness.reference.faults import CATALOGUE, Fault
+from harness.results import RunResult, Status
+
+CLEAN = "(clean)"
+
+
+@dataclass
+class Outcome:
+    """One row of the matrix."""
+
+    fault: str
+    area: str
+    declared: list[str]
+    detected: bool
+    fired: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    first_seen: float | None = None
+    exit_code: int = 0
+    note: str = ""
+
+
+def contract_command(fault: Fault | None, reports: Path, scope: str, seed: int) -> list[str]:
+    command = [sys.executable, "-m", "harness", "contract", "--reports", str(reports), "--quiet", "--seed", str(seed)]
+    if fault is not None:
+        command += ["--fault", fault.name]
+        if scope == "declared":
+            for requirement in fault.catches:
+                command += ["--requirement", requirement]
+    return command
+
+
+def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Outcome:
+    """Run the suite once (against the fault, or clean) and judge what it found."""
+    name = fault.name if fault else CLEAN
+    started = time.monotonic()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    run = subprocess.run(
+        contract_command(fault, reports, scope, seed), env=env, capture_output=True, text=True, check=False
+    )
+    seconds = round(time.monotonic() - started, 1)
+    declared = list(fault.catches) if fault else []
+    outcome = Outcome(
+        name, fault.area if fault else "", declared, detected=False, seconds=seconds, exit_code=run.returncode
+    )
+    results = reports / "conformance.json"
+    if not results.exists():
+        outcome.note = (run.stderr.strip().splitlines() or ["no results written"])[-1][:200]
+        return outcome
+    result = RunResult.read(results)
+    outcome.failed = sorted({f.requirement for check in result.checks for f in check.failures})
+    outcome.fired = [rid for rid in outcome.failed if rid in declared]
+    errors = [check.check for check in result.checks if check.status == Status.ERROR.label]
+    if fault is None:
+        outcome.detected = run.returncode == 0
+        outcome.note = "clean run must pass" + (f"; errors in {errors}" if errors else "")
+    else:
+        outcome.detected = bool(outcome.fired)
+        times = [check.started + check.duration for check in result.checks
+                 if any(f.requirement in declared for f in check.failures)]  # fmt: skip
+        outcome.first_seen = round(min(times), 1) if times else None
+        if errors:
+            outcome.note = f"harness errors in {', '.join(errors[:3])}"
+    return outcome
+
+
+def run_matrix(
+    faults: list[Fault],
+    reports: Path,
+    *,
+    scope: str = "declared",
+    jobs: int = 2,
+    seed: int = 1,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """The clean run first (it is the longest), then one run per fault, ``jobs`` at a time."""
+    targets: list[Fault | None] = [None, *faults]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [
+            pool.submit(run_one, fault, reports / (fault.name if fault else "clean"), scope, seed) for fault in targets
+        ]
+        outcomes = []
+        for future in futures:
+            outcome = future.result()
+            if progress is not None:
+                progress(outcome)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def contract_faults(names: list[str]) -> list[Fault]:
+    chosen = [CATALOGUE[name] for name in names] if names else list(CATALOGUE.values())
+    return [fault for fault in chosen if fault.suite == "contract"]
+
+
+def markdown(outcomes: list[Outcome], *, scope: str, wall: float) -> str:
+    caught = sum(o.detected for o in outcomes if o.fault != CLEAN)
+    total = sum(1 for o in outcomes if o.fault != CLEAN)
+    lines = [
+        f"Kill matrix (scope {scope}): {caught}/{total} faults caught; clean run "
+        f"{'passed' if outcomes[0].detected else 'FAILED'}; wall time {wall:.0f} s.",
+        "",
+        "| fault | area | caught | requirement that fired | s into run | s for run |",
+        "|---|---|---|---|---|---|",
+    ]
+    for outcome in outcomes:
+        fired = ", ".join(outcome.fired) or ("-" if outcome.fault == CLEAN else "NONE")
+        first = "" if outcome.first_seen is None else f"{outcome.first_seen:.1f}"
+        mark = "yes" if outcome.detected else "**NO**"
+        lines.append(f"| {outcome.fault} | {outcome.area} | {mark} | {fired} | {first} | {outcome.seconds:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write(outcomes: list[Outcome], reports: Path, *, scope: str, wall: float) -> None:
+    reports.mkdir(parents=True, exist_ok=True)
+    document = {"scope": scope, "wallSeconds": round(wall, 1), "outcomes": [asdict(o) for o in outcomes]}
+    (reports / "selftest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
+    (reports / "selftest.md").write_text(markdown(outcomes, scope=scope, wall=wall), encoding="utf-8")
+
+
+def passed(outcomes: list[Outcome]) -> bool:
+    return all(outcome.detected for outcome in outcomes)

@@ -1,0 +1,100 @@
+"""`strongly-harness contract` end to end against the embedded reference server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.reference.keys import DEV_KEYS
+
+
+def contract(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    return subprocess.run([sys.executable, "-m", "harness", "contract", *args], env={**clean, **(env or {})},
+                          capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
+
+
+def every_file_text(root: Path) -> str:
+    return "\n".join(path.read_text(errors="replace") for path in root.rglob("*") if path.is_file())
+
+
+@pytest.mark.slow
+def test_a_clean_smoke_run_is_conformant(tmp_path: Path) -> None:
+    """The smoke profile against the clean reference server exits 0 and writes JSON, JUnit and Allure."""
+    run = contract("--profile", "smoke", "--reports", str(tmp_path))
+
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "CONFORMANT" in run.stdout
+    document = json.loads((tmp_path / "conformance.json").read_text())
+    assert document["verdict"] == "conformant"
+    assert document["totals"]["fail"] == 0
+    assert (tmp_path / "junit.xml").exists()
+    assert list((tmp_path / "allure-results").glob("*-result.json"))
+
+
+@pytest.mark.slow
+def test_a_planted_fault_fails_the_run_and_names_the_requirement(tmp_path: Path) -> None:
+    """With a running workspace deletable, the run exits 1 naming WS-LIFE-008, with a curl line and no key."""
+    run = contract("--fault", "delete-running", "--requirement", "WS-LIFE-008", "--reports", str(tmp_path))
+
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "WS-LIFE-008" in run.stdout
+    document = json.loads((tmp_path / "conformance.json").read_text())
+    [requirement] = [r for r in document["requirements"] if r["id"] == "WS-LIFE-008"]
+    assert requirement["status"] == "fail"
+    failure = requirement["failures"][0]
+    assert failure["operation"] == "deleteWorkspace"
+    assert "409" in failure["message"]
+    assert failure["exchanges"][-1]["curl"].startswith("curl ")
+    assert not any(key in every_file_text(tmp_path) for key in DEV_KEYS)
+
+
+def test_an_unreachable_target_exits_2_quickly() -> None:
+    """Nothing listening at --base-url: one line, exit 2, within seconds."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+
+    run = contract("--base-url", f"http://127.0.0.1:{port}", env={"STRONGLY_API_KEY": "k"})
+
+    assert run.returncode == 2
+    assert run.stderr.startswith("strongly-harness: cannot reach")
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "complaint"),
+    [
+        (["--profile", "everything"], {}, "unknown profile"),
+        (["--base-url", "ftp://x"], {"STRONGLY_API_KEY": "k"}, "http:// or https://"),
+        (["--base-url", "http://127.0.0.1:9"], {}, "STRONGLY_API_KEY is not set"),
+        (["--requirement", "NOPE-1"], {}, "unknown requirement"),
+        (["--base-url", "http://127.0.0.1:9", "--fault", "delete-running"], {"STRONGLY_API_KEY": "k"}, "embedded"),
+    ],
+)
+def test_bad_configuration_exits_2(args: list[str], env: dict[str, str], complaint: str) -> None:
+    """Bad profile, URL, missing key, unknown requirement, or a fault for a remote target: exit 2, one line."""
+    run = contract(*args, env=env)
+
+    assert run.returncode == 2
+    assert complaint in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_list_prints_the_requirements_of_a_profile() -> None:
+    """--list counts the requirements and checks a profile runs, by area, without a target."""
+    run = contract("--list", "--profile", "smoke")
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("profile smoke: ")
+    assert "WS-LIFE-001" in run.stdout
+    assert "GEN-LIST-001" not in run.stdout

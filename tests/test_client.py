@@ -1,0 +1,79 @@
+"""The HTTP client: redacted exchange records, 429 handling, rate limiting, read-only guard."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from harness.client import ApiClient, ExchangeLog, RateLimiter, ReadOnlyViolationError, retry_after
+from harness.redact import Redactor
+
+
+def client(handler: object, *, readonly: bool = False, log: ExchangeLog | None = None) -> ApiClient:
+    return ApiClient(
+        "http://target.test",
+        "the-key",
+        redactor=Redactor(["the-key"]),
+        readonly=readonly,
+        log=log or ExchangeLog(),
+        transport=httpx.MockTransport(handler),  # type: ignore[arg-type]
+    )
+
+
+def test_exchanges_are_recorded_redacted_with_a_curl_line() -> None:
+    """Each exchange is logged with its operation, status and a curl line that hides the key."""
+    log = ExchangeLog()
+    api = client(lambda request: httpx.Response(200, json={"echo": request.headers["x-api-key"]}), log=log)
+
+    api.get("/api/v1/workspaces/ws_1/status")
+
+    [exchange] = log.take()
+    assert (exchange.operation_id, exchange.status) == ("getWorkspaceStatus", 200)
+    assert "the-key" not in exchange.curl() + str(exchange.response_body) + str(exchange.request_headers)
+    assert exchange.curl().lower().startswith("curl -x get -h 'x-api-key: [redacted]'")
+    assert log.per_operation["getWorkspaceStatus"] == 1
+
+
+def test_429_is_retried_after_the_given_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 429 with Retry-After is waited out and retried; the retry's answer is returned."""
+    answers = iter([httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json={})])
+    slept: list[float] = []
+    monkeypatch.setattr("harness.client.time.sleep", slept.append)
+
+    response = client(lambda request: next(answers)).get("/api/v1/projects")
+
+    assert response.status_code == 200
+    assert slept == [2.0]
+
+
+@pytest.mark.parametrize(("header", "delay"), [("5", 5.0), ("junk", 1.0), ("-3", 0.0), ("3600", 30.0)])
+def test_retry_after_is_read_sensibly(header: str, delay: float) -> None:
+    """Retry-After seconds are honoured, bounded to 0..30, and default to 1 when unreadable."""
+    assert retry_after(httpx.Response(429, headers={"Retry-After": header})) == delay
+
+
+def test_read_only_clients_refuse_to_write() -> None:
+    """A read-only client raises before sending anything but GET."""
+    sent: list[httpx.Request] = []
+    api = client(lambda request: sent.append(request) or httpx.Response(200, json={}), readonly=True)
+
+    with pytest.raises(ReadOnlyViolationError):
+        api.post("/api/v1/projects", json={})
+    api.get("/api/v1/projects")
+
+    assert [request.method for request in sent] == ["GET"]
+
+
+def test_the_rate_limiter_spaces_requests_evenly() -> None:
+    """At 4 per second, back-to-back requests are spaced 0.25 s apart."""
+    now, slept = [10.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(4, clock=lambda: now[0], sleep=sleep)
+    for _ in range(4):
+        limiter.wait()
+
+    assert slept == [0.25, 0.25, 0.25]

@@ -1,0 +1,74 @@
+"""Sweeping and cleanup touch only what carries a run prefix, in dependency order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from harness.client import ApiClient
+from harness.embedded import EmbeddedServer
+from harness.factory import Factory
+from harness.redact import Redactor
+from harness.registry import Registry
+from harness.sweep import sweep
+from tests.conftest import ADMIN
+
+
+@pytest.fixture
+def api(reference: EmbeddedServer) -> Iterator[ApiClient]:
+    with ApiClient(reference.base_url, ADMIN, redactor=Redactor([ADMIN])) as client:
+        yield client
+
+
+def test_sweep_removes_only_prefixed_resources(api: ApiClient, admin: httpx.Client) -> None:
+    """Resources named with the prefix go, in dependency order; everything else stays."""
+    mine = Factory(api, Registry(), "sh-sweep1-", provision_wait=10)
+    project = mine.project()
+    mine.volume(project["id"])
+    mine.running_workspace(project["id"])
+    foreign = admin.post("/api/v1/projects", json={"name": "sh-sweep1x-not-mine", "description": ""}).json()[
+        "projectId"
+    ]
+    bystander = admin.post("/api/v1/projects", json={"name": "keep me", "description": ""}).json()["projectId"]
+
+    report = sweep(api, "sh-sweep1-", delete=True)
+
+    assert [line.split()[0] for line in report.removed] == ["workspace", "volume", "project"]
+    assert report.remaining == []
+    assert admin.get(f"/api/v1/projects/{project['id']}").status_code == 404
+    assert admin.get(f"/api/v1/projects/{bystander}").status_code == 200
+    assert admin.get(f"/api/v1/projects/{foreign}").status_code == 200, "sh-sweep1x- is another prefix"
+
+
+def test_a_dry_sweep_deletes_nothing(api: ApiClient, admin: httpx.Client) -> None:
+    """Without delete, the sweep only reports what it found."""
+    project = Factory(api, Registry(), "sh-sweep2-", provision_wait=10).project()
+
+    report = sweep(api, "sh-sweep2-", delete=False)
+
+    assert report.found == [f"project {project['id']} ({project['name']})"]
+    assert admin.get(f"/api/v1/projects/{project['id']}").status_code == 200
+
+
+def test_sweep_refuses_prefixes_that_are_not_a_runs() -> None:
+    """A prefix that does not start with sh- could match anything; it is refused."""
+    with pytest.raises(ValueError, match="refusing"):
+        sweep(None, "prod-", delete=True)  # type: ignore[arg-type]
+
+
+def test_registry_cleanup_stops_and_deletes_in_reverse_dependency_order(api: ApiClient, admin: httpx.Client) -> None:
+    """A running workspace is stopped, then workspaces, volumes and projects go; 404s count as gone."""
+    registry = Registry()
+    make = Factory(api, registry, "sh-reg-", provision_wait=10)
+    project = make.project()
+    make.volume(project["id"])
+    make.running_workspace(project["id"])
+    registry.add("project", "proj_already_gone")
+
+    problems = registry.cleanup(api)
+
+    assert problems == []
+    assert registry.items() == []
+    assert admin.get(f"/api/v1/projects/{project['id']}").status_code == 404
