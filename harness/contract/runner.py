@@ -63,7 +63,8 @@ def pytest_command(settings: Settings, workdir: Path, extra: list[str]) -> list[
 
 
 def run_contract(options: ContractOptions) -> int:
-    settings = options.settings
+    # the suite runs in a scratch directory: a relative reports path must mean the caller's
+    settings = replace(options.settings, reports=options.settings.reports.resolve())
     settings.reports.mkdir(parents=True, exist_ok=True)
     with target_for(settings, options.faults, settings.reports / "reference-server.log") as settings:
         notes = preflight(settings.target, needs_write=settings.profile != "readonly")

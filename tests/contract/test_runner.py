@@ -15,10 +15,13 @@ import pytest
 from harness.reference.keys import DEV_KEYS
 
 
-def contract(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def contract(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    clean["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])  # this checkout's harness, from any directory
     return subprocess.run([sys.executable, "-m", "harness", "contract", *args], env={**clean, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
+                          cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
 
 
 def every_file_text(root: Path) -> str:
@@ -28,10 +31,11 @@ def every_file_text(root: Path) -> str:
 @pytest.mark.slow
 def test_a_clean_smoke_run_is_conformant(tmp_path: Path) -> None:
     """The smoke profile against the clean reference server exits 0 and writes JSON, JUnit and Allure."""
-    run = contract("--profile", "smoke", "--reports", str(tmp_path))
+    run = contract("--profile", "smoke", "--reports", "out", cwd=tmp_path)
 
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "CONFORMANT" in run.stdout
+    tmp_path = tmp_path / "out"  # a relative --reports is relative to where the command runs
     document = json.loads((tmp_path / "conformance.json").read_text())
     assert document["verdict"] == "conformant"
     assert document["totals"]["fail"] == 0
