@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError, UsageError
+from harness.paths import LOAD
 
 if TYPE_CHECKING:
     from harness.config import Settings
@@ -88,11 +89,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     else:
         admin, reader, other = list(DEV_KEYS)
         target = Target("http://127.0.0.1", admin, reader, other, embedded=True)
-    values = {"target": target, "profile": check_profile(args.profile), "reports": args.reports}
+    values: dict[str, object] = {"target": target, "reports": args.reports}
+    if args.run is _cmd_contract:
+        values["profile"] = check_profile(args.profile)
     for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit"):
-        if getattr(args, name) is not None:
+        if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
-    return Settings(**values, keep_on_failure=args.keep_on_failure)
+    return Settings(**values, keep_on_failure=getattr(args, "keep_on_failure", False))  # type: ignore[arg-type]
 
 
 def _cmd_contract(args: argparse.Namespace) -> int:
@@ -108,6 +111,31 @@ def _cmd_contract(args: argparse.Namespace) -> int:
     return run_contract(ContractOptions(settings, tuple(args.fault), tuple(args.requirement), args.quiet))
 
 
+def _cmd_load(args: argparse.Namespace) -> int:
+    from harness.load.profiles import duration
+    from harness.load.runner import LoadOptions, run_load
+
+    overrides: dict[str, object] = {}
+    if args.duration is not None:
+        overrides["duration"] = duration(args.duration, "--duration")
+    for name in ("users", "rate", "model"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
+    if args.workers < 0:
+        raise UsageError("--workers must be zero (one process) or more")
+    options = LoadOptions(
+        settings=_settings(args),
+        profile=args.profile,
+        profiles=args.profiles,
+        workers=args.workers,
+        faults=tuple(args.fault),
+        readonly=args.readonly,
+        quiet=args.quiet,
+        overrides=overrides,
+    )
+    return run_load(options)
+
+
 def _cmd_selftest(args: argparse.Namespace) -> int:
     from harness import selftest
     from harness.reference.faults import CATALOGUE
@@ -115,7 +143,7 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     unknown = [name for name in args.fault if name not in CATALOGUE]
     if unknown:
         raise UsageError(f"unknown fault(s): {', '.join(unknown)} (see strongly-harness serve --list-faults)")
-    faults = selftest.contract_faults(args.fault)
+    faults = selftest.chosen_faults(args.fault)
     started = time.monotonic()
     print(
         f"kill matrix: the clean run and {len(faults)} faults, {args.jobs} at a time (scope {args.scope})", flush=True
@@ -178,6 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
     contract.add_argument("--quiet", action="store_true", help="no progress, no summary")
     contract.set_defaults(run=_cmd_contract)
+
+    load = commands.add_parser("load", help="load the hot polling paths and judge them against SLOs")
+    _target_options(load)
+    load.add_argument("--profile", default="smoke", help="smoke (default), polling, open, soak or capacity")
+    load.add_argument("--profiles", type=Path, default=LOAD / "profiles.toml", metavar="FILE", help="profiles file")
+    load.add_argument("--workers", type=int, default=0, help="Locust workers beside a master (0: one process)")
+    load.add_argument("--readonly", action="store_true", help="create nothing: poll what already exists")
+    load.add_argument("--duration", help="override the profile's duration (90, 90s, 5m)")
+    load.add_argument("--users", type=int, help="override the profile's number of users (closed model)")
+    load.add_argument("--rate", type=_positive_float, help="override the profile's arrival rate (open model)")
+    load.add_argument("--model", choices=("closed", "open"), help="override the profile's model")
+    load.add_argument("--quiet", action="store_true", help="no summary")
+    load.set_defaults(run=_cmd_load)
 
     kill = commands.add_parser("selftest", help="prove the suite: clean run passes, every planted fault is caught")
     kill.add_argument("--fault", action="append", default=[], metavar="NAME", help="only these faults")

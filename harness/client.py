@@ -127,6 +127,7 @@ class ApiClient:
         limiter: RateLimiter | None = None,
         log: ExchangeLog = LOG,
         max_retries: int = 3,
+        retry_unavailable: bool = False,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url
@@ -136,6 +137,7 @@ class ApiClient:
         self.limiter = limiter
         self.log = log
         self.max_retries = max_retries
+        self.retry_unavailable = retry_unavailable
         headers = {"X-API-Key": key} if key is not None else {}
         self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout, transport=transport)
 
@@ -171,6 +173,8 @@ class ApiClient:
         for attempt in range(self.max_retries + 1):
             response = self._send(request)
             delay = retry_after(response)
+            if delay is None and self.retry_unavailable and response.status_code in (502, 503, 504):
+                delay = 0.2 * 2**attempt  # setup work only: a measuring check must see every 5xx
             if delay is None or attempt == self.max_retries:
                 return response
             time.sleep(delay)

@@ -1,6 +1,7 @@
 """Errors the harness raises for its own users, and the exit codes they map to.
 
     HarnessError            something the user must hear about in one line
+    ├── TargetFailure       the target broke before it could be measured → exit 1
     ├── UsageError          bad arguments, config or profile file       → exit 2
     │   └── TargetError     the target is unreachable or rejects a key  → exit 2
     └── InternalError       the harness itself broke                    → exit 3
@@ -20,6 +21,12 @@ class HarnessError(Exception):
     """An error with a one-line message for the user and an exit code."""
 
     exit_code = EXIT_HARNESS_ERROR
+
+
+class TargetFailure(HarnessError):
+    """The target misbehaved while the run prepared (seeding data): a failed run, not a broken harness."""
+
+    exit_code = EXIT_FAILED
 
 
 class UsageError(HarnessError):

@@ -1,7 +1,8 @@
 """The kill matrix: the suite must pass on the clean reference server and catch every planted fault.
 
-For each fault of the catalogue the contract suite runs against the embedded server with that one
-fault switched on; the fault counts as caught when a requirement it declares fails. With scope
+For each contract fault of the catalogue the contract suite runs against the embedded server with
+that one fault switched on; the fault counts as caught when a requirement it declares fails. Each
+load fault runs its load profile instead, and is caught when an SLO it declares breaks. With scope
 ``declared`` (the default) only the checks of the declared requirements run, which is what a fault
 claims; scope ``full`` runs the whole suite each time. Runs go in parallel, one child process each.
 """
@@ -50,8 +51,33 @@ def contract_command(fault: Fault | None, reports: Path, scope: str, seed: int) 
     return command
 
 
+def load_command(fault: Fault, reports: Path) -> list[str]:
+    return [sys.executable, "-m", "harness", "load", "--fault", fault.name, "--profile", fault.profile,
+            "--duration", "15", "--reports", str(reports), "--quiet"]  # fmt: skip
+
+
+def run_load_fault(fault: Fault, reports: Path) -> Outcome:
+    """Run the fault's load profile; it is caught when one of the SLOs it declares is broken."""
+    started = time.monotonic()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    run = subprocess.run(load_command(fault, reports), env=env, capture_output=True, text=True, check=False)
+    outcome = Outcome(fault.name, fault.area, list(fault.catches), detected=False,
+                      seconds=round(time.monotonic() - started, 1), exit_code=run.returncode)  # fmt: skip
+    summary = reports / "load" / "summary.json"
+    if not summary.exists():
+        outcome.note = (run.stderr.strip().splitlines() or ["no summary written"])[-1][:200]
+        return outcome
+    broken = [f"{v['route']} {v['limit']}" for v in json.loads(summary.read_text())["slo"] if not v["held"]]
+    outcome.failed = broken
+    outcome.fired = [slo for slo in fault.catches if any(b.startswith(slo) or b.endswith(slo) for b in broken)]
+    outcome.detected = run.returncode == 1 and bool(outcome.fired)
+    return outcome
+
+
 def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Outcome:
     """Run the suite once (against the fault, or clean) and judge what it found."""
+    if fault is not None and fault.suite == "load":
+        return run_load_fault(fault, reports)
     name = fault.name if fault else CLEAN
     started = time.monotonic()
     env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
@@ -108,9 +134,10 @@ def run_matrix(
     return outcomes
 
 
-def contract_faults(names: list[str]) -> list[Fault]:
+def chosen_faults(names: list[str]) -> list[Fault]:
+    """The named faults, or the whole catalogue; contract faults first, then load faults."""
     chosen = [CATALOGUE[name] for name in names] if names else list(CATALOGUE.values())
-    return [fault for fault in chosen if fault.suite == "contract"]
+    return sorted(chosen, key=lambda fault: fault.suite != "contract")
 
 
 def markdown(outcomes: list[Outcome], *, scope: str, wall: float) -> str:

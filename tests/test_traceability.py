@@ -10,6 +10,7 @@ import pytest
 
 from harness.config import Settings, Target
 from harness.contract.runner import pytest_command
+from harness.load.slo import LIMITS
 from harness.paths import CONTRACTS
 from harness.reference.faults import CATALOGUE
 from harness.requirements import by_id, load_catalogue
@@ -48,13 +49,13 @@ def test_every_requirement_has_a_planted_fault() -> None:
 
 
 def test_faults_declare_only_known_requirements() -> None:
-    """Contract faults name catalogue ids; load faults name SLOs."""
+    """Contract faults name catalogue ids; load faults name SLOs as '<route> <limit>'."""
     known = set(by_id())
     for fault in CATALOGUE.values():
         if fault.suite == "contract":
             assert set(fault.catches) <= known, fault.name
         else:
-            assert all(target.startswith("SLO:") for target in fault.catches), fault.name
+            assert all(slo.rsplit(" ", 1)[1] in LIMITS for slo in fault.catches), fault.name
 
 
 def test_there_are_at_least_forty_faults_in_every_area() -> None:

@@ -2,14 +2,13 @@
 
 The suite runs in its own process so the target is fixed before collection (schemathesis needs
 the base URL then) and so a crash of the suite cannot take the command line with it. Ctrl-C and
-SIGTERM are passed on: the suite then cleans up and writes its results before it ends.
+SIGTERM are passed on (harness/processes.py): the suite cleans up and writes its results first.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,14 +19,14 @@ from pathlib import Path
 
 from harness.config import Settings, Target
 from harness.embedded import EmbeddedServer
-from harness.errors import EXIT_HARNESS_ERROR, InternalError
+from harness.errors import InternalError
 from harness.paths import CONTRACTS
 from harness.preflight import preflight
+from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, supervise
 from harness.requirements import by_id, load_catalogue
 from harness.results import RunResult
 
 EMBEDDED_PROVISION_DELAY = 0.3
-GRACE = 60.0
 
 
 @dataclass(frozen=True)
@@ -72,8 +71,13 @@ def run_contract(options: ContractOptions) -> int:
         if options.requirements:
             env["STRONGLY_REQUIREMENTS"] = ",".join(options.requirements)
         with tempfile.TemporaryDirectory(prefix="strongly-contract-") as workdir:
-            code = _run_suite(pytest_command(settings, Path(workdir), []), env, Path(workdir), settings, options.quiet)
+            command = pytest_command(settings, Path(workdir), [])
+            code = supervise(
+                [command], env=env, cwd=Path(workdir), timeout=settings.deadline + GRACE, quiet=options.quiet
+            )
     results = settings.reports / "conformance.json"
+    if code == TIMED_OUT:
+        raise InternalError(f"the suite overran its deadline of {settings.deadline:g}s by more than {GRACE:g}s")
     if code in (3, 4, 5) or not results.exists():
         raise InternalError(f"the suite itself failed (pytest exit {code}); see the output above")
     result = RunResult.read(results)
@@ -81,26 +85,7 @@ def run_contract(options: ContractOptions) -> int:
         from harness.reports.terminal import print_summary
 
         print_summary(result, load_catalogue(), settings.reports)
-    return 130 if code == 2 else result.verdict(load_catalogue())
-
-
-def _run_suite(command: list[str], env: dict[str, str], workdir: Path, settings: Settings, quiet: bool) -> int:
-    """Run the suite in its own session, so that exactly one interrupt reaches it, from us."""
-    output = subprocess.DEVNULL if quiet else None
-    child = subprocess.Popen(command, env=env, cwd=workdir, stdout=output, stderr=output, start_new_session=True)
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signal.SIGTERM))
-    try:
-        return child.wait(timeout=settings.deadline + GRACE)
-    except KeyboardInterrupt:
-        child.send_signal(signal.SIGINT)  # it tears down, cleans up and writes its results
-        child.wait(timeout=GRACE)
-        return 2
-    except subprocess.TimeoutExpired:
-        child.terminate()
-        child.wait()
-        return EXIT_HARNESS_ERROR
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return 130 if code in (2, INTERRUPTED) else result.verdict(load_catalogue())
 
 
 def list_requirements(settings: Settings) -> int:

@@ -1,9 +1,10 @@
 """Planted faults: small named overrides of the reference server, for proving the harness.
 
-Each fault declares the requirement ids whose checks must catch it (load faults name the SLO that
-must break). A fault either replaces one part of a ``Reference`` (a rule, a service method, the
-authenticator) or wraps the ASGI app to rewrite requests or responses; the clean code path never
-asks which faults are on. ``strongly-harness selftest`` runs the suite against each of them.
+Each fault declares the requirement ids whose checks must catch it; a load fault declares the SLOs
+that must break (``"<route suffix> <limit>"``) under the load profile it names. A fault either
+replaces one part of a ``Reference`` (a rule, a service method, the authenticator) or wraps the
+ASGI app to rewrite requests or responses; the clean code path never asks which faults are on.
+``strongly-harness selftest`` runs the suite against each of them.
 """
 
 from __future__ import annotations
@@ -41,17 +42,20 @@ class Fault:
     catches: tuple[str, ...]
     suite: str
     plant: Plant
+    profile: str = "smoke"
 
 
 CATALOGUE: dict[str, Fault] = {}
 
 
-def fault(name: str, *, area: str, catches: tuple[str, ...], suite: str = "contract") -> Callable[[Plant], Plant]:
+def fault(
+    name: str, *, area: str, catches: tuple[str, ...], suite: str = "contract", profile: str = "smoke"
+) -> Callable[[Plant], Plant]:
     """Register a fault; its docstring's first line is the summary shown by --list-faults."""
 
     def register(plant: Plant) -> Plant:
         summary = (plant.__doc__ or name).strip().splitlines()[0]
-        CATALOGUE[name] = Fault(name, area, summary, catches, suite, plant)
+        CATALOGUE[name] = Fault(name, area, summary, catches, suite, plant, profile)
         return plant
 
     return register
@@ -1079,7 +1083,7 @@ def lost_concurrent_writes(ref: Reference) -> Wrapper:
 
 
 # ================================================================== load
-@fault("slow-status", area="load", catches=("SLO:status",), suite="load")
+@fault("slow-status", area="load", catches=("/status p95_ms", "/status p99_ms"), suite="load")
 def slow_status(ref: Reference) -> Wrapper:
     """The status route answers after about 300 ms."""
 
@@ -1091,7 +1095,7 @@ def slow_status(ref: Reference) -> Wrapper:
     return middleware(handle)
 
 
-@fault("flaky-5xx", area="load", catches=("SLO:errors",), suite="load")
+@fault("flaky-5xx", area="load", catches=("total error_ratio",), suite="load")
 def flaky_5xx(ref: Reference) -> Wrapper:
     """About 5% of requests answer 503."""
     chance = random.Random(5)
@@ -1105,7 +1109,7 @@ def flaky_5xx(ref: Reference) -> Wrapper:
     return middleware(handle)
 
 
-@fault("periodic-stall", area="load", catches=("SLO:open-model",), suite="load")
+@fault("periodic-stall", area="load", catches=("/status p99_ms",), suite="load", profile="open")
 def periodic_stall(ref: Reference) -> Wrapper:
     """The whole server stalls for 1 s every 5 s (a blocked event loop, like a GC pause)."""
     next_stall = [time.monotonic() + 5.0]

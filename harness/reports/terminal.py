@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -40,3 +41,32 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
     verdict = {0: "[green]CONFORMANT[/]", 1: "[red]NOT CONFORMANT[/]", 3: "[magenta]HARNESS ERROR[/]"}
     console.print(f"{verdict[result.verdict(catalogue)]}  seed {result.seed}, run {result.run_id}; reports in {reports}/",
                   markup=True)
+
+
+def print_load_summary(summary: dict[str, Any], reports: Path, console: Console | None = None) -> None:
+    """Per-route table, the SLO verdicts (which broke, by how much), capacity steps, where reports are."""
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    run = summary["run"]
+    console.print(f"Load profile {run['profile']} ({run['model']}) against {run['target']}", markup=False)
+    if summary["routes"]:
+        table = Table()
+        for column in ("route", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"):
+            table.add_column(column, justify="left" if column == "route" else "right")
+        for route, stats in summary["routes"].items():
+            table.add_row(route, str(stats["requests"]), f"{stats['rps']:g}", f"{stats['p50_ms']:g}",
+                          f"{stats['p95_ms']:g}", f"{stats['p99_ms']:g}", f"{stats['max_ms']:g}", str(stats["errors"]))  # fmt: skip
+        console.print(table)
+    for verdict in summary["slo"]:
+        style = "green" if verdict["held"] else "red"
+        console.print(f"[{style}]{verdict['text']}[/]", markup=True)
+    capacity = summary.get("capacity")
+    if capacity:
+        for step in capacity["steps"]:
+            state = "held" if step["held"] else "BROKEN: " + "; ".join(step["broken"])
+            console.print(f"  {step['rate']:g} req/s -> {step['achievedRps']:g} req/s, p99 {step['p99_ms']:g} ms: {state}",
+                          markup=False)  # fmt: skip
+        console.print(f"capacity: {capacity['rps'] or 'below the first step'} req/s", markup=False)
+    for problem in summary.get("cleanup", []):
+        console.print(f"[yellow]note[/] {problem}", markup=True)
+    verdict = "[green]SLOs HELD[/]" if summary["verdict"] == "held" else "[red]SLO BROKEN[/]"
+    console.print(f"{verdict}  run {run['id']}; reports in {reports}/", markup=True)

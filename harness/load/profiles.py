@@ -1,0 +1,100 @@
+"""Load profiles (load/profiles.toml): a user edits a file, not code, to change a run."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from harness.errors import UsageError
+
+MODELS = ("closed", "open", "capacity")
+MIX = ("pollers", "dashboards", "churn")
+ROUTES = ("status", "metrics", "list")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    model: str = "closed"
+    duration: float = 30.0
+    users: int = 10
+    spawn_rate: float = 10.0
+    rate: float = 100.0
+    poll_interval: float = 5.0
+    mix: dict[str, int] = field(default_factory=lambda: {"pollers": 8, "dashboards": 2, "churn": 1})
+    routes: dict[str, int] = field(default_factory=lambda: {"status": 7, "metrics": 2, "list": 1})
+    projects: int = 2
+    volumes: int = 2
+    workspaces: int = 10
+    validate_every: int = 20
+    start_rate: float = 50.0
+    step: float = 50.0
+    step_duration: float = 15.0
+    max_steps: int = 10
+    slo: str = "slo.toml"
+
+
+def duration(value: Any, where: str) -> float:
+    """Seconds from 90, "90s", "5m" or "1h30m"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if re.fullmatch(r"\d+(?:\.\d+)?", str(value)):
+        return float(value)
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", str(value))
+    if not value or not match or not any(match.groups()):
+        raise UsageError(f"{where}: {value!r} is not a duration like 90, '90s', '5m' or '1h30m'")
+    hours, minutes, seconds = (float(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def load_profile(path: Path, name: str) -> Profile:
+    """Read one profile; a file or value that does not fit is a UsageError naming where."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read profiles file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"profiles file {path} is not valid TOML: {exc}") from None
+    if name not in document:
+        raise UsageError(f"no profile {name!r} in {path}; there are: {', '.join(sorted(document))}")
+    raw = document[name]
+    known = {f.name: f for f in fields(Profile)}
+    values: dict[str, Any] = {"name": name}
+    for key, value in raw.items():
+        where = f"{path}, profile {name}, {key}"
+        if key not in known or key == "name":
+            raise UsageError(f"{where}: unknown setting (known: {', '.join(sorted(set(known) - {'name'}))})")
+        values[key] = _value(key, value, where)
+    profile = Profile(**values)
+    if profile.model not in MODELS:
+        raise UsageError(f"{path}, profile {name}: model must be one of {', '.join(MODELS)}")
+    return profile
+
+
+def _value(key: str, value: Any, where: str) -> Any:
+    if key in ("duration", "step_duration"):
+        return duration(value, where)
+    if key in ("mix", "routes"):
+        allowed = MIX if key == "mix" else ROUTES
+        if (
+            not isinstance(value, dict)
+            or not set(value) <= set(allowed)
+            or not all(isinstance(weight, int) and weight >= 0 for weight in value.values())
+        ):
+            raise UsageError(f"{where}: must map {', '.join(allowed)} to whole-number weights")
+        return dict(value)
+    if key in ("description", "model", "slo"):
+        if not isinstance(value, str):
+            raise UsageError(f"{where}: must be a string")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise UsageError(f"{where}: must be a number of zero or more")
+    return (
+        int(value)
+        if key in ("users", "projects", "volumes", "workspaces", "validate_every", "max_steps")
+        else float(value)
+    )

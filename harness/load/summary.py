@@ -1,0 +1,82 @@
+"""Merging what every Locust process recorded into per-route statistics and a time series."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.load.histogram import Histogram
+from harness.load.slo import TOTAL
+
+METRICS = ("time-to-ready",)  # recorded like routes, but not requests: kept out of the total
+
+
+@dataclass
+class Route:
+    requests: int = 0
+    failures: int = 0
+    latency: Histogram = field(default_factory=Histogram)
+    service: Histogram = field(default_factory=Histogram)
+
+    def add(self, requests: int, failures: int, latency: Histogram, service: Histogram) -> None:
+        self.requests += requests
+        self.failures += failures
+        self.latency.merge(latency)
+        self.service.merge(service)
+
+    def stats(self, seconds: float) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "rps": round(self.requests / seconds, 2) if seconds else 0.0,
+            "p50_ms": self.latency.percentile(0.50),
+            "p95_ms": self.latency.percentile(0.95),
+            "p99_ms": self.latency.percentile(0.99),
+            "max_ms": self.latency.max,
+            "service_p99_ms": self.service.percentile(0.99),
+            "errors": self.failures,
+            "error_ratio": round(self.failures / self.requests, 5) if self.requests else 0.0,
+        }
+
+
+@dataclass
+class Recording:
+    routes: dict[str, Route]
+    series: list[dict[str, Any]]
+    seconds: float
+
+
+def merge(directory: Path) -> Recording:
+    """Add up every recorder file in ``directory``, aligning their clocks on wall time."""
+    documents = [json.loads(path.read_text()) for path in sorted(directory.glob("recorder-*.json"))]
+    if not documents:
+        return Recording({}, [], 0.0)
+    origin = min(document["started"] for document in documents)
+    routes: dict[str, Route] = {}
+    per_second: dict[int, dict[str, Route]] = {}
+    for document in documents:
+        offset = int(document["started"] - origin)
+        for second, cells in document["seconds"].items():
+            for name, cell in cells.items():
+                parts = (cell["requests"], cell["failures"], Histogram.from_json(cell["latency"]),
+                         Histogram.from_json(cell["service"]))  # fmt: skip
+                routes.setdefault(name, Route()).add(*parts)
+                per_second.setdefault(int(second) + offset, {}).setdefault(name, Route()).add(*parts)
+    first, last = min(per_second), max(per_second)
+    series = [
+        {"second": second, "routes": {name: route.stats(1.0) for name, route in per_second.get(second, {}).items()}}
+        for second in range(first, last + 1)
+    ]
+    return Recording(routes, series, float(last - first + 1))
+
+
+def route_stats(recording: Recording) -> dict[str, dict[str, Any]]:
+    """Statistics per route, and the total over every route that is a request."""
+    stats = {name: route.stats(recording.seconds) for name, route in sorted(recording.routes.items())}
+    total = Route()
+    for name, route in recording.routes.items():
+        if name not in METRICS:
+            total.add(route.requests, route.failures, route.latency, route.service)
+    stats[TOTAL] = total.stats(recording.seconds)
+    return stats

@@ -1,0 +1,55 @@
+"""Running the harness's child processes: bounded in time, and ended in order on Ctrl-C or SIGTERM.
+
+Children start in their own session, so a Ctrl-C at the terminal reaches only us; we pass exactly
+one SIGINT (or SIGTERM) on, which lets them clean up and write their results, and a second signal
+to us can never cut that short.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+GRACE = 60.0
+TIMED_OUT = -1
+INTERRUPTED = -2
+
+
+def supervise(
+    commands: list[list[str]], *, env: Mapping[str, str], cwd: Path, timeout: float, quiet: bool = False
+) -> int:
+    """Run the commands together; the first one leads (its exit code is returned), the rest follow it."""
+    output = subprocess.DEVNULL if quiet else None
+    children = [
+        subprocess.Popen(command, env=dict(env), cwd=cwd, stdout=output, stderr=output, start_new_session=True)
+        for command in commands
+    ]
+    leader = children[0]
+
+    def forward(signum: int, frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
+    try:
+        code = leader.wait(timeout=timeout)
+    except KeyboardInterrupt:
+        forward(signal.SIGINT, None)
+        leader.wait(timeout=GRACE)
+        code = INTERRUPTED
+    except subprocess.TimeoutExpired:
+        for child in children:
+            child.terminate()
+        code = TIMED_OUT
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    for child in children:
+        try:
+            child.wait(timeout=GRACE)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    return code

@@ -1,0 +1,84 @@
+"""`strongly-harness load` end to end against the embedded reference server (bounded runs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.reference.keys import DEV_KEYS
+
+pytestmark = pytest.mark.slow
+STATUS = "GET /api/v1/workspaces/{id}/status"
+
+
+def load(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    run = subprocess.run([sys.executable, "-m", "harness", "load", "--reports", str(tmp_path), "--quiet", *args],
+                         env=env, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    summary = tmp_path / "load" / "summary.json"
+    assert summary.exists(), run.stdout[-2000:] + run.stderr[-2000:]
+    return run.returncode, json.loads(summary.read_text())
+
+
+def test_the_smoke_profile_holds_and_writes_every_report(tmp_path: Path) -> None:
+    """Against the clean server every SLO holds (exit 0); summary, Locust HTML and CSV are written, keys not."""
+    code, summary = load(tmp_path, "--duration", "8")
+
+    assert code == 0, [v["text"] for v in summary["slo"] if not v["held"]]
+    assert summary["verdict"] == "held"
+    for route in (STATUS, "GET /api/v1/workspaces/{id}/metrics", "GET /api/v1/workspaces", "time-to-ready"):
+        assert summary["routes"][route]["requests"] > 0, route
+    assert set(summary["routes"][STATUS]) >= {"requests", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "errors"}
+    assert (tmp_path / "load" / "locust.html").exists()
+    assert (tmp_path / "load" / "locust_stats.csv").exists()
+    written = "".join(p.read_text(errors="replace") for p in (tmp_path / "load").rglob("*") if p.is_file())
+    assert not any(key in written for key in DEV_KEYS)
+    assert summary["cleanup"] == []
+
+
+def test_a_slow_status_route_breaks_the_status_slo(tmp_path: Path) -> None:
+    """A 300 ms status route breaks its p95 and p99 SLOs: exit 1, and the summary names them."""
+    code, summary = load(tmp_path, "--fault", "slow-status", "--duration", "8")
+
+    broken = {(v["route"], v["limit"]) for v in summary["slo"] if not v["held"]}
+    assert code == 1
+    assert {(STATUS, "p95_ms"), (STATUS, "p99_ms")} <= broken
+    assert summary["routes"][STATUS]["p50_ms"] >= 290
+
+
+def test_five_percent_errors_break_the_error_ratio(tmp_path: Path) -> None:
+    """5% of answers failing breaks the error-ratio SLO: exit 1."""
+    code, summary = load(tmp_path, "--fault", "flaky-5xx", "--duration", "8")
+
+    assert code == 1
+    assert ("total", "error_ratio") in {(v["route"], v["limit"]) for v in summary["slo"] if not v["held"]}
+    assert 0.02 < summary["routes"]["total"]["error_ratio"] < 0.1
+
+
+def test_the_open_model_sees_a_stall_the_closed_model_hides(tmp_path: Path) -> None:
+    """A 1 s stall every 5 s: the open model's p99 is near a second; the closed loop's stays small."""
+    _, opened = load(tmp_path / "open", "--profile", "open", "--fault", "periodic-stall", "--duration", "16")
+    _, closed = load(tmp_path / "closed", "--profile", "throughput", "--fault", "periodic-stall", "--duration", "16")
+
+    assert opened["routes"][STATUS]["p99_ms"] > 500
+    assert closed["routes"][STATUS]["p99_ms"] < 150
+    assert closed["routes"][STATUS]["max_ms"] > 500, "the closed model did meet the stall, and hid it"
+
+
+def test_master_and_two_workers_merge_into_one_summary(tmp_path: Path) -> None:
+    """--workers 2 gives the summary one process gives, with both workers' requests merged."""
+    code, summary = load(tmp_path, "--workers", "2", "--duration", "8")
+
+    assert code == 0
+    recordings = list((tmp_path / "load" / "recordings" / "locust").glob("recorder-*.json"))
+    active = [path for path in recordings if json.loads(path.read_text())["seconds"]]
+    assert len(active) == 2, "each worker recorded its share"
+    assert summary["routes"][STATUS]["requests"] > 0
+    assert summary["routes"][STATUS]["p99_ms"] >= summary["routes"][STATUS]["p50_ms"] > 0
