@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -121,19 +122,38 @@ def _cmd_load(args: argparse.Namespace) -> int:
     for name in ("users", "rate", "model"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
-    if args.workers < 0:
-        raise UsageError("--workers must be zero (one process) or more")
+    if args.workers < 0 or args.remote_workers < 0:
+        raise UsageError("--workers and --remote-workers must be zero or more")
+    if args.workers and args.remote_workers:
+        raise UsageError("choose local --workers or --remote-workers, not both")
     options = LoadOptions(
         settings=_settings(args),
         profile=args.profile,
         profiles=args.profiles,
         workers=args.workers,
+        remote_workers=args.remote_workers,
+        bind=_address(args.bind),
         faults=tuple(args.fault),
         readonly=args.readonly,
         quiet=args.quiet,
         overrides=overrides,
     )
     return run_load(options)
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--bind must be HOST:PORT, got {text!r}")
+    return host, int(port)
+
+
+def _cmd_load_worker(args: argparse.Namespace) -> int:
+    from harness.load.runner import worker_command
+
+    if not os.environ.get("STRONGLY_API_KEY"):
+        raise UsageError("STRONGLY_API_KEY is not set; a worker sends requests with it")
+    return subprocess.call(worker_command(args.master_host, args.master_port))
 
 
 def _cmd_selftest(args: argparse.Namespace) -> int:
@@ -212,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--profile", default="smoke", help="smoke (default), polling, open, soak or capacity")
     load.add_argument("--profiles", type=Path, default=LOAD / "profiles.toml", metavar="FILE", help="profiles file")
     load.add_argument("--workers", type=int, default=0, help="Locust workers beside a master (0: one process)")
+    load.add_argument("--remote-workers", type=int, default=0, metavar="N",
+                      help="wait for N workers from other machines (strongly-harness load-worker)")  # fmt: skip
+    load.add_argument("--bind", default="127.0.0.1:5557", metavar="HOST:PORT",
+                      help="where the master listens for remote workers (default 127.0.0.1:5557)")  # fmt: skip
     load.add_argument("--readonly", action="store_true", help="create nothing: poll what already exists")
     load.add_argument("--duration", help="override the profile's duration (90, 90s, 5m)")
     load.add_argument("--users", type=int, help="override the profile's number of users (closed model)")
@@ -219,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--model", choices=("closed", "open"), help="override the profile's model")
     load.add_argument("--quiet", action="store_true", help="no summary")
     load.set_defaults(run=_cmd_load)
+
+    worker = commands.add_parser("load-worker", help="a load worker for a master on another machine")
+    worker.add_argument("--master-host", required=True, help="where `strongly-harness load --remote-workers` runs")
+    worker.add_argument("--master-port", type=_port, default=5557, help="its --bind port (default 5557)")
+    worker.set_defaults(run=_cmd_load_worker)
 
     kill = commands.add_parser("selftest", help="prove the suite: clean run passes, every planted fault is caught")
     kill.add_argument("--fault", action="append", default=[], metavar="NAME", help="only these faults")

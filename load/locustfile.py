@@ -6,7 +6,10 @@ Open model: OpenModelDriver sends requests on a fixed timetable, each in its own
 from when it should have been sent, so a stalled server cannot hide behind waiting clients.
 
 The runner seeds the data and writes the plan this file reads (``STRONGLY_LOAD_PLAN``); the key
-comes from ``STRONGLY_API_KEY``. Every process records into its own file (harness/load/recorder.py).
+comes from ``STRONGLY_API_KEY``. In a distributed run the master sends the plan to its workers when
+the test starts (so a worker on another machine needs only the master's address and the key), ends
+the test itself after ``STRONGLY_LOAD_DURATION`` seconds, and collects every worker's recording,
+which each worker sends as it stops, before its own stop is acknowledged.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import Any
 import gevent
 import locust.stats
 from gevent.pool import Pool
-from locust import FastHttpUser, between, constant, constant_pacing, events, task
-from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING
+from locust import FastHttpUser, events, task
+from locust.env import Environment
+from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, MasterRunner, WorkerRunner
 
 from harness import spec
 from harness.load.plan import PLAN_ENV, Plan
@@ -33,13 +37,38 @@ from harness.load.recorder import WARMUP, Recorder
 _coarse = locust.stats.bucket_response_time
 locust.stats.bucket_response_time = lambda rt: round(rt, 2) if rt < 100 else _coarse(rt)
 
-PLAN = Plan.read(Path(os.environ[PLAN_ENV]))
+PLAN = Plan.read(Path(os.environ[PLAN_ENV])) if PLAN_ENV in os.environ else Plan()  # remote workers: sent later
 HEADERS = {"X-API-Key": os.environ["STRONGLY_API_KEY"]}
 CONTRACT = spec.load()
 RECORDER = Recorder(Path(PLAN.output))
 events.request.add_listener(RECORDER.on_request)
-events.test_stop.add_listener(RECORDER.write)
-events.quitting.add_listener(RECORDER.write)
+
+
+@events.init.add_listener
+def on_init(environment: Environment, **kwargs: Any) -> None:
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        runner.register_message("strongly-recording", lambda msg, **kw: RECORDER.keep(msg.data, msg.node_id))
+        events.test_start.add_listener(start_workers)
+    elif isinstance(runner, WorkerRunner):
+        runner.register_message("strongly-plan", lambda msg, **kw: vars(PLAN).update(msg.data))
+        events.test_stop.add_listener(lambda **kw: runner.send_message("strongly-recording", RECORDER.document()))
+    else:
+        events.test_stop.add_listener(RECORDER.write)
+
+
+def start_workers(environment: Environment, **kwargs: Any) -> None:
+    """Master: hand the plan to every worker, and end the test after the run's duration."""
+    runner = environment.runner
+    runner.send_message("strongly-plan", vars(PLAN))
+
+    def stop_after(seconds: float) -> None:
+        gevent.sleep(seconds)
+        runner.stop()  # workers stop, send their recordings, then acknowledge: ordered on one connection
+        runner.quit()
+
+    gevent.spawn(stop_after, float(os.environ.get("STRONGLY_LOAD_DURATION", "30")))
+
 
 STATUS = "GET /api/v1/workspaces/{id}/status"
 METRICS = "GET /api/v1/workspaces/{id}/metrics"
@@ -53,7 +82,6 @@ DELETE = "DELETE /api/v1/workspaces/{id}"
 TIME_TO_READY = "time-to-ready"
 
 ENDING = (STATE_STOPPING, STATE_STOPPED, STATE_CLEANUP)
-CLOSED = int(PLAN.model != "open")  # which user classes take part: the closed model's, or the driver
 _users = itertools.count()
 _responses = itertools.count(1)
 
@@ -98,8 +126,11 @@ class ApiUser(FastHttpUser):
 class Poller(ApiUser):
     """Owns a few workspaces and polls their status every poll interval; one in four also scrapes metrics."""
 
-    weight = CLOSED * PLAN.mix.get("pollers", 0)
-    wait_time = constant_pacing(PLAN.poll_interval)
+    # weights count on the master only, which names the classes it runs; a worker just needs them all
+    weight = PLAN.mix.get("pollers", 1)
+
+    def wait_time(self) -> float:
+        return max(0.0, PLAN.poll_interval - (time.monotonic() - self.started))
 
     def on_start(self) -> None:
         super().on_start()
@@ -110,6 +141,7 @@ class Poller(ApiUser):
 
     @task
     def poll(self) -> None:
+        self.started = time.monotonic()  # the SDK's cadence: one round every poll interval
         for workspace in self.owned:
             self.call("GET", f"/api/v1/workspaces/{workspace}/status", STATUS, "getWorkspaceStatus")
             if self.scrapes_metrics:
@@ -119,8 +151,10 @@ class Poller(ApiUser):
 class Dashboard(ApiUser):
     """Lists workspaces with filters, search, sort and pages; lists projects and reads their stats."""
 
-    weight = CLOSED * PLAN.mix.get("dashboards", 0)
-    wait_time = between(PLAN.poll_interval, 2 * PLAN.poll_interval)
+    weight = PLAN.mix.get("dashboards", 1)
+
+    def wait_time(self) -> float:
+        return random.uniform(PLAN.poll_interval, 2 * PLAN.poll_interval)
 
     @task(3)
     def workspaces(self) -> None:
@@ -146,8 +180,10 @@ class Dashboard(ApiUser):
 class Churn(ApiUser):
     """Create, wait until ready, stop, start, wait again, stop, delete: time-to-ready is its own metric."""
 
-    weight = 0 if PLAN.readonly else CLOSED * PLAN.mix.get("churn", 0)
-    wait_time = constant(1)
+    weight = PLAN.mix.get("churn", 1)
+
+    def wait_time(self) -> float:
+        return 1.0
 
     @task
     def lifecycle(self) -> None:
@@ -182,9 +218,11 @@ class Churn(ApiUser):
 class OpenModelDriver(ApiUser):
     """Sends ``PLAN.rate`` requests per second on a timetable, whatever the server does."""
 
-    weight = 1 - CLOSED
-    wait_time = constant(0)
+    weight = 1
     concurrency = 1000  # connections this one user may have in flight
+
+    def wait_time(self) -> float:
+        return 0.0
 
     @task
     def drive(self) -> None:

@@ -1,14 +1,16 @@
 """Recording inside each Locust process: per route and per second, latency and failures.
 
-Each process (standalone, or every worker) writes its own file when the test stops; the runner
-merges them. A request that carries ``context["intended"]`` (the open model's timetable) is timed
-from when it should have been sent, so a stalled server cannot hide behind waiting clients.
+A standalone process writes its own file when the test stops; in a distributed run each worker
+sends its recording to the master, which keeps each as a file. The runner merges the files. A
+request that carries ``context["intended"]`` (the open model's timetable) is timed from when it
+should have been sent, so a stalled server cannot hide behind waiting clients.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -23,6 +25,8 @@ class Recorder:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.started = time.time()
+        self.first: float | None = None  # the measured window: first and last request answered
+        self.last: float | None = None
         # second since start -> route -> [requests, failures, latency histogram, service-time histogram]
         self.seconds: dict[int, dict[str, list[Any]]] = defaultdict(dict)
 
@@ -39,6 +43,8 @@ class Recorder:
         if name == WARMUP:
             return  # the first connect of each user stays out of the SLOs
         now = time.time()
+        self.first = self.first or now
+        self.last = now
         intended = (context or {}).get("intended")
         latency = (now - intended) * 1000 if intended is not None else response_time
         cell = self.seconds[int(now - self.started)].setdefault(name, [0, 0, Histogram(), Histogram()])
@@ -47,9 +53,11 @@ class Recorder:
         cell[2].add(latency)
         cell[3].add(response_time)
 
-    def write(self, **kwargs: Any) -> None:
-        document = {
+    def document(self) -> dict[str, Any]:
+        return {
             "started": self.started,
+            "first": self.first,
+            "last": self.last,
             "seconds": {
                 str(second): {
                     name: {"requests": c[0], "failures": c[1], "latency": c[2].to_json(), "service": c[3].to_json()}
@@ -58,8 +66,15 @@ class Recorder:
                 for second, routes in self.seconds.items()
             },
         }
+
+    def write(self, **kwargs: Any) -> None:
+        """Standalone: this process's own recording."""
+        self.keep(self.document(), str(os.getpid()))
+
+    def keep(self, document: dict[str, Any], origin: str) -> None:
+        """A recording (this process's, or one a worker sent the master) as one file to merge."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.directory / f"recorder-{os.getpid()}.json"
+        target = self.directory / f"recorder-{re.sub(r'[^A-Za-z0-9_.-]', '_', origin)}.json"
         staging = target.with_suffix(".tmp")
         staging.write_text(json.dumps(document))
         staging.replace(target)

@@ -48,6 +48,8 @@ class LoadOptions:
     profile: str = "smoke"
     profiles: Path = LOAD / "profiles.toml"
     workers: int = 0
+    remote_workers: int = 0
+    bind: tuple[str, int] = ("127.0.0.1", 5557)
     faults: tuple[str, ...] = ()
     readonly: bool = False
     quiet: bool = False
@@ -62,6 +64,8 @@ class Run:
     plan: Plan
     reports: Path
     workers: int
+    remote_workers: int = 0
+    bind: tuple[str, int] = ("127.0.0.1", 5557)
 
 
 def run_load(options: LoadOptions) -> int:
@@ -99,7 +103,7 @@ def run_load(options: LoadOptions) -> int:
                     raise TargetFailure(
                         f"the target failed while the test data was seeded: {redactor(str(exc))}"
                     ) from None
-                run = Run(settings, plan, reports, options.workers)
+                run = Run(settings, plan, reports, options.workers, options.remote_workers, options.bind)
                 summary = capacity_search(run, profile, objectives) if profile.model == "capacity" else \
                     measure(run, profile, objectives)  # fmt: skip
             finally:
@@ -177,7 +181,7 @@ def capacity_search(run: Run, profile: Profile, objectives: list[Objective]) -> 
 def locust(run: Run, profile: Profile, *, model: str, rate: float, duration: float, name: str) -> Recording:
     """Run Locust once (standalone, or master plus workers) and merge what its processes recorded."""
     recordings = run.reports / "recordings" / name
-    drivers = max(run.workers, 1)
+    drivers = max(run.workers + run.remote_workers, 1)
     plan = replace(run.plan, model=model, rate=rate / drivers if rate else 0.0, output=str(recordings))
     if model == "open":
         classes, users = ["OpenModelDriver"], drivers
@@ -188,20 +192,28 @@ def locust(run: Run, profile: Profile, *, model: str, rate: float, duration: flo
     with tempfile.TemporaryDirectory(prefix="strongly-load-") as workdir:
         plan_file = Path(workdir) / "plan.json"
         plan.write(plan_file)
-        env = {**os.environ, PLAN_ENV: str(plan_file), "STRONGLY_API_KEY": run.settings.target.api_key}
+        env = {**os.environ, PLAN_ENV: str(plan_file), "STRONGLY_API_KEY": run.settings.target.api_key,
+               "STRONGLY_LOAD_DURATION": str(duration)}  # fmt: skip
         base = [sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), "--loglevel", "WARNING"]
         lead = [*base, "--headless", "--host", run.settings.target.base_url, "-u", str(users),
-                "-r", str(max(users, profile.spawn_rate)), "-t", f"{max(int(duration), 1)}s", "--stop-timeout", "10",
+                "-r", str(max(users, profile.spawn_rate)), "--stop-timeout", "10",
                 "--only-summary", "--exit-code-on-error", "0", "--csv", str(run.reports / name),
                 "--html", str(run.reports / f"{name}.html"), *classes]  # fmt: skip
         commands = [lead]
-        if run.workers:
+        if run.remote_workers:  # workers on other machines: `strongly-harness load-worker --master-host ...`
+            host, port = run.bind
+            lead += ["--master", "--master-bind-host", host, "--master-bind-port", str(port),
+                     "--expect-workers", str(run.remote_workers), "--expect-workers-max-wait", "300"]  # fmt: skip
+        elif run.workers:  # the master ends the test itself (see load/locustfile.py)
             port = free_port()
             lead += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
                      "--expect-workers", str(run.workers), "--expect-workers-max-wait", "30"]  # fmt: skip
             worker = [*base, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port), *classes]
             commands += [worker] * run.workers
-        code = supervise(commands, env=env, cwd=Path(workdir), timeout=duration + STARTUP, quiet=True)
+        else:
+            lead += ["-t", f"{max(int(duration), 1)}s"]
+        waiting = 300.0 if run.remote_workers else 0.0
+        code = supervise(commands, env=env, cwd=Path(workdir), timeout=duration + STARTUP + waiting, quiet=True)
     if code == TIMED_OUT:
         raise InternalError(f"Locust did not stop within {duration + STARTUP:g}s")
     if code == INTERRUPTED:
@@ -210,6 +222,12 @@ def locust(run: Run, profile: Profile, *, model: str, rate: float, duration: flo
     if not recording.routes:
         raise InternalError(f"Locust recorded nothing (exit {code}); see {run.reports}/{name}.html")
     return recording
+
+
+def worker_command(master_host: str, master_port: int) -> list[str]:
+    """What ``strongly-harness load-worker`` runs: a Locust worker that gets its plan from the master."""
+    return [sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), "--worker", "--loglevel", "WARNING",
+            "--master-host", master_host, "--master-port", str(master_port)]  # fmt: skip
 
 
 def free_port() -> int:

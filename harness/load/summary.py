@@ -68,7 +68,9 @@ def merge(directory: Path) -> Recording:
         {"second": second, "routes": {name: route.stats(1.0) for name, route in per_second.get(second, {}).items()}}
         for second in range(first, last + 1)
     ]
-    return Recording(routes, series, float(last - first + 1))
+    answered = [document for document in documents if document.get("first")]
+    window = max(d["last"] for d in answered) - min(d["first"] for d in answered) if answered else 0.0
+    return Recording(routes, series, max(window, 1e-3))
 
 
 def route_stats(recording: Recording) -> dict[str, dict[str, Any]]:

@@ -82,3 +82,34 @@ def test_master_and_two_workers_merge_into_one_summary(tmp_path: Path) -> None:
     assert len(active) == 2, "each worker recorded its share"
     assert summary["routes"][STATUS]["requests"] > 0
     assert summary["routes"][STATUS]["p99_ms"] >= summary["routes"][STATUS]["p50_ms"] > 0
+
+
+def capacity_profiles(tmp_path: Path) -> Path:
+    """A capacity profile of three short steps, beside a copy of the shipped SLO file."""
+    (tmp_path / "slo.toml").write_text((Path(__file__).resolve().parents[2] / "load" / "slo.toml").read_text())
+    path = tmp_path / "profiles.toml"
+    path.write_text('[capacity]\nmodel = "capacity"\nstart_rate = 40\nstep = 40\nstep_duration = 3\nmax_steps = 3\n'
+                    'workspaces = 4\nslo = "slo.toml"\n')  # fmt: skip
+    return path
+
+
+def test_capacity_search_reports_the_highest_rate_that_held(tmp_path: Path) -> None:
+    """On the clean server every step holds, so the capacity is the last step's rate."""
+    code, summary = load(tmp_path, "--profile", "capacity", "--profiles", str(capacity_profiles(tmp_path)))
+
+    steps = summary["capacity"]["steps"]
+    assert code == 0
+    assert [step["rate"] for step in steps] == [40, 80, 120]
+    assert all(step["held"] for step in steps)
+    assert summary["capacity"]["rps"] == 120
+
+
+def test_capacity_search_stops_at_the_first_broken_step(tmp_path: Path) -> None:
+    """With a slow status route the first step already breaks: no capacity, exit 1."""
+    profiles = capacity_profiles(tmp_path)
+    code, summary = load(tmp_path, "--profile", "capacity", "--profiles", str(profiles), "--fault", "slow-status")
+
+    assert code == 1
+    assert len(summary["capacity"]["steps"]) == 1
+    assert summary["capacity"]["rps"] is None
+    assert any("/status p95_ms" in line for line in summary["capacity"]["steps"][0]["broken"])
