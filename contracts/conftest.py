@@ -17,7 +17,7 @@ from schemathesis.generation import GenerationMode
 
 from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
-from harness.contract.plugin import current_run
+from harness.contract.plugin import Run, current_run
 from harness.contract.traffic import exchange_of
 from harness.expect import expect
 from harness.factory import Factory
@@ -83,10 +83,38 @@ def operation_for(label: str) -> spec.Operation:
 # ------------------------------------------------------------------ targets for per-operation checks
 
 
+def existing(api: ApiClient) -> dict[str, str]:
+    """Ids of resources that already exist, for a read-only run (nothing is created)."""
+    ids = {}
+    for key, path, operation_id, field in (
+        ("workspaceId", "/api/v1/workspaces", "listWorkspaces", "workspaces"),
+        ("projectId", "/api/v1/projects", "listProjects", "projects"),
+        ("volumeId", "/api/v1/volumes", "listVolumes", "volumes"),
+    ):
+        items = expect(api.get(path, limit=1, **({"status": "running"} if key == "workspaceId" else {})),
+                       operation_id, 200)[field]  # fmt: skip
+        if items:
+            ids[key] = items[0]["id"]
+    if "projectId" in ids:
+        people = expect(api.get(f"/api/v1/projects/{ids['projectId']}/collaborators"), "listProjectCollaborators", 200)
+        ids["userId"] = people["collaborators"][0]["userId"]
+    return ids
+
+
 @pytest.fixture(scope="session")
-def targets(shared_make: Factory, api: ApiClient) -> dict[str, str]:
+def targets(run: Run, api: ApiClient) -> dict[str, str]:
     """Real resources every operation can address: a project with a shared volume, a running
-    workspace and a collaborator. Checks that attempt refused writes prove they stay unchanged."""
+    workspace and a collaborator. Checks that attempt refused writes prove they stay unchanged.
+    A read-only run borrows existing ones instead, and creates nothing."""
+    if run.settings.profile == "readonly":
+        found = existing(api)
+        missing = {"projectId", "volumeId", "workspaceId", "userId"} - set(found)
+        if missing:
+            pytest.skip(
+                f"the target has nothing to read for {', '.join(sorted(missing))} (a read-only run creates none)"
+            )
+        return found
+    shared_make = run.factory(api, run.registry)
     project = shared_make.project(visibility="organization")
     volume = shared_make.volume(project["id"])
     expect(api.post(f"/api/v1/volumes/{volume['id']}/share"), "shareVolume", 200)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from contracts.conftest import CURRENT_IDS, operation_for
+from contracts.conftest import CURRENT_IDS, existing, operation_for
 from contracts.schema import schema
 from harness import spec
 from harness.client import ApiClient
@@ -47,23 +47,6 @@ def prepare(operation: spec.Operation, make: Factory) -> dict[str, str]:
             json={"email": f"{make.name('collaborator')}@example.com", "role": "viewer"},
         )
         ids["userId"] = expect(added, "addProjectCollaborator", 201)["userId"]
-    return ids
-
-
-def existing(api: ApiClient) -> dict[str, str]:
-    """Ids of resources that already exist, for a read-only run (nothing is created)."""
-    ids = {}
-    for key, path, operation_id, field in (
-        ("workspaceId", "/api/v1/workspaces", "listWorkspaces", "workspaces"),
-        ("projectId", "/api/v1/projects", "listProjects", "projects"),
-        ("volumeId", "/api/v1/volumes", "listVolumes", "volumes"),
-    ):
-        items = expect(api.get(path, limit=1), operation_id, 200)[field]
-        if items:
-            ids[key] = items[0]["id"]
-    if "projectId" in ids:
-        people = expect(api.get(f"/api/v1/projects/{ids['projectId']}/collaborators"), "listProjectCollaborators", 200)
-        ids["userId"] = people["collaborators"][0]["userId"]
     return ids
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -64,7 +65,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from harness.reference.server import serve
 
     try:
-        serve(args.host, args.port, config, fd=args.fd, ready_file=args.ready_file)
+        serve(args.host, args.port, config, fd=args.fd, ready_file=args.ready_file, access_log=args.access_log)
     except UnknownFaultError as exc:
         raise UsageError(str(exc)) from None
     return 0
@@ -156,6 +157,33 @@ def _cmd_load_worker(args: argparse.Namespace) -> int:
     return subprocess.call(worker_command(args.master_host, args.master_port))
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from harness.client import ApiClient
+    from harness.redact import Redactor
+    from harness.sweep import ANY_RUN, sweep
+
+    if not (args.base_url or os.environ.get("STRONGLY_BASE_URL")):
+        raise UsageError("sweep needs a target: --base-url or STRONGLY_BASE_URL")
+    settings = _settings(args)
+    prefix = f"{ANY_RUN}{args.run_id}-" if args.run_id else ANY_RUN
+    if args.run_id and not re.fullmatch(r"[A-Za-z0-9]+", args.run_id):
+        raise UsageError(f"--run-id must be letters and digits, got {args.run_id!r}")
+    from harness.preflight import preflight
+
+    preflight(settings.target, needs_write=not args.dry_run)
+    target = settings.target
+    with ApiClient(target.base_url, target.api_key, redactor=Redactor(target.secrets())) as client:
+        report = sweep(client, prefix, delete=not args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    for line in report.found if args.dry_run else report.removed:
+        print(f"{verb} {line}")
+    for line in report.remaining:
+        print(f"could not delete {line}")
+    count = len(report.found if args.dry_run else report.removed)
+    print(f"{count} resource(s) {'to delete' if args.dry_run else 'deleted'} whose names start with {prefix!r}")
+    return 1 if report.remaining else 0
+
+
 def _cmd_selftest(args: argparse.Namespace) -> int:
     from harness import selftest
     from harness.reference.faults import CATALOGUE
@@ -211,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--keys", type=Path, help="TOML file of [[keys]] replacing the built-in dev keys")
     serve.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a planted fault on")
     serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
+    serve.add_argument("--access-log", action="store_true", help="log every request (method, path, status)")
     # for the embedded server: an inherited listening socket, and a file announcing each boot
     serve.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
@@ -243,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--model", choices=("closed", "open"), help="override the profile's model")
     load.add_argument("--quiet", action="store_true", help="no summary")
     load.set_defaults(run=_cmd_load)
+
+    sweeper = commands.add_parser("sweep", help="delete what harness runs left behind (names sh-<run id>-...)")
+    sweeper.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL)")
+    sweeper.add_argument("--run-id", help="only this run's leftovers (default: every harness run's)")
+    sweeper.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    sweeper.add_argument("--reports", type=Path, default=Path("reports"), help=argparse.SUPPRESS)
+    sweeper.add_argument("--fault", action="append", default=[], help=argparse.SUPPRESS)
+    sweeper.set_defaults(run=_cmd_sweep)
 
     worker = commands.add_parser("load-worker", help="a load worker for a master on another machine")
     worker.add_argument("--master-host", required=True, help="where `strongly-harness load --remote-workers` runs")

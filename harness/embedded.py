@@ -32,6 +32,7 @@ class EmbeddedServer:
         faults: tuple[str, ...] = (),
         db: Path | None = None,
         log: Path | None = None,
+        access_log: bool = False,
         startup_timeout: float = 30.0,
     ) -> None:
         self.provision_delay = provision_delay
@@ -40,6 +41,7 @@ class EmbeddedServer:
         self.db = db or Path(self._workdir.name) / "reference.db"
         self.ready_file = Path(self._workdir.name) / "ready"
         self.log_path = log
+        self.access_log = access_log
         self.startup_timeout = startup_timeout
         self._socket = socket.create_server(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
@@ -52,7 +54,7 @@ class EmbeddedServer:
         args += ["--provision-delay", str(self.provision_delay)]
         for name in self.faults:
             args += ["--fault", name]
-        return args
+        return [*args, "--access-log"] if self.access_log else args
 
     @property
     def restart_command(self) -> str:

@@ -70,14 +70,12 @@ def _send(
 
 
 def _require_api(response: httpx.Response, target: Target) -> None:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code == 200 and not (isinstance(body, dict) and "workspaces" in body):
+    # A page that is not JSON at all means a wrong URL (a website, a login page). JSON that is
+    # malformed or incomplete means the API, broken: that is for the suite to report, not a setup error.
+    if response.status_code == 200 and "json" not in response.headers.get("content-type", ""):
         raise TargetError(
             f"{target.base_url} does not look like the Strongly API: GET /api/v1/workspaces answered "
-            f"{response.status_code} without a workspace list"
+            f"200 with {response.headers.get('content-type') or 'no content type'}, not JSON"
         )
     if response.status_code == 404:
         raise TargetError(f"{target.base_url} has no /api/v1/workspaces (404): is the base URL right?")

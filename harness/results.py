@@ -81,6 +81,7 @@ class RunResult:
     checks: list[CheckResult] = field(default_factory=list)
     operations: dict[str, int] = field(default_factory=dict)
     cleanup_problems: list[str] = field(default_factory=list)
+    stopped_early: str = ""  # why the run did not finish (its deadline); an unfinished run is not conformant
 
     def requirement_status(self, requirement: str) -> Status:
         statuses = [check.status_for(requirement) for check in self.checks if requirement in check.requirements]
@@ -113,12 +114,12 @@ class RunResult:
         return rows
 
     def verdict(self, catalogue: tuple[Requirement, ...]) -> int:
-        """0 conformant, 1 a MUST failed (or cleanup left resources behind), 3 the harness broke."""
+        """0 conformant; 1 a MUST failed, cleanup left resources or the run did not finish; 3 the harness broke."""
         statuses = {requirement.id: self.requirement_status(requirement.id) for requirement in catalogue}
         if any(check.status == "error" for check in self.checks):
             return EXIT_HARNESS_ERROR
         must_failed = any(statuses[r.id] == Status.FAIL for r in catalogue if r.is_must)
-        return EXIT_FAILED if must_failed or self.cleanup_problems else EXIT_OK
+        return EXIT_FAILED if must_failed or self.cleanup_problems or self.stopped_early else EXIT_OK
 
     def totals(self, catalogue: tuple[Requirement, ...]) -> dict[str, int]:
         counts = {status.label: 0 for status in Status}
@@ -140,6 +141,7 @@ class RunResult:
                 "finishedAt": self.finished_at,
                 "config": self.config,
                 "notes": self.notes,
+                "stoppedEarly": self.stopped_early,
             },
             "verdict": {0: "conformant", 1: "non-conformant", 3: "error"}[self.verdict(catalogue)],
             "totals": self.totals(catalogue),
@@ -175,4 +177,5 @@ class RunResult:
             checks=checks,
             operations=document["operations"],
             cleanup_problems=document["cleanup"]["problems"],
+            stopped_early=run["stoppedEarly"],
         )

@@ -56,3 +56,16 @@ def test_an_unreachable_target_fails_fast() -> None:
         preflight(Target(f"http://127.0.0.1:{port}", ADMIN), needs_write=True)
 
     assert time.monotonic() - started < 10
+
+
+def test_a_web_page_is_not_the_api(tmp_path: object) -> None:
+    """A 200 HTML page at /api/v1/workspaces means a wrong URL: TargetError, exit 2."""
+    import httpx
+
+    from harness import preflight as module
+
+    def page(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>welcome</html>", headers={"content-type": "text/html"})
+
+    with pytest.raises(TargetError, match="does not look like the Strongly API"):
+        module._require_api(page(httpx.Request("GET", "http://x/api/v1/workspaces")), Target("http://x", ADMIN))

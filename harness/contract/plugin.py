@@ -58,6 +58,7 @@ FAILURE_CODES = {
 SEVERITY = {"MUST": "critical", "SHOULD": "normal"}
 EXCHANGES_PER_FAILURE = 3
 RUN = pytest.StashKey["Run"]()
+OUTCOMES = pytest.StashKey[dict[str, "Outcome"]]()
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Run:
     results: list[CheckResult] = field(default_factory=list)
     active: Registry | None = None  # the registry of the check in progress, if it has one
     notes: list[str] = field(default_factory=list)
+    stopped_early: str = ""
     cleanup_problems: list[str] = field(default_factory=list)
     limiter: RateLimiter | None = None
 
@@ -87,10 +89,6 @@ class Run:
 
     def factory(self, client: ApiClient, registry: Registry) -> Factory:
         return Factory(client, registry, self.settings.prefix, provision_wait=self.settings.provision_wait)
-
-    @property
-    def past_deadline(self) -> bool:
-        return time.monotonic() - self.started > self.settings.deadline
 
 
 _current: Run | None = None
@@ -121,9 +119,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN] = _current
     # SIGTERM gets the same orderly end as Ctrl-C: fixtures tear down, cleanup runs, results are written
     signal.signal(signal.SIGTERM, _interrupt)
+    # and so does the deadline, wherever the run is (a hanging server can hold one check for minutes)
+    signal.signal(signal.SIGALRM, _deadline)
+    signal.setitimer(signal.ITIMER_REAL, settings.deadline)
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _deadline(signum: int, frame: object) -> None:
+    if _current is not None:
+        _current.stopped_early = f"the run deadline of {_current.settings.deadline:g}s passed"
     raise KeyboardInterrupt
 
 
@@ -143,9 +150,11 @@ def selected(item: pytest.Item, requirement_ids: list[str], profile: str) -> boo
         return any(catalogue[rid].is_must for rid in requirement_ids)
     if profile == "smoke":
         return item.get_closest_marker("smoke") is not None
-    if profile == "readonly":
+    if profile == "readonly":  # not even a refused write: only checks that read, and only their reads
         label = operation_label(item)
-        return item.get_closest_marker("readonly") is not None and (label is None or label.startswith("GET "))
+        operation = getattr(getattr(item, "callspec", None), "params", {}).get("operation")
+        writes = (label is not None and not label.startswith("GET ")) or bool(getattr(operation, "is_write", False))
+        return item.get_closest_marker("readonly") is not None and not writes
     return True
 
 
@@ -186,7 +195,7 @@ def run(pytestconfig: pytest.Config) -> Iterator[Run]:
     current = pytestconfig.stash[RUN]
     yield current
     if current.settings.keep_on_failure and any(r.status in ("fail", "error") for r in current.results):
-        current.cleanup_problems.append("kept on failure: resources were left for inspection (--keep-on-failure)")
+        current.cleanup_problems.append("--keep-on-failure: this run's data stays; remove it with sweep --run-id")
         return
     with current.client(current.settings.target.api_key) as admin:
         current.cleanup_problems += current.registry.cleanup(admin)
@@ -240,12 +249,17 @@ def shared_make(run: Run, api: ApiClient) -> Factory:
 
 
 @pytest.fixture
-def make(run: Run, api: ApiClient) -> Iterator[Factory]:
-    """Creates data for one check; it is removed when the check ends, whatever the outcome."""
+def make(request: pytest.FixtureRequest, run: Run, api: ApiClient) -> Iterator[Factory]:
+    """Creates data for one check; it is removed when the check ends, whatever the outcome
+    (unless the check failed and the run keeps the evidence of failures)."""
     registry = Registry()
     run.active = registry
     yield run.factory(api, registry)
     run.active = None
+    outcome = request.config.stash.get(OUTCOMES, {}).get(request.node.nodeid)
+    if run.settings.keep_on_failure and outcome is not None and outcome.status >= Status.FAIL:
+        run.cleanup_problems += [f"kept for inspection: {item.kind} {item.id}" for item in registry.items()]
+        return
     problems = registry.cleanup(api)
     run.cleanup_problems += problems
     for leftover in registry.items():  # the run's end tries once more
@@ -275,9 +289,6 @@ def _label_for_allure(request: pytest.FixtureRequest) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     run = item.config.stash[RUN]
-    if run.past_deadline:
-        item.session.shouldstop = f"the run deadline of {run.settings.deadline:g}s passed"
-        pytest.skip("the run deadline passed")
     for mark in item.iter_markers("needs"):
         what = mark.args[0]
         missing = {
@@ -349,6 +360,9 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[tuple[s
         return Status.FAIL, [(error.requirement, message)] + [(rid, message) for rid in own if rid != error.requirement]
     if isinstance(error, AssertionError):
         return Status.FAIL, [(rid, message) for rid in own]
+    if isinstance(error, json.JSONDecodeError):  # checks parse only the target's answers
+        message = f"an answer was not valid JSON: {message}"
+        return Status.FAIL, [("GEN-SCHEMA-001", message)] + [(rid, message) for rid in own]
     if isinstance(error, httpx.TransportError | requests.RequestException):
         message = f"the server gave no complete answer: {message}"
         return Status.FAIL, [("GEN-HTTP-001", message)] + [(rid, message) for rid in own]
@@ -387,14 +401,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-OUTCOMES = pytest.StashKey[dict[str, Outcome]]()
-
-
+@pytest.hookimpl(trylast=True)  # after an interrupt pytest tears fixtures down first: cleanup belongs in the report
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash[RUN]
     settings = run.settings
-    if run.past_deadline:
-        run.cleanup_problems.append(f"stopped early: the run deadline of {settings.deadline:g}s passed")
+    signal.setitimer(signal.ITIMER_REAL, 0)  # the results are being written: no deadline cuts that short
     result = RunResult(
         run_id=settings.run_id,
         profile=settings.profile,
@@ -409,6 +420,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         checks=run.results,
         operations=dict(LOG.per_operation),
         cleanup_problems=[run.redactor(problem) for problem in run.cleanup_problems],
+        stopped_early=run.stopped_early,
     )
     from harness.reports import write_contract_reports
 

@@ -85,7 +85,8 @@ def run_contract(options: ContractOptions) -> int:
         from harness.reports.terminal import print_summary
 
         print_summary(result, load_catalogue(), settings.reports)
-    return 130 if code in (2, INTERRUPTED) else result.verdict(load_catalogue())
+    interrupted = code == INTERRUPTED or (code == 2 and not result.stopped_early)
+    return 130 if interrupted else result.verdict(load_catalogue())
 
 
 def list_requirements(settings: Settings) -> int:

@@ -483,6 +483,61 @@ def logs_hang(ref: Reference) -> Wrapper:
     return middleware(handle)
 
 
+@fault("status-drops-connection", area="errors", catches=("GEN-HTTP-001",))
+def status_drops_connection(ref: Reference) -> Wrapper:
+    """The status route promises a body, sends a few bytes of it and drops the connection."""
+
+    async def handle(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if not matches(scope, "GET", rf"{WORKSPACE}/status"):
+            await app(scope, receive, send)
+            return
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"400")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"phase": "Run', "more_body": True})
+        raise ConnectionResetError("planted: connection dropped mid-answer")
+
+    return middleware(handle)
+
+
+@fault("truncated-json", area="errors", catches=("GEN-SCHEMA-001",))
+def truncated_json(ref: Reference) -> Wrapper:
+    """Workspace lists arrive cut off in the middle, a whole body by HTTP but not valid JSON."""
+
+    def cut(status: int, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return status, headers, body[: max(1, len(body) // 2)]
+
+    return rewrite_responses("GET", r"/api/v1/workspaces", cut)
+
+
+@fault("html-error-pages", area="errors", catches=("GEN-SCHEMA-004", "GEN-SCHEMA-002"))
+def html_error_pages(ref: Reference) -> Wrapper:
+    """Reading a project answers a proxy's 502 HTML page."""
+
+    async def handle(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if matches(scope, "GET", PROJECT):
+            page = b"<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+            await respond(send, 502, page, {"content-type": "text/html"})
+            return
+        await app(scope, receive, send)
+
+    return middleware(handle)
+
+
+@fault("unavailable-storm", area="errors", catches=("GEN-SCHEMA-004",))
+def unavailable_storm(ref: Reference) -> Wrapper:
+    """Once the run is under way (after 10 requests) every request answers 503."""
+    served = [0]
+
+    async def handle(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        served[0] += 1
+        if served[0] > 10:
+            await json_error(send, 503, "unavailable", "the service is unavailable")
+            return
+        await app(scope, receive, send)
+
+    return middleware(handle)
+
+
 # ================================================================== ids and time
 @fault("hyphen-ids", area="semantics", catches=("GEN-ID-001",))
 def hyphen_ids(ref: Reference) -> None:

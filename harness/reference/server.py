@@ -61,7 +61,7 @@ def serve(
     *,
     fd: int | None = None,
     ready_file: Path | None = None,
-    log_level: str = "warning",
+    access_log: bool = False,
 ) -> None:
     """Serve until SIGINT/SIGTERM; on SIGHUP, restart in place. Committed writes are on disk."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -74,8 +74,10 @@ def serve(
         os.set_inheritable(fd, True)
         sockets = [socket.socket(fileno=os.dup(fd))]
         address = "http://{}:{}".format(*sockets[0].getsockname()[:2])
+    log_level = "info" if access_log else "warning"  # uvicorn logs each request at info
     server = _Server(
-        uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off"), ready_file
+        uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="off"),
+        ready_file,
     )
     signal.signal(signal.SIGHUP, server.request_restart)
     print(banner(address, config), flush=True)

@@ -36,7 +36,7 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
             console.print(f"    {check.check}: {first[:160]}", markup=False)
             if failure.curl:
                 console.print(f"    reproduce: {failure.curl[:300]}", markup=False)
-    for note in result.notes + result.cleanup_problems:
+    for note in [*result.notes, *result.cleanup_problems, *filter(None, [result.stopped_early])]:
         console.print(f"[yellow]note[/] {note}", markup=True)
     verdict = {0: "[green]CONFORMANT[/]", 1: "[red]NOT CONFORMANT[/]", 3: "[magenta]HARNESS ERROR[/]"}
     console.print(f"{verdict[result.verdict(catalogue)]}  seed {result.seed}, run {result.run_id}; reports in {reports}/",
