@@ -21,6 +21,7 @@ from harness.paths import LOAD
 
 if TYPE_CHECKING:
     from harness.config import Settings
+    from harness.redact import Redactor
 
 
 class _Parser(argparse.ArgumentParser):
@@ -184,6 +185,60 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if report.remaining else 0
 
 
+def _env_redactor() -> Redactor:
+    from harness.redact import Redactor
+
+    names = ("STRONGLY_API_KEY", "STRONGLY_READONLY_API_KEY", "STRONGLY_OTHER_API_KEY")
+    return Redactor([os.environ.get(name, "") for name in names])
+
+
+def _cmd_bundle(args: argparse.Namespace) -> int:
+    from harness.reports.bundle import make_bundle
+
+    archive = make_bundle(args.reports, vendor=args.vendor, product=args.product, version=args.version,
+                          website=args.website, output=args.output, redactor=_env_redactor())  # fmt: skip
+    print(f"bundle written to {archive}; badge at {args.reports / 'badge.svg'}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import json
+    import shutil
+
+    from harness.reports import html, load_html
+
+    rendered = []
+    for source, target, render in (
+        (args.reports / "conformance.json", args.reports / "conformance.html", html.render),
+        (args.reports / "load" / "summary.json", args.reports / "load" / "load.html", load_html.render),
+    ):
+        if source.exists():
+            target.write_text(render(json.loads(source.read_text(encoding="utf-8"))), encoding="utf-8")
+            rendered.append(str(target))
+    if not rendered:
+        raise UsageError(f"nothing to report in {args.reports}: run `strongly-harness contract` or `load` first")
+    print("rendered " + ", ".join(rendered))
+    results = args.reports / "allure-results"
+    if not results.is_dir():
+        return 0
+    allure = args.allure or shutil.which("allure")
+    if allure is None:
+        raise UsageError(
+            "Allure is not installed, so allure-results stays unrendered: `npm install -g allure` (Allure 3)"
+            " or install the Allure 2 CLI, then run `strongly-harness report` again"
+        )
+    version = subprocess.run([allure, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    command = [allure, "generate", str(results), "-o", str(args.reports / "allure-report")]
+    if version.startswith("2."):
+        command.append("--clean")  # Allure 2 refuses to overwrite without it
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        raise UsageError(f"allure generate failed ({run.returncode}): {(run.stderr or run.stdout).strip()[-300:]}")
+    _env_redactor().scrub_tree(args.reports / "allure-report")
+    print(f"Allure report in {args.reports / 'allure-report'}/index.html")
+    return 0
+
+
 def _cmd_selftest(args: argparse.Namespace) -> int:
     from harness import selftest
     from harness.reference.faults import CATALOGUE
@@ -285,6 +340,20 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--master-host", required=True, help="where `strongly-harness load --remote-workers` runs")
     worker.add_argument("--master-port", type=_port, default=5557, help="its --bind port (default 5557)")
     worker.set_defaults(run=_cmd_load_worker)
+
+    packer = commands.add_parser("bundle", help="pack a conformance run for publishing, with a manifest and a badge")
+    packer.add_argument("--vendor", required=True)
+    packer.add_argument("--product", required=True)
+    packer.add_argument("--version", required=True)
+    packer.add_argument("--website", help="the product's web page, for the manifest")
+    packer.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="the run's reports")
+    packer.add_argument("--output", type=Path, metavar="FILE", help="where the .tar.gz goes (default: in DIR)")
+    packer.set_defaults(run=_cmd_bundle)
+
+    reporter = commands.add_parser("report", help="render the HTML reports again, and Allure's when it is installed")
+    reporter.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="the run's reports")
+    reporter.add_argument("--allure", metavar="PATH", help="the allure command (default: allure on PATH)")
+    reporter.set_defaults(run=_cmd_report)
 
     kill = commands.add_parser("selftest", help="prove the suite: clean run passes, every planted fault is caught")
     kill.add_argument("--fault", action="append", default=[], metavar="NAME", help="only these faults")

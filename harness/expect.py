@@ -18,20 +18,28 @@ from harness import spec
 T = TypeVar("T")
 
 
-class ContractViolation(AssertionError):
+class UnexpectedAnswer(AssertionError):
+    """An answer that broke a check; it names the request, so a report reproduces that one."""
+
+    def __init__(self, message: str, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.request = None if response is None else f"{response.request.method} {response.request.url}"
+
+
+class ContractViolation(UnexpectedAnswer):
     """A failed check that counts against a specific requirement (besides the check's own)."""
 
-    def __init__(self, requirement: str, message: str) -> None:
-        super().__init__(f"[{requirement}] {message}")
+    def __init__(self, requirement: str, message: str, response: httpx.Response | None = None) -> None:
+        super().__init__(f"[{requirement}] {message}", response)
         self.requirement = requirement
 
 
 def expect(response: httpx.Response, operation_id: str, *statuses: int) -> Any:
     """Assert the status is one of ``statuses``; return the body, checked against the contract."""
-    request = f"{response.request.method} {response.request.url.path}"
     if response.status_code not in statuses:
         wanted = " or ".join(map(str, statuses))
-        raise AssertionError(f"{request} answered {response.status_code}, expected {wanted}: {snippet(response)}")
+        raise UnexpectedAnswer(f"{line(response)} answered {response.status_code}, expected {wanted}: "
+                               f"{snippet(response)}", response)  # fmt: skip
     if response.status_code == 204:
         return None
     return conforming_body(response, operation_id)
@@ -39,31 +47,27 @@ def expect(response: httpx.Response, operation_id: str, *statuses: int) -> Any:
 
 def conforming_body(response: httpx.Response, operation_id: str) -> Any:
     """The JSON body, provided it is JSON and fits the schema documented for its status."""
-    request = f"{response.request.method} {response.request.url.path}"
-    if not response.headers.get("content-type", "").startswith("application/json"):
-        raise ContractViolation(
-            "GEN-SCHEMA-003",
-            f"{request} answered {response.status_code} with content type "
-            f"{response.headers.get('content-type')!r}, not application/json",
-        )
+    answered = f"{line(response)} answered {response.status_code}"
+    content_type = response.headers.get("content-type", "")
+    if not content_type.startswith("application/json"):
+        raise ContractViolation("GEN-SCHEMA-003", f"{answered} as {content_type!r}, not application/json", response)
     try:
         body = response.json()
     except ValueError:
-        raise ContractViolation(
-            "GEN-SCHEMA-001", f"{request} answered a body that is not JSON: {snippet(response)}"
-        ) from None
+        raise ContractViolation("GEN-SCHEMA-001", f"{answered}, not JSON: {snippet(response)}", response) from None
     validator = spec.load().response_validator(operation_id, response.status_code)
     if validator is not None:
         errors = [
             f"{'/'.join(map(str, e.instance_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(body)
         ]
         if errors:
-            raise ContractViolation(
-                "GEN-SCHEMA-001",
-                f"{request} answered {response.status_code} with a body that breaks its schema: "
-                + "; ".join(errors[:5]),
-            )
+            message = f"{answered} with a body that breaks its schema: " + "; ".join(errors[:5])
+            raise ContractViolation("GEN-SCHEMA-001", message, response)
     return body
+
+
+def line(response: httpx.Response) -> str:
+    return f"{response.request.method} {response.request.url.path}"
 
 
 def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: float, what: str) -> T:

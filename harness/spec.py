@@ -19,7 +19,7 @@ from harness.paths import SPEC
 METHODS = ("get", "post", "put", "delete")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Operation:
     operation_id: str
     method: str
@@ -29,6 +29,9 @@ class Operation:
     responses: dict[str, Any]
     request_schema: dict[str, Any] | None
     query_parameters: tuple[str, ...]
+
+    def __repr__(self) -> str:  # what reports and test ids show of it
+        return self.operation_id
 
     @property
     def label(self) -> str:

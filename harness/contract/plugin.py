@@ -312,20 +312,32 @@ class Outcome:
         self.clock = time.monotonic()
         self.reason: str | None = None
         self.failures: list[tuple[str, str]] = []
+        self.culprit: str | None = None  # "METHOD url" of the request that broke the check, when known
         self.exchanges: list[dict[str, Any]] = []
 
     def keep_exchanges(self) -> None:
-        """The check's last requests, before its teardown cleans up, for the failure report."""
-        self.exchanges = [exchange.to_dict() for exchange in LOG.take()[-EXCHANGES_PER_FAILURE:]]
+        """The check's requests, before its teardown cleans up, for the failure report."""
+        self.exchanges = [exchange.to_dict() for exchange in LOG.take()]
 
-    def add(self, status: Status, failures: list[tuple[str, str]]) -> None:
+    def add(self, status: Status, failures: list[tuple[str, str]], culprit: str | None = None) -> None:
         self.status = max(self.status, status)
         self.failures += failures
+        self.culprit = self.culprit or culprit
+
+    def evidence(self) -> list[dict[str, Any]]:
+        """The request that broke the check (else the last one sent), with the two before it."""
+        end = len(self.exchanges)
+        for index in range(end - 1, -1, -1):
+            exchange = self.exchanges[index]
+            if self.culprit == f"{exchange['method']} {exchange['url']}":
+                end = index + 1
+                break
+        return self.exchanges[max(0, end - EXCHANGES_PER_FAILURE) : end]
 
     def result(self, redactor: Redactor) -> CheckResult:
-        exchanges = self.exchanges
-        failures = []
+        exchanges = self.evidence() if self.failures else []
         operation = exchanges[-1]["operation_id"] if exchanges else None
+        failures = []
         for requirement, message in self.failures:
             failures.append(Failure(requirement, redactor(message), operation, exchanges))
         return CheckResult(
@@ -392,7 +404,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif call.excinfo.errisinstance(KeyboardInterrupt):
             pass
         else:
-            outcome.add(*classify(call.excinfo.value, outcome.requirements))
+            culprit = getattr(call.excinfo.value, "request", None)
+            outcome.add(
+                *classify(call.excinfo.value, outcome.requirements), culprit if isinstance(culprit, str) else None
+            )
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         outcome.keep_exchanges()
     if call.when == "teardown":

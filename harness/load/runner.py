@@ -37,6 +37,7 @@ from harness.preflight import preflight
 from harness.processes import INTERRUPTED, TIMED_OUT, supervise
 from harness.redact import Redactor
 from harness.registry import Registry
+from harness.reports import load_html
 from harness.sweep import sweep
 
 STARTUP = 90.0  # seconds a Locust run may take beyond its duration to start and stop
@@ -123,6 +124,7 @@ def run_load(options: LoadOptions) -> int:
     }
     summary["cleanup"] = cleanup
     (reports / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (reports / "load.html").write_text(load_html.render(summary), encoding="utf-8")
     redactor.scrub_tree(reports)
     if not options.quiet:
         from harness.reports.terminal import print_load_summary

@@ -70,14 +70,20 @@ def load_objectives(path: Path) -> list[Objective]:
 def evaluate(
     objectives: list[Objective], routes: dict[str, dict[str, Any]], *, with_throughput: bool = True
 ) -> list[Verdict]:
-    """Each limit of each objective against the measured routes (a route not measured counts as zero traffic)."""
+    """Each limit of each objective against the measured routes.
+
+    A route the run never called has no latency or error ratio to judge (its limits are left out);
+    only a throughput floor can be judged there, and it breaks.
+    """
     verdicts = []
-    empty = {"p95_ms": 0.0, "p99_ms": 0.0, "error_ratio": 0.0, "rps": 0.0}
+    silent = {"requests": 0, "rps": 0.0}
     for objective in objectives:
-        seen = routes.get(objective.route, empty)
+        seen = routes.get(objective.route, silent)
         for limit in LIMITS:
             allowed = getattr(objective, limit)
             if allowed is None or (limit == "min_rps" and not with_throughput):
+                continue
+            if limit != "min_rps" and not seen["requests"]:
                 continue
             measured = seen["rps"] if limit == "min_rps" else seen[limit]
             verdicts.append(Verdict(objective.route, limit, allowed, round(measured, 3)))

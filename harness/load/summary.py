@@ -64,21 +64,28 @@ def merge(directory: Path) -> Recording:
                 routes.setdefault(name, Route()).add(*parts)
                 per_second.setdefault(int(second) + offset, {}).setdefault(name, Route()).add(*parts)
     first, last = min(per_second), max(per_second)
-    series = [
-        {"second": second, "routes": {name: route.stats(1.0) for name, route in per_second.get(second, {}).items()}}
-        for second in range(first, last + 1)
-    ]
+    series = []
+    for second in range(first - first, last - first + 1):
+        routes_then = per_second.get(second + first, {})
+        stats = {name: route.stats(1.0) for name, route in routes_then.items()}
+        stats[TOTAL] = total(routes_then).stats(1.0)
+        series.append({"second": second, "routes": stats})
     answered = [document for document in documents if document.get("first")]
     window = max(d["last"] for d in answered) - min(d["first"] for d in answered) if answered else 0.0
     return Recording(routes, series, max(window, 1e-3))
 
 
+def total(routes: dict[str, Route]) -> Route:
+    """Every route that is a request, added up (time-to-ready is a measurement, not a request)."""
+    summed = Route()
+    for name, route in routes.items():
+        if name not in METRICS:
+            summed.add(route.requests, route.failures, route.latency, route.service)
+    return summed
+
+
 def route_stats(recording: Recording) -> dict[str, dict[str, Any]]:
     """Statistics per route, and the total over every route that is a request."""
     stats = {name: route.stats(recording.seconds) for name, route in sorted(recording.routes.items())}
-    total = Route()
-    for name, route in recording.routes.items():
-        if name not in METRICS:
-            total.add(route.requests, route.failures, route.latency, route.service)
-    stats[TOTAL] = total.stats(recording.seconds)
+    stats[TOTAL] = total(recording.routes).stats(recording.seconds)
     return stats

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 from harness.redact import Redactor
-from harness.reports import junit
+from harness.reports import html, junit
 from harness.requirements import Requirement
 from harness.results import RunResult
 
@@ -13,10 +15,11 @@ from harness.results import RunResult
 def write_contract_reports(
     result: RunResult, catalogue: tuple[Requirement, ...], directory: Path, redactor: Redactor
 ) -> list[Path]:
-    """Write conformance.json and junit.xml, then make sure no key survives anywhere under ``directory``."""
+    """Write conformance.json, .html and junit.xml, then make sure no key survives anywhere under ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = [directory / "conformance.json", directory / "junit.xml"]
+    written = [directory / "conformance.json", directory / "conformance.html", directory / "junit.xml"]
     result.write(written[0], catalogue)
-    junit.write(result, catalogue, written[1])
+    written[1].write_text(html.render(json.loads(written[0].read_text(encoding="utf-8"))), encoding="utf-8")
+    junit.write(result, catalogue, written[2])
     redactor.scrub_tree(directory)
     return written

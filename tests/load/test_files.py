@@ -73,9 +73,9 @@ def test_a_bad_slo_file_is_refused_in_one_line(tmp_path: Path, text: str, compla
 
 
 def test_verdicts_say_what_broke_and_by_how_much() -> None:
-    """A limit passed is broken; min_rps breaks from below; an unmeasured route counts as silent."""
-    objectives = [Objective("GET /a", p95_ms=50, error_ratio=0.01), Objective("GET /b", min_rps=10)]
-    routes = {"GET /a": {"p95_ms": 75.0, "p99_ms": 90.0, "error_ratio": 0.0, "rps": 3.0}}
+    """A limit passed is broken; min_rps breaks from below; an uncalled route has only its floor judged."""
+    objectives = [Objective("GET /a", p95_ms=50, error_ratio=0.01), Objective("GET /b", min_rps=10, p99_ms=5)]
+    routes = {"GET /a": {"requests": 9, "p95_ms": 75.0, "p99_ms": 90.0, "error_ratio": 0.0, "rps": 3.0}}
 
     verdicts = evaluate(objectives, routes)
 

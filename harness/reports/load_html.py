@@ -1,0 +1,181 @@
+"""load.html: the load run in one self-contained page, with its plots drawn as inline SVG.
+
+Throughput and latency percentiles over time (latency on a log scale, where 1 ms and 1 s both
+read), the SLO table with its verdicts, the routes, time-to-ready from the churn scenario, and for
+a capacity search each step. It is built from summary.json alone.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+COLOURS = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#57606a"]
+STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
+header { background: #fff; border-bottom: 1px solid #d0d7de; padding: 20px 32px; }
+header h1 { margin: 0 0 4px; font-size: 22px; } .meta { color: #57606a; font-size: 13px; }
+main { padding: 16px 32px 48px; max-width: 1200px; }
+.verdict { display: inline-block; color: #fff; font-weight: 700; padding: 6px 14px; border-radius: 6px; margin-top: 12px; }
+.verdict.held { background: #1a7f37; } .verdict.broken { background: #cf222e; }
+h2 { font-size: 18px; margin: 26px 0 8px; }
+table { border-collapse: collapse; background: #fff; width: 100%; font-size: 13px; }
+th, td { padding: 5px 10px; border-bottom: 1px solid #d0d7de; text-align: left; }
+th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.broken td { color: #cf222e; font-weight: 600; } tr.held td:first-child::before { content: "✓ "; color: #1a7f37; }
+tr.broken td:first-child::before { content: "✗ "; }
+figure { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; margin: 10px 0; padding: 8px 12px; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
+"""
+
+
+def render(summary: dict[str, Any]) -> str:
+    run = summary["run"]
+    verdict = summary["verdict"]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Load: {escape(run['profile'])} against {escape(run['target'])}</title><style>{STYLE}</style></head><body>",
+        f"<header><h1>Load report: profile {escape(run['profile'])} ({escape(run['model'])} model)</h1>",
+        f"<div class='meta'>Target <b>{escape(run['target'])}</b> · run {escape(run['id'])} · "
+        f"{escape(run['startedAt'])} to {escape(run['finishedAt'])} · workers {run['workers']} · "
+        f"{summary['seconds']:.1f} s measured{' · read-only' if run['readonly'] else ''}</div>",
+        f"<div class='verdict {verdict}' id='verdict'>SLOs {escape(verdict.upper())}</div></header><main>",
+        slo_table(summary),
+        charts(summary),
+        routes_table(summary),
+        time_to_ready(summary),
+        capacity(summary),
+        "</main></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def slo_table(summary: dict[str, Any]) -> str:
+    if not summary["slo"]:
+        return ""
+    rows = "".join(
+        f"<tr class='{'held' if v['held'] else 'broken'}'><td>{escape(v['route'])}</td><td>{escape(v['limit'])}</td>"
+        f"<td class='num'>{v['allowed']:g}</td><td class='num'>{v['seen']:g}</td>"
+        f"<td>{'held' if v['held'] else 'BROKEN'}</td></tr>"
+        for v in summary["slo"]
+    )
+    return ("<h2>Service level objectives</h2><table id='slo'><tr><th>route</th><th>limit</th><th>allowed</th>"
+            f"<th>measured</th><th>verdict</th></tr>{rows}</table>")  # fmt: skip
+
+
+def charts(summary: dict[str, Any]) -> str:
+    series = summary["series"]
+    if not series:
+        return ""
+    seconds = [point["second"] for point in series]
+    busiest = sorted((r for r in summary["routes"] if r != "total" and r != "time-to-ready"),
+                     key=lambda r: -summary["routes"][r]["requests"])[:4]  # fmt: skip
+    throughput = {"all requests": [point["routes"].get("total", {}).get("rps", 0) for point in series]}
+    for route in busiest:
+        throughput[route] = [point["routes"].get(route, {}).get("rps", 0) for point in series]
+    latency = {
+        name: [point["routes"].get("total", {}).get(key) or None for point in series]
+        for name, key in (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms"))
+    }
+    return (
+        "<h2>Over time</h2>"
+        + figure("Throughput (requests per second)", seconds, throughput, unit="req/s")
+        + figure("Latency of all requests (ms, log scale)", seconds, latency, unit="ms", log=True)
+    )
+
+
+def figure(title: str, xs: list[int], series: dict[str, list[float | None]], *, unit: str, log: bool = False) -> str:
+    return f"<figure><figcaption>{escape(title)}</figcaption>{line_chart(xs, series, unit=unit, log=log)}</figure>"
+
+
+def line_chart(
+    xs: list[int], series: dict[str, list[float | None]], *, unit: str, log: bool = False, x_label: str = "seconds"
+) -> str:
+    """A line chart as SVG: one polyline per series, axes with a few labelled ticks, a legend."""
+    width, height, left, right, top, bottom = 1000, 270, 64, 16, 30, 40
+    values = [v for vs in series.values() for v in vs if v is not None and (v > 0 or not log)]
+    if not values or not xs:
+        return "<p>No data.</p>"
+    low, high = (min(values), max(values)) if log else (0.0, nice(max(values)))
+    if log:
+        low, high = 10 ** math.floor(math.log10(low)), 10 ** math.ceil(math.log10(high))
+        if low == high:
+            high = low * 10
+
+    def y(value: float) -> float:
+        share = (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low)) if log else value / high
+        return top + (height - top - bottom) * (1 - share)
+
+    def x(second: int) -> float:
+        span = max(xs[-1] - xs[0], 1)
+        return left + (width - left - right) * (second - xs[0]) / span
+
+    parts = [f"<svg viewBox='0 0 {width} {height}' width='100%' role='img'>"]
+    ticks = [low * 10**i for i in range(round(math.log10(high / low)) + 1)] if log else [high * i / 4 for i in range(5)]
+    for tick in ticks:
+        parts.append(f"<line x1='{left}' x2='{width - right}' y1='{y(tick):.1f}' y2='{y(tick):.1f}' stroke='#eaeef2'/>")
+        parts.append(f"<text x='{left - 6}' y='{y(tick) + 4:.1f}' text-anchor='end'>{tick:g}</text>")
+    for second in xs[:: max(1, len(xs) // 10)]:
+        parts.append(f"<text x='{x(second):.1f}' y='{height - bottom + 16}' text-anchor='middle'>{second}</text>")
+    parts.append(f"<text x='{width - right}' y='{height - 4}' text-anchor='end'>{escape(x_label)}</text>")
+    parts.append(f"<text x='{left - 6}' y='{top - 10}' text-anchor='end'>{escape(unit)}</text>")
+    for index, (name, points) in enumerate(series.items()):
+        colour = COLOURS[index % len(COLOURS)]
+        coordinates = " ".join(f"{x(s):.1f},{y(v):.1f}" for s, v in zip(xs, points, strict=False)
+                               if v is not None and (v > 0 or not log))  # fmt: skip
+        parts.append(f"<polyline fill='none' stroke='{colour}' stroke-width='1.8' points='{coordinates}'/>")
+        legend_x = left + 10 + index * 230
+        parts.append(f"<rect x='{legend_x}' y='{top - 16}' width='12' height='3' fill='{colour}'/>")
+        parts.append(f"<text x='{legend_x + 16}' y='{top - 11}'>{escape(name[:34])}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def nice(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 or 10 times a power of ten that is at least ``value``."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+
+
+def routes_table(summary: dict[str, Any]) -> str:
+    if not summary["routes"]:
+        return ""
+    columns = ("requests", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "errors", "error_ratio")
+    rows = "".join(
+        f"<tr><td>{escape(route)}</td>" + "".join(f"<td class='num'>{stats[c]:g}</td>" for c in columns) + "</tr>"
+        for route, stats in summary["routes"].items()
+    )
+    head = "".join(f"<th>{escape(c)}</th>" for c in ("route", *columns))
+    return f"<h2>Routes</h2><table id='routes'><tr>{head}</tr>{rows}</table>"
+
+
+def time_to_ready(summary: dict[str, Any]) -> str:
+    ready = summary.get("timeToReady")
+    if not ready:
+        return ""
+    return (f"<h2>Time to ready (churn: create or start, then poll)</h2><p id='ttr'>{ready['requests']} workspaces: "
+            f"median {ready['p50_ms'] / 1000:.2f} s, p95 {ready['p95_ms'] / 1000:.2f} s, "
+            f"slowest {ready['max_ms'] / 1000:.2f} s.</p>")  # fmt: skip
+
+
+def capacity(summary: dict[str, Any]) -> str:
+    result = summary.get("capacity")
+    if not result:
+        return ""
+    steps = result["steps"]
+    rows = "".join(
+        f"<tr class='{'held' if s['held'] else 'broken'}'><td>{s['rate']:g}</td><td class='num'>{s['achievedRps']:g}</td>"
+        f"<td class='num'>{s['p95_ms']:g}</td><td class='num'>{s['p99_ms']:g}</td><td class='num'>{s['errorRatio']:g}</td>"
+        f"<td>{escape('; '.join(s['broken']) or 'held')}</td></tr>"
+        for s in steps
+    )
+    found = f"{result['rps']:g} req/s" if result["rps"] else "below the first step"
+    chart = line_chart([int(s["rate"]) for s in steps], {"p99": [s["p99_ms"] for s in steps]}, unit="ms", log=True,
+                       x_label="offered requests per second")  # fmt: skip
+    return (f"<h2>Capacity: {found}</h2><figure><figcaption>p99 at each offered rate</figcaption>{chart}</figure>"
+            "<table id='capacity'><tr><th>offered req/s</th><th>achieved</th><th>p95 ms</th><th>p99 ms</th>"
+            f"<th>error ratio</th><th>verdict</th></tr>{rows}</table>")  # fmt: skip
