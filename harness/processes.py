@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 GRACE = 60.0
+FOLLOWERS_GRACE = 5.0  # once the leader is done, its followers have nothing left to contribute
 TIMED_OUT = -1
 INTERRUPTED = -2
 
@@ -47,9 +48,19 @@ def supervise(
     finally:
         signal.signal(signal.SIGTERM, previous)
     for child in children:
-        try:
-            child.wait(timeout=GRACE)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        end(child, FOLLOWERS_GRACE if child is not leader else GRACE)
     return code
+
+
+def end(child: subprocess.Popen[bytes], grace: float) -> None:
+    """Wait ``grace`` seconds for a child to finish, then terminate it, then kill it."""
+    try:
+        child.wait(timeout=grace)
+        return
+    except subprocess.TimeoutExpired:
+        child.terminate()
+    try:
+        child.wait(timeout=GRACE)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
