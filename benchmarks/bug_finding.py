@@ -1,0 +1,108 @@
+"""Finding bugs, head to head: strongly-harness contract vs plain `st run` over the fault catalogue.
+
+    python benchmarks/bug_finding.py [--jobs 2] [--fault NAME ...]
+
+For each contract fault, against a reference server with that fault on:
+  - `strongly-harness contract` (default profile): caught when a requirement the fault declares
+    fails; the seconds until the first such failure come from conformance.json;
+  - plain `st run` (schemathesis' CLI, default settings, the same spec and admin key) with the same
+    wall-clock budget our run took (`--max-time`): caught when it reports any failure (it reports
+    none against the clean server); the seconds to its first failing scenario come from its NDJSON.
+Prints a table per fault category and the faults where the two disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ADMIN, harness, machine, median, reference_server, save, table
+from harness.paths import SPEC
+from harness.reference.faults import CATALOGUE, Fault
+
+
+def ours(fault: Fault) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as reports:
+        code, seconds, _ = harness("contract", "--fault", fault.name, "--quiet", "--reports", reports)
+        path = Path(reports) / "conformance.json"
+        document = json.loads(path.read_text()) if path.exists() else {"checks": []}
+    firsts = [c["started"] + c["duration"] for c in document["checks"]
+              if any(f["requirement"] in fault.catches for f in c["failures"])]  # fmt: skip
+    return {"caught": bool(firsts), "first": min(firsts) if firsts else None, "seconds": seconds, "exit": code}
+
+
+def st(fault: Fault, budget: float) -> dict[str, Any]:
+    program = shutil.which("st", path=str(Path(sys.executable).parent)) or "st"
+    with tempfile.TemporaryDirectory() as workdir, reference_server(faults=(fault.name,)) as url:
+        started = time.time()
+        run = subprocess.run(
+            [program, "run", str(SPEC), "--url", url, "--header", f"X-API-Key: {ADMIN}", "--max-time",
+             str(math.ceil(budget)), "--report", "ndjson", "--report-dir", workdir, "--seed", "1", "--no-color"],
+            cwd=workdir, capture_output=True, text=True, timeout=budget * 3 + 120, check=False,
+            env={k: v for k, v in os.environ.items() if not k.startswith("STRONGLY_")},
+        )  # fmt: skip
+        elapsed = time.time() - started
+        first = first_failure(Path(workdir), started)
+    return {"caught": run.returncode == 1, "first": first, "seconds": elapsed, "exit": run.returncode}
+
+
+def first_failure(directory: Path, started: float) -> float | None:
+    """Seconds from the start to the first scenario that finished with a failure, from st's NDJSON."""
+    times = []
+    for path in directory.rglob("*.ndjson"):
+        for line in path.read_text().splitlines():
+            event = json.loads(line)
+            for name, body in event.items() if isinstance(event, dict) else ():
+                if name == "ScenarioFinished" and isinstance(body, dict) and body.get("status") == "failure":
+                    times.append(body["timestamp"] - started)
+    return min(times) if times else None
+
+
+def compare(fault: Fault) -> dict[str, Any]:
+    mine = ours(fault)
+    theirs = st(fault, mine["seconds"])
+    return {"fault": fault.name, "area": fault.area, "ours": mine, "st": theirs}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--fault", action="append", default=[])
+    args = parser.parse_args()
+    faults = [CATALOGUE[name] for name in args.fault] or [f for f in CATALOGUE.values() if f.suite == "contract"]
+    with ThreadPoolExecutor(args.jobs) as pool:
+        rows = list(pool.map(compare, faults))
+    save("bug_finding", {"machine": machine(), "rows": rows})
+
+    by_area = []
+    for area in sorted({row["area"] for row in rows}):
+        group = [row for row in rows if row["area"] == area]
+        firsts = {
+            tool: [row[tool]["first"] for row in group if row[tool]["first"] is not None] for tool in ("ours", "st")
+        }
+        by_area.append([area, len(group), sum(row["ours"]["caught"] for row in group),
+                        sum(row["st"]["caught"] for row in group),
+                        f"{median(firsts['ours']):.1f}" if firsts["ours"] else "-",
+                        f"{median(firsts['st']):.1f}" if firsts["st"] else "-"])  # fmt: skip
+    total = ["all", len(rows), sum(r["ours"]["caught"] for r in rows), sum(r["st"]["caught"] for r in rows), "", ""]
+    print(f"Machine: {machine()}\n")
+    print(table(["category", "faults", "caught by strongly-harness", "caught by st run",
+                 "median s to first catch (ours)", "median s to first catch (st)"], [*by_area, total]))  # fmt: skip
+    only_st = [r["fault"] for r in rows if r["st"]["caught"] and not r["ours"]["caught"]]
+    only_ours = [r["fault"] for r in rows if r["ours"]["caught"] and not r["st"]["caught"]]
+    print(f"\nCaught by st run only: {', '.join(only_st) or 'none'}")
+    print(f"Caught by strongly-harness only ({len(only_ours)}): {', '.join(only_ours)}")
+
+
+if __name__ == "__main__":
+    main()
