@@ -6,6 +6,7 @@ from typing import Any
 
 from harness.client import ApiClient
 from harness.expect import expect
+from harness.factory import Factory
 
 # list operation id -> (path template, key of the items in its envelope)
 LISTS: dict[str, tuple[str, str]] = {
@@ -49,6 +50,16 @@ def differences(before: dict[str, Any], after: dict[str, Any], *, allowed: set[s
     """Fields whose values differ (other than the ones allowed to), as {field: (before, after)}."""
     keys = (before.keys() | after.keys()) - set(allowed)
     return {key: (before.get(key), after.get(key)) for key in sorted(keys) if before.get(key) != after.get(key)}
+
+
+def changes_exactly(api: ApiClient, make: Factory, kind: str, resource_id: str, change: dict[str, Any]) -> None:
+    """A PUT answers, and reads back, with exactly the given fields changed (nested ones merged) (D-18)."""
+    before = make.get(kind, resource_id)
+    answered = expect(api.put(f"/api/v1/{kind}s/{resource_id}", json=change), f"update{kind.capitalize()}", 200)
+    after = make.get(kind, resource_id)
+    assert differences(answered, after) == {}, "the answer and the next GET disagree"
+    merged = {key: {**before[key], **value} if isinstance(value, dict) else value for key, value in change.items()}
+    assert differences(before, after, allowed={"updatedAt"}) == {key: (before[key], merged[key]) for key in change}
 
 
 def cores(quantity: str) -> float:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import differences, items
+from contracts.support import changes_exactly, differences, items
 from harness.client import ApiClient
 from harness.expect import expect
 from harness.factory import Factory
@@ -46,11 +46,7 @@ def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) 
     project = make.project(tags=["a"], category="one")
     for change in ({"description": "changed"}, {"tags": ["a", "b"]}, {"visibility": "organization"},
                    {"name": make.name("renamed"), "category": "two"}):  # fmt: skip
-        before = make.get("project", project["id"])
-        answered = expect(api.put(f"{P}/{project['id']}", json=change), "updateProject", 200)
-        after = make.get("project", project["id"])
-        assert differences(answered, after) == {}
-        assert differences(before, after, allowed={"updatedAt"}) == {k: (before[k], v) for k, v in change.items()}
+        changes_exactly(api, make, "project", project["id"], change)
 
 
 @pytest.mark.requirement("PRJ-LIFE-003")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.support import differences, items
+from contracts.support import changes_exactly, differences, items
 from harness.client import ApiClient
 from harness.expect import expect
 from harness.factory import Factory
@@ -34,11 +34,7 @@ def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) 
     volume = make.volume(make.project()["id"])
     for change in ({"label": make.name("relabelled")}, {"sizeGb": 9}, {"mountPath": "/data/elsewhere"},
                    {"description": "new"}):  # fmt: skip
-        before = make.get("volume", volume["id"])
-        answered = expect(api.put(f"{V}/{volume['id']}", json=change), "updateVolume", 200)
-        after = make.get("volume", volume["id"])
-        assert differences(answered, after) == {}
-        assert differences(before, after, allowed={"updatedAt"}) == {k: (before[k], v) for k, v in change.items()}
+        changes_exactly(api, make, "volume", volume["id"], change)
 
 
 @pytest.mark.requirement("VOL-LIFE-003")

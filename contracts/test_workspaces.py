@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import cores, differences, gibibytes, percent
+from contracts.support import changes_exactly, cores, differences, gibibytes, percent
 from harness.client import ApiClient
 from harness.expect import expect
 from harness.factory import Factory
@@ -270,16 +270,8 @@ def test_metrics_stay_within_the_allocation(api: ApiClient, make: Factory, gpu: 
 def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) -> None:
     """A PUT answers and reads back with the given fields changed and nothing else (D-18)."""
     workspace = make.stopped_workspace(resources={"cpu": "3", "memory": "6Gi", "storage": "20Gi"})  # none default
-    path = f"{W}/{workspace['id']}"
-
     for change in ({"name": make.name("renamed")}, {"description": "new words"}, {"resources": {"cpu": "4"}}):
-        before = make.get("workspace", workspace["id"])
-        answered = expect(api.put(path, json=change), "updateWorkspace", 200)
-        after = make.get("workspace", workspace["id"])
-        assert differences(answered, after) == {}, "the answer and the next GET disagree"
-        expected = {key: (before[key], {**before[key], **value} if isinstance(value, dict) else value)
-                    for key, value in change.items()}  # fmt: skip
-        assert differences(before, after, allowed={"updatedAt"}) == expected
+        changes_exactly(api, make, "workspace", workspace["id"], change)
 
 
 @pytest.mark.requirement("WS-SEM-003")

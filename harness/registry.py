@@ -61,6 +61,14 @@ class Registry:
         return problems
 
 
+def still_there(client: ApiClient, item: Created) -> bool:
+    """Whether the resource exists (an unreachable server counts as yes: nothing is assumed gone)."""
+    try:
+        return client.get(item.path).status_code != 404
+    except httpx.HTTPError:
+        return True
+
+
 def remove(client: ApiClient, item: Created) -> str | None:
     """Delete one resource (stopping a workspace first); ``None`` when it is gone."""
     try:

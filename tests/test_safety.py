@@ -203,9 +203,9 @@ def test_a_broken_server_ends_the_run_in_time_with_a_report(tmp_path: Path, faul
 
 def test_keep_on_failure_leaves_evidence_for_sweep(tmp_path: Path) -> None:
     """--keep-on-failure leaves the failing run's data; sweep --run-id then removes exactly that."""
-    with EmbeddedServer(provision_delay=0.1, faults=("delete-running",)) as server:
+    with EmbeddedServer(provision_delay=0.1, faults=("resources-while-running",)) as server:
         foreign = Foreign(server)
-        run = harness("contract", "--base-url", server.base_url, "--keep-on-failure", "--requirement", "WS-LIFE-008",
+        run = harness("contract", "--base-url", server.base_url, "--keep-on-failure", "--requirement", "WS-LIFE-010",
                       "--reports", str(tmp_path), env=KEYS)  # fmt: skip
         run_id = json.loads((tmp_path / "conformance.json").read_text())["run"]["id"]
         kept = foreign.leftovers()

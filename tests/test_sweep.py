@@ -11,7 +11,7 @@ from harness.client import ApiClient
 from harness.embedded import EmbeddedServer
 from harness.factory import Factory
 from harness.redact import Redactor
-from harness.registry import Registry
+from harness.registry import Created, Registry, still_there
 from harness.sweep import sweep
 from tests.conftest import ADMIN
 
@@ -72,3 +72,11 @@ def test_registry_cleanup_stops_and_deletes_in_reverse_dependency_order(api: Api
     assert problems == []
     assert registry.items() == []
     assert admin.get(f"/api/v1/projects/{project['id']}").status_code == 404
+
+
+def test_still_there_tells_existing_from_gone(api: ApiClient) -> None:
+    """An existing resource is there, a 404 is gone: kept-for-inspection notes name only what exists."""
+    project = Factory(api, Registry(), "sh-there-", provision_wait=10).project()
+
+    assert still_there(api, Created("project", project["id"]))
+    assert not still_there(api, Created("project", "proj_never_was"))

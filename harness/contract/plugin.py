@@ -28,7 +28,7 @@ from harness.config import Settings
 from harness.expect import ContractViolation
 from harness.factory import Factory
 from harness.redact import Redactor
-from harness.registry import Registry
+from harness.registry import Registry, still_there
 from harness.requirements import by_id, load_catalogue
 from harness.results import CheckResult, Failure, RunResult, Status
 from harness.sweep import sweep
@@ -194,7 +194,10 @@ def run(pytestconfig: pytest.Config) -> Iterator[Run]:
     """The run; at its end, everything it created is removed and stragglers are swept by prefix."""
     current = pytestconfig.stash[RUN]
     yield current
-    if current.settings.keep_on_failure and any(r.status in ("fail", "error") for r in current.results):
+    in_flight = pytestconfig.stash.get(OUTCOMES, {}).values()  # the last check's result is not filed yet
+    failed = any(r.status in ("fail", "error") for r in current.results)
+    failed = failed or any(outcome.status >= Status.FAIL for outcome in in_flight)
+    if current.settings.keep_on_failure and failed:
         current.cleanup_problems.append("--keep-on-failure: this run's data stays; remove it with sweep --run-id")
         return
     with current.client(current.settings.target.api_key) as admin:
@@ -217,22 +220,23 @@ def api(run: Run) -> Iterator[ApiClient]:
         yield client
 
 
+def optional_client(run: Run, key: str | None, variable: str) -> Iterator[ApiClient]:
+    if key is None:
+        pytest.skip(f"{variable} is not set")
+    with run.client(key) as client:
+        yield client
+
+
 @pytest.fixture(scope="session")
 def reader(run: Run) -> Iterator[ApiClient]:
     """A client with the read-only key (the check skips without one)."""
-    if run.settings.target.readonly_key is None:
-        pytest.skip("STRONGLY_READONLY_API_KEY is not set")
-    with run.client(run.settings.target.readonly_key) as client:
-        yield client
+    yield from optional_client(run, run.settings.target.readonly_key, "STRONGLY_READONLY_API_KEY")
 
 
 @pytest.fixture(scope="session")
 def other(run: Run) -> Iterator[ApiClient]:
     """A client with another organization's key (the check skips without one)."""
-    if run.settings.target.other_key is None:
-        pytest.skip("STRONGLY_OTHER_API_KEY is not set")
-    with run.client(run.settings.target.other_key) as client:
-        yield client
+    yield from optional_client(run, run.settings.target.other_key, "STRONGLY_OTHER_API_KEY")
 
 
 @pytest.fixture(scope="session")
@@ -258,7 +262,8 @@ def make(request: pytest.FixtureRequest, run: Run, api: ApiClient) -> Iterator[F
     run.active = None
     outcome = request.config.stash.get(OUTCOMES, {}).get(request.node.nodeid)
     if run.settings.keep_on_failure and outcome is not None and outcome.status >= Status.FAIL:
-        run.cleanup_problems += [f"kept for inspection: {item.kind} {item.id}" for item in registry.items()]
+        kept = [item for item in registry.items() if still_there(api, item)]  # a faulty delete may have removed some
+        run.cleanup_problems += [f"kept for inspection: {item.kind} {item.id}" for item in kept]
         return
     problems = registry.cleanup(api)
     run.cleanup_problems += problems

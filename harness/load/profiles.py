@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
+from harness.tomlfile import read_toml
 
 MODELS = ("closed", "open", "capacity")
 MIX = ("pollers", "dashboards", "churn")
@@ -53,12 +53,7 @@ def duration(value: Any, where: str) -> float:
 
 def load_profile(path: Path, name: str) -> Profile:
     """Read one profile; a file or value that does not fit is a UsageError naming where."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read profiles file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"profiles file {path} is not valid TOML: {exc}") from None
+    document = read_toml(path, "profiles file")
     if name not in document:
         raise UsageError(f"no profile {name!r} in {path}; there are: {', '.join(sorted(document))}")
     raw = document[name]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
+from harness.tomlfile import read_toml
 
 LIMITS = ("p95_ms", "p99_ms", "error_ratio", "min_rps")
 TOTAL = "total"
@@ -42,12 +42,7 @@ class Verdict:
 
 def load_objectives(path: Path) -> list[Objective]:
     """Read the SLO file: [routes."GET /path"] tables and a [total] table, limits as numbers."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read SLO file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"SLO file {path} is not valid TOML: {exc}") from None
+    document = read_toml(path, "SLO file")
     unknown = set(document) - {"routes", TOTAL}
     if unknown:
         raise UsageError(f'SLO file {path}: unknown tables {sorted(unknown)}; use [routes."..."] and [total]')

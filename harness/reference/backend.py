@@ -50,6 +50,20 @@ class Backend:
         rows = self.store.all("SELECT id FROM volumes WHERE project_id = ? ORDER BY seq", project_id)
         return [row["id"] for row in rows]
 
+    def page(
+        self, table: str, where: list[str], params: list[Any], query: ListQuery, columns: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of ``table`` (its rows and the total count) for a list query."""
+        clause = " AND ".join(where)
+        count = self.store.scalar(f"SELECT COUNT(*) FROM {table} WHERE {clause}", *params)
+        rows = self.store.all(
+            f"SELECT * FROM {table} WHERE {clause} {order_by(query, columns)} LIMIT ? OFFSET ?",
+            *params,
+            query.limit,
+            query.offset,
+        )
+        return [dict(row) for row in rows], count
+
 
 def owner_of(row: dict[str, Any]) -> dict[str, str]:
     return loads(row["owner"])

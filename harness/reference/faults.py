@@ -713,28 +713,27 @@ def resources_while_running(ref: Reference) -> None:
     ref.backend.rules.change_runtime = allow  # type: ignore[method-assign]
 
 
+def answers_without_acting(ref: Reference, action: str, message: str, status: str) -> None:
+    """The workspace action checks its rule and answers as if done, but changes nothing."""
+
+    def pretend(principal: Principal, workspace_id: str) -> dict[str, str]:
+        row = ref.workspaces.row(principal, workspace_id)
+        getattr(ref.backend.rules, action)(row)
+        return {"message": message, "workspaceId": row["id"], "status": status}
+
+    setattr(ref.workspaces, action, pretend)
+
+
 @fault("start-does-nothing", area="lifecycle", catches=("WS-LIFE-005",))
 def start_does_nothing(ref: Reference) -> None:
     """Start answers 200 pending but the workspace stays stopped."""
-
-    def start(principal: Principal, workspace_id: str) -> dict[str, str]:
-        row = ref.workspaces.row(principal, workspace_id)
-        ref.backend.rules.start(row)
-        return {"message": "Workspace starting", "workspaceId": row["id"], "status": "pending"}
-
-    ref.workspaces.start = start  # type: ignore[method-assign]
+    answers_without_acting(ref, "start", "Workspace starting", "pending")
 
 
 @fault("stop-does-nothing", area="lifecycle", catches=("WS-LIFE-004",))
 def stop_does_nothing(ref: Reference) -> None:
     """Stop answers 200 stopped but the workspace keeps running."""
-
-    def stop(principal: Principal, workspace_id: str) -> dict[str, str]:
-        row = ref.workspaces.row(principal, workspace_id)
-        ref.backend.rules.stop(row)
-        return {"message": "Workspace stopping", "workspaceId": row["id"], "status": "stopped"}
-
-    ref.workspaces.stop = stop  # type: ignore[method-assign]
+    answers_without_acting(ref, "stop", "Workspace stopping", "stopped")
 
 
 @fault("stuck-pending", area="lifecycle", catches=("WS-LIFE-002",))
@@ -764,13 +763,7 @@ def start_while_running(ref: Reference) -> None:
 @fault("restart-does-nothing", area="lifecycle", catches=("WS-LIFE-006",))
 def restart_does_nothing(ref: Reference) -> None:
     """Restart answers 200 pending but nothing restarts."""
-
-    def restart(principal: Principal, workspace_id: str) -> dict[str, str]:
-        row = ref.workspaces.row(principal, workspace_id)
-        ref.backend.rules.restart(row)
-        return {"message": "Workspace restarting", "workspaceId": row["id"], "status": "pending"}
-
-    ref.workspaces.restart = restart  # type: ignore[method-assign]
+    answers_without_acting(ref, "restart", "Workspace restarting", "pending")
 
 
 @fault("metrics-when-stopped", area="lifecycle", catches=("WS-LIFE-011",))

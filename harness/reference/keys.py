@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from harness.tomlfile import read_toml
 
 ALL_SCOPES = frozenset(
     {
@@ -46,12 +47,7 @@ class KeysFileError(ValueError):
 
 def load_keys(path: Path) -> dict[str, Principal]:
     """Read a TOML keys file: ``[[keys]]`` tables with key, organizationId, userId, name, email, scopes."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise KeysFileError(f"cannot read keys file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise KeysFileError(f"keys file {path} is not valid TOML: {exc}") from None
+    document = read_toml(path, "keys file", KeysFileError)
     entries = document.get("keys")
     if not isinstance(entries, list) or not entries:
         raise KeysFileError(f"keys file {path} has no [[keys]] tables")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from harness.reference.backend import Backend, order_by, owner_of
+from harness.reference.backend import Backend, owner_of
 from harness.reference.errors import not_found
 from harness.reference.keys import Principal
 from harness.reference.store import dumps, loads
@@ -41,15 +41,8 @@ class ProjectService:
         if "tag" in filters:
             where.append("EXISTS (SELECT 1 FROM json_each(projects.tags) WHERE value = ?)")
             params.append(filters["tag"])
-        clause = " AND ".join(where)
-        count = self.store.scalar(f"SELECT COUNT(*) FROM projects WHERE {clause}", *params)
-        rows = self.store.all(
-            f"SELECT * FROM projects WHERE {clause} {order_by(query, SORT_COLUMNS)} LIMIT ? OFFSET ?",
-            *params,
-            query.limit,
-            query.offset,
-        )
-        return [self.view(dict(row)) for row in rows], count
+        rows, count = self.backend.page("projects", where, params, query, SORT_COLUMNS)
+        return [self.view(row) for row in rows], count
 
     def get(self, principal: Principal, project_id: str) -> dict[str, Any]:
         return self.view(self.backend.project_row(principal, project_id))

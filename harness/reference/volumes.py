@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from harness.reference.backend import Backend, order_by, owner_of
+from harness.reference.backend import Backend, owner_of
 from harness.reference.errors import not_found
 from harness.reference.keys import Principal
 from harness.reference.store import dumps, loads
@@ -36,15 +36,8 @@ class VolumeService:
         if "projectId" in filters:
             where.append("project_id = ?")
             params.append(filters["projectId"])
-        clause = " AND ".join(where)
-        count = self.store.scalar(f"SELECT COUNT(*) FROM volumes WHERE {clause}", *params)
-        rows = self.store.all(
-            f"SELECT * FROM volumes WHERE {clause} {order_by(query, SORT_COLUMNS)} LIMIT ? OFFSET ?",
-            *params,
-            query.limit,
-            query.offset,
-        )
-        return [self.view(dict(row)) for row in rows], count
+        rows, count = self.backend.page("volumes", where, params, query, SORT_COLUMNS)
+        return [self.view(row) for row in rows], count
 
     def get(self, principal: Principal, volume_id: str) -> dict[str, Any]:
         return self.view(self.row(principal, volume_id))

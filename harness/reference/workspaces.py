@@ -7,7 +7,7 @@ import math
 import time
 from typing import Any
 
-from harness.reference.backend import Backend, order_by, owner_of
+from harness.reference.backend import Backend, owner_of
 from harness.reference.errors import not_found, validation_failed
 from harness.reference.keys import Principal
 from harness.reference.store import dumps, iso, loads
@@ -53,15 +53,8 @@ class WorkspaceService:
         if "projectId" in filters:
             where.append("project_id = ?")
             params.append(filters["projectId"])
-        clause = " AND ".join(where)
-        count = self.store.scalar(f"SELECT COUNT(*) FROM workspaces WHERE {clause}", *params)
-        rows = self.store.all(
-            f"SELECT * FROM workspaces WHERE {clause} {order_by(query, SORT_COLUMNS)} LIMIT ? OFFSET ?",
-            *params,
-            query.limit,
-            query.offset,
-        )
-        return [self.summary(dict(row)) for row in rows], count
+        rows, count = self.backend.page("workspaces", where, params, query, SORT_COLUMNS)
+        return [self.summary(row) for row in rows], count
 
     def get(self, principal: Principal, workspace_id: str) -> dict[str, Any]:
         return self.full(self.row(principal, workspace_id))

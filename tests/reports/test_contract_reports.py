@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
+import pytest
 from junitparser import Failure, JUnitXml
 
 from harness.paths import PACKAGE
@@ -93,3 +98,21 @@ def test_no_key_appears_anywhere_in_the_reports(failed_run: Path) -> None:
     written = "".join(path.read_text(errors="replace") for path in failed_run.rglob("*") if path.is_file())
 
     assert [key for key in DEV_KEYS if key in written] == []
+
+
+def test_report_renders_allure_when_it_is_installed(failed_run: Path, tmp_path: Path) -> None:
+    """`strongly-harness report` renders allure-results with the installed Allure (CI installs Allure 3)."""
+    allure = shutil.which("allure")
+    if allure is None:
+        pytest.skip("allure is not installed (npm install -g allure)")
+    reports = tmp_path / "copy"
+    shutil.copytree(failed_run, reports)
+
+    run = subprocess.run([sys.executable, "-m", "harness", "report", "--reports", str(reports)], capture_output=True,
+                         text=True, check=False, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})  # fmt: skip
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    rendered = reports / "allure-report"
+    assert (rendered / "index.html").exists()
+    text = "".join(path.read_text(errors="replace") for path in rendered.rglob("*") if path.is_file())
+    assert [key for key in DEV_KEYS if key in text] == []
