@@ -1,6 +1,6 @@
 """Finding bugs, head to head: strongly-harness contract vs plain `st run` over the fault catalogue.
 
-    python benchmarks/bug_finding.py [--jobs 2] [--fault NAME ...]
+    python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...]
 
 For each contract fault, against a reference server with that fault on:
   - `strongly-harness contract` (default profile): caught when a requirement the fault declares

@@ -104,5 +104,5 @@ def save(name: str, data: object) -> Path:
     """Raw results beside the script, for the README's table and for later comparison."""
     target = ROOT / "benchmarks" / "results" / f"{name}.json"
     target.parent.mkdir(exist_ok=True)
-    target.write_text(json.dumps(data, indent=2))
+    target.write_text(json.dumps(data, indent=2) + "\n")
     return target

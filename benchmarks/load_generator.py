@@ -1,6 +1,6 @@
 """Load generator efficiency: requests/s one Locust core produces on the status route, beside wrk.
 
-    python benchmarks/load_generator.py [--seconds 15] [--runs 3]
+    python -m benchmarks.load_generator [--seconds 15] [--runs 3]
 
 The reference server runs on core 0; the generator on core 1 (taskset): our load scenario (pollers
 only, no think time, 10 users) with response validation off, on one answer in 20, and on every

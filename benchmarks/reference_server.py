@@ -1,10 +1,11 @@
 """Reference server throughput and p99 on the hot routes under wrk, beside a Prism mock of the same spec.
 
-    python benchmarks/reference_server.py [--seconds 10] [--prism PATH]
+    python -m benchmarks.reference_server [--seconds 10] [--runs 3] [--prism PATH]
 
-The server runs on core 0 and wrk on core 1 (taskset), 10 connections, one thread. Prism
-(`npm install @stoplight/prism-cli`) is an outside point of comparison: a mock that answers from
-the contract's examples, with no storage behind it. Needs `wrk` (Debian: apt-get install wrk).
+The server runs on core 0 and wrk on core 1 (taskset), 10 connections, one thread; each number is
+the median of the runs. Prism (`npm install @stoplight/prism-cli`) is an outside point of
+comparison: a mock that answers from the contract's examples, with no storage behind it.
+Needs `wrk` (Debian: apt-get install wrk).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import time
 
 import httpx
 
-from benchmarks.common import HEADERS, free_port, machine, pinned, reference_server, save, table, wait_for
+from benchmarks.common import HEADERS, free_port, machine, median, pinned, reference_server, save, table, wait_for
+from harness.paths import SPEC
 
 ROUTES = {"list": "/api/v1/workspaces?limit=20", "status": "/api/v1/workspaces/{id}/status",
           "metrics": "/api/v1/workspaces/{id}/metrics"}  # fmt: skip
@@ -48,29 +50,34 @@ def seeded(url: str) -> str:
     return ids[0]
 
 
-def measure(url: str, workspace: str, seconds: int) -> dict[str, dict[str, float]]:
-    return {name: wrk(url + path.format(id=workspace), seconds) for name, path in ROUTES.items()}
+def measure(url: str, workspace: str, seconds: int, runs: int) -> dict[str, dict[str, float]]:
+    """Per route, the median of each number over ``runs`` wrk runs."""
+    results = {}
+    for name, path in ROUTES.items():
+        samples = [wrk(url + path.format(id=workspace), seconds) for _ in range(runs)]
+        results[name] = {key: median([sample[key] for sample in samples]) for key in samples[0]}
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--prism", default=shutil.which("prism"), help="the prism command (npm @stoplight/prism-cli)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
 
-    results: dict[str, object] = {"machine": machine()}
+    results: dict[str, object] = {"machine": machine(), "runs": args.runs}
     with reference_server(core=0, delay=0) as url:
-        results["reference"] = measure(url, seeded(url), args.seconds)
+        results["reference"] = measure(url, seeded(url), args.seconds, args.runs)
     if args.prism:
         port = free_port()
-        spec = str(__import__("harness.paths", fromlist=["SPEC"]).SPEC)
-        prism = subprocess.Popen(pinned(0, [args.prism, "mock", spec, "-h", "127.0.0.1", "-p", str(port), "--errors"]),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        command = [args.prism, "mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port), "--errors"]
+        prism = subprocess.Popen(pinned(0, command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for(f"http://127.0.0.1:{port}")
-            results["prism"] = measure(f"http://127.0.0.1:{port}", "ws_ghi789", args.seconds)
+            results["prism"] = measure(f"http://127.0.0.1:{port}", "ws_ghi789", args.seconds, args.runs)
         finally:
             prism.terminate()
             prism.wait(timeout=30)
@@ -80,8 +87,9 @@ def main() -> None:
     for server in ("reference", "prism"):
         for route, numbers in results.get(server, {}).items():  # type: ignore[union-attr]
             rows.append([server, route, f"{numbers['rps']:.0f}", f"{numbers['p50']:.2f}", f"{numbers['p99']:.2f}",
-                         numbers["non_2xx"]])  # fmt: skip
-    print(f"Machine: {results['machine']}; server on core 0, wrk -t1 -c10 on core 1, {args.seconds} s per route.\n")
+                         int(numbers["non_2xx"])])  # fmt: skip
+    print(f"Machine: {results['machine']}; server on core 0, wrk -t1 -c10 on core 1, "
+          f"{args.seconds} s per route, median of {args.runs} runs.\n")  # fmt: skip
     print(table(["server", "route", "req/s", "p50 ms", "p99 ms", "non-2xx"], rows))
 
 

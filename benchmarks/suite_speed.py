@@ -1,6 +1,6 @@
 """Suite speed: wall time and requests sent per profile, and growth with data already on the server.
 
-    python benchmarks/suite_speed.py [--runs 3] [--sizes 0,1000,10000]
+    python -m benchmarks.suite_speed [--runs 3] [--sizes 0,1000,10000]
 
 Each run is `strongly-harness contract` against a fresh reference server on loopback; the sizes
 runs point the full profile at a server that already holds that many workspaces (another team's,
@@ -49,7 +49,7 @@ def main() -> None:
     for profile in ("smoke", "core", "full"):
         runs = [one_run("--profile", profile) for _ in range(args.runs)]
         assert all(code == 0 for _, _, code in runs), f"{profile} was not conformant: {runs}"
-        profiles.append([profile, f"{median([s for s, _, _ in runs]):.1f}", int(median([r for _, r, _ in runs]))])
+        profiles.append([profile, round(median([s for s, _, _ in runs]), 1), int(median([r for _, r, _ in runs]))])
     results["profiles"] = profiles
 
     growth = []
@@ -58,7 +58,7 @@ def main() -> None:
             populate(url, size)
             runs = [one_run("--base-url", url, env=KEYS) for _ in range(args.runs)]
         assert all(code == 0 for _, _, code in runs), f"full with {size} workspaces was not conformant: {runs}"
-        growth.append([size, f"{median([s for s, _, _ in runs]):.1f}", int(median([r for _, r, _ in runs]))])
+        growth.append([size, round(median([s for s, _, _ in runs]), 1), int(median([r for _, r, _ in runs]))])
     results["growth"] = growth
     save("suite_speed", results)
 
