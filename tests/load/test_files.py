@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from harness.cli import build_parser
 from harness.errors import UsageError
 from harness.load.profiles import duration, load_profile
 from harness.load.slo import Objective, evaluate, load_objectives
@@ -18,6 +20,20 @@ def test_every_shipped_profile_loads_with_its_slo_file(name: str) -> None:
     profile = load_profile(LOAD / "profiles.toml", name)
 
     assert load_objectives(LOAD / profile.slo)
+
+
+def test_the_kubernetes_example_is_wired_together() -> None:
+    """The manifest's master and worker arguments parse with our CLI and agree on profile, port and count."""
+    documents = {d["kind"]: d for d in yaml.safe_load_all((LOAD / "kubernetes" / "strongly-load.yaml").read_text())}
+    (master,) = documents["Job"]["spec"]["template"]["spec"]["containers"]
+    (worker,) = documents["Deployment"]["spec"]["template"]["spec"]["containers"]
+    load, work = build_parser().parse_args(master["args"]), build_parser().parse_args(worker["args"])
+
+    load_profile(LOAD / "profiles.toml", load.profile)
+    assert (load.command, work.command) == ("load", "load-worker")
+    assert work.master_host == documents["Service"]["metadata"]["name"]
+    assert work.master_port == int(load.bind.rsplit(":", 1)[1]) == documents["Service"]["spec"]["ports"][0]["port"]
+    assert load.remote_workers == documents["Deployment"]["spec"]["replicas"]
 
 
 def test_the_smoke_profile_fits_ci() -> None:
