@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError, UsageError
 from harness.paths import LOAD
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # no prefixes of options: a script relying on one would break the day a longer option arrives
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         # argparse would print the whole usage block; one line says enough
         raise UsageError(f"{message} (see {self.prog} --help)")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from harness.cli import main
+from harness.cli import build_parser, main
+
+CI_EXAMPLES = sorted((Path(__file__).parents[1] / "docs" / "ci").glob("*.yml"))
 
 
 @pytest.mark.parametrize(
@@ -19,6 +24,7 @@ from harness.cli import main
         (["serve", "--fault", "no-such-fault"], "unknown fault"),
         (["serve", "--keys", "/nonexistent/keys.toml"], "cannot read keys file"),
         (["frobnicate"], "invalid choice"),
+        (["contract", "--report", "out"], "unrecognized arguments: --report"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,3 +53,14 @@ def test_the_module_runs_as_a_program() -> None:
 
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("example", CI_EXAMPLES, ids=lambda path: path.name)
+def test_the_ci_examples_call_the_cli_as_it_is(example: Path) -> None:
+    """Each strongly-harness command in the docs' CI examples parses with today's options."""
+    lines = re.findall(r"strongly-harness ([a-z][^@\n]*)", example.read_text())
+    commands = [re.sub(r"\$\{\{[^}]*\}\}|\$\w+", "x", line).split("||")[0] for line in lines]
+
+    assert {"contract", "bundle"} <= {shlex.split(command)[0] for command in commands}
+    for command in commands:
+        build_parser().parse_args(shlex.split(command))
