@@ -70,6 +70,10 @@ def line(response: httpx.Response) -> str:
     return f"{response.request.method} {response.request.url.path}"
 
 
+class TimedOut(AssertionError):
+    """What was awaited did not happen in time (a failure of the target, like any assertion)."""
+
+
 def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: float, what: str) -> T:
     """Read until ``done`` holds, backing off from 0.05 s to 1 s, failing after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -79,7 +83,7 @@ def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: flo
         if done(value):
             return value
         if time.monotonic() + delay > deadline:
-            raise AssertionError(f"{what}: still not so after {timeout:g}s (last seen: {value!r})")
+            raise TimedOut(f"{what}: still not so after {timeout:g}s (last seen: {value!r})")
         time.sleep(delay)
         delay = min(delay * 1.5, 1.0)
 

@@ -10,16 +10,44 @@ import secrets
 from typing import Any
 
 from harness.client import ApiClient
-from harness.expect import expect, poll_until
+from harness.expect import TimedOut, expect, poll_until
 from harness.registry import Registry
 
 
+class Patience:
+    """How long to wait for a workspace to change state; one for a whole run, shared by its factories.
+
+    After workspaces have missed the full wait ``misses`` times in a row, later waits are short, so
+    against a server whose workspaces never start each check that needs one fails in seconds rather
+    than minutes apiece; the first workspace that arrives in time brings back the full wait.
+    """
+
+    def __init__(self, full: float, *, short: float = 5.0, misses: int = 2) -> None:
+        self.full = full
+        self.short = min(short, full)
+        self.misses = misses
+        self.missed = 0
+
+    @property
+    def seconds(self) -> float:
+        return self.short if self.missed >= self.misses else self.full
+
+    def reason(self) -> str:
+        """Why the wait is what it is, for the failure message."""
+        if self.missed < self.misses:
+            return ""
+        return f" (shortened: the last {self.missed} waits of up to {self.full:g}s ended without it)"
+
+    def note(self, arrived: bool) -> None:
+        self.missed = 0 if arrived else self.missed + 1
+
+
 class Factory:
-    def __init__(self, client: ApiClient, registry: Registry, prefix: str, *, provision_wait: float) -> None:
+    def __init__(self, client: ApiClient, registry: Registry, prefix: str, *, patience: Patience) -> None:
         self.client = client
         self.registry = registry
         self.prefix = prefix
-        self.provision_wait = provision_wait
+        self.patience = patience
 
     def name(self, kind: str) -> str:
         return f"{self.prefix}{kind}-{secrets.token_hex(3)}"
@@ -59,12 +87,18 @@ class Factory:
 
     def wait_until(self, workspace_id: str, status: str) -> dict[str, Any]:
         """Poll the workspace until it reaches ``status`` within the provisioning wait."""
-        return poll_until(
-            lambda: self.get("workspace", workspace_id),
-            lambda workspace: workspace["status"] == status,
-            timeout=self.provision_wait,
-            what=f"workspace {workspace_id} becoming {status}",
-        )
+        try:
+            workspace = poll_until(
+                lambda: self.get("workspace", workspace_id),
+                lambda workspace: workspace["status"] == status,
+                timeout=self.patience.seconds,
+                what=f"workspace {workspace_id} becoming {status}{self.patience.reason()}",
+            )
+        except TimedOut:
+            self.patience.note(arrived=False)
+            raise
+        self.patience.note(arrived=True)
+        return workspace
 
     def get(self, kind: str, resource_id: str) -> dict[str, Any]:
         operation = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}[kind]

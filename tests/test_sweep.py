@@ -9,7 +9,7 @@ import pytest
 
 from harness.client import ApiClient
 from harness.embedded import EmbeddedServer
-from harness.factory import Factory
+from harness.factory import Factory, Patience
 from harness.redact import Redactor
 from harness.registry import Created, Registry, still_there
 from harness.sweep import sweep
@@ -24,7 +24,7 @@ def api(reference: EmbeddedServer) -> Iterator[ApiClient]:
 
 def test_sweep_removes_only_prefixed_resources(api: ApiClient, admin: httpx.Client) -> None:
     """Resources named with the prefix go, in dependency order; everything else stays."""
-    mine = Factory(api, Registry(), "sh-sweep1-", provision_wait=10)
+    mine = Factory(api, Registry(), "sh-sweep1-", patience=Patience(10))
     project = mine.project()
     mine.volume(project["id"])
     mine.running_workspace(project["id"])
@@ -44,7 +44,7 @@ def test_sweep_removes_only_prefixed_resources(api: ApiClient, admin: httpx.Clie
 
 def test_a_dry_sweep_deletes_nothing(api: ApiClient, admin: httpx.Client) -> None:
     """Without delete, the sweep only reports what it found."""
-    project = Factory(api, Registry(), "sh-sweep2-", provision_wait=10).project()
+    project = Factory(api, Registry(), "sh-sweep2-", patience=Patience(10)).project()
 
     report = sweep(api, "sh-sweep2-", delete=False)
 
@@ -61,7 +61,7 @@ def test_sweep_refuses_prefixes_that_are_not_a_runs() -> None:
 def test_registry_cleanup_stops_and_deletes_in_reverse_dependency_order(api: ApiClient, admin: httpx.Client) -> None:
     """A running workspace is stopped, then workspaces, volumes and projects go; 404s count as gone."""
     registry = Registry()
-    make = Factory(api, registry, "sh-reg-", provision_wait=10)
+    make = Factory(api, registry, "sh-reg-", patience=Patience(10))
     project = make.project()
     make.volume(project["id"])
     make.running_workspace(project["id"])
@@ -76,7 +76,7 @@ def test_registry_cleanup_stops_and_deletes_in_reverse_dependency_order(api: Api
 
 def test_still_there_tells_existing_from_gone(api: ApiClient) -> None:
     """An existing resource is there, a 404 is gone: kept-for-inspection notes name only what exists."""
-    project = Factory(api, Registry(), "sh-there-", provision_wait=10).project()
+    project = Factory(api, Registry(), "sh-there-", patience=Patience(10)).project()
 
     assert still_there(api, Created("project", project["id"]))
     assert not still_there(api, Created("project", "proj_never_was"))

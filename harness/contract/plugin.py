@@ -26,7 +26,7 @@ from harness import __version__, spec
 from harness.client import LOG, ApiClient, RateLimiter
 from harness.config import Settings
 from harness.expect import ContractViolation
-from harness.factory import Factory
+from harness.factory import Factory, Patience
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
 from harness.requirements import by_id, load_catalogue
@@ -76,6 +76,10 @@ class Run:
     stopped_early: str = ""
     cleanup_problems: list[str] = field(default_factory=list)
     limiter: RateLimiter | None = None
+    patience: Patience = field(init=False)  # one for the run: shortened waits carry across checks
+
+    def __post_init__(self) -> None:
+        self.patience = Patience(self.settings.provision_wait)
 
     def client(self, key: str | None) -> ApiClient:
         return ApiClient(
@@ -88,7 +92,7 @@ class Run:
         )
 
     def factory(self, client: ApiClient, registry: Registry) -> Factory:
-        return Factory(client, registry, self.settings.prefix, provision_wait=self.settings.provision_wait)
+        return Factory(client, registry, self.settings.prefix, patience=self.patience)
 
 
 _current: Run | None = None

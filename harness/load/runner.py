@@ -26,7 +26,7 @@ from harness.client import ApiClient
 from harness.config import Settings
 from harness.contract.runner import target_for
 from harness.errors import InternalError, TargetFailure
-from harness.factory import Factory
+from harness.factory import Factory, Patience
 from harness.load.plan import PLAN_ENV, Plan
 from harness.load.profiles import Profile, load_profile
 from harness.load.seed import discover, seed
@@ -98,7 +98,7 @@ def run_load(options: LoadOptions) -> int:
                     if options.readonly:
                         plan = discover(client, plan)
                     else:
-                        factory = Factory(client, registry, settings.prefix, provision_wait=settings.provision_wait)
+                        factory = Factory(client, registry, settings.prefix, patience=Patience(settings.provision_wait))
                         plan = seed(factory, profile, plan)
                 except (AssertionError, httpx.HTTPError) as exc:
                     raise TargetFailure(

@@ -1,0 +1,52 @@
+"""Waiting for workspaces: the full wait until they stop arriving, then short ones until one does."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.client import ApiClient
+from harness.embedded import EmbeddedServer
+from harness.expect import TimedOut
+from harness.factory import Factory, Patience
+from harness.redact import Redactor
+from harness.registry import Registry
+from tests.conftest import ADMIN
+
+
+def test_patience_shortens_after_misses_in_a_row_and_recovers() -> None:
+    """Two misses in a row shorten the wait and say why; one arrival restores it."""
+    patience = Patience(120, short=5, misses=2)
+    patience.note(arrived=False)
+    assert (patience.seconds, patience.reason()) == (120, "")
+
+    patience.note(arrived=False)
+    assert patience.seconds == 5
+    assert "last 2 waits of up to 120s" in patience.reason()
+
+    patience.note(arrived=True)
+    assert (patience.seconds, patience.reason()) == (120, "")
+
+
+def test_a_factory_against_stuck_workspaces_stops_waiting_long(reference: EmbeddedServer) -> None:
+    """Against workspaces that never start, the third wait is the short one; one that starts resets it."""
+    patience = Patience(1.5, short=1.0, misses=2)
+    waits = []
+    with (
+        EmbeddedServer(provision_delay=0.1, faults=("stuck-pending",)) as stuck,
+        ApiClient(stuck.base_url, ADMIN, redactor=Redactor([ADMIN])) as api,
+    ):
+        make = Factory(api, Registry(), "sh-patience-", patience=patience)
+        for _ in range(3):
+            with pytest.raises(TimedOut) as failure:
+                make.running_workspace()
+            waits.append(str(failure.value))
+
+    assert ["after 1.5s" in wait for wait in waits] == [True, True, False]
+    assert "after 1s" in waits[2]
+    assert "shortened" in waits[2]
+
+    registry = Registry()
+    with ApiClient(reference.base_url, ADMIN, redactor=Redactor([ADMIN])) as api:
+        Factory(api, registry, "sh-patience-", patience=patience).running_workspace()  # provisions in 0.1 s
+        assert patience.seconds == 1.5
+        assert registry.cleanup(api) == []
