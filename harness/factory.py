@@ -36,7 +36,7 @@ class Patience:
         """Why the wait is what it is, for the failure message."""
         if self.missed < self.misses:
             return ""
-        return f" (shortened: the last {self.missed} waits of up to {self.full:g}s ended without it)"
+        return f" (shortened once {self.misses} waits in a row of {self.full:g}s had ended without it)"
 
     def note(self, arrived: bool) -> None:
         self.missed = 0 if arrived else self.missed + 1

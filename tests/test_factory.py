@@ -21,7 +21,7 @@ def test_patience_shortens_after_misses_in_a_row_and_recovers() -> None:
 
     patience.note(arrived=False)
     assert patience.seconds == 5
-    assert "last 2 waits of up to 120s" in patience.reason()
+    assert "2 waits in a row of 120s" in patience.reason()
 
     patience.note(arrived=True)
     assert (patience.seconds, patience.reason()) == (120, "")
