@@ -116,12 +116,9 @@ def targets(run: Run, api: ApiClient) -> dict[str, str]:
         return found
     shared_make = run.factory(api, run.registry)
     project = shared_make.project(visibility="organization")
-    volume = shared_make.volume(project["id"])
-    expect(api.post(f"/api/v1/volumes/{volume['id']}/share"), "shareVolume", 200)
+    volume = shared_make.shared_volume(project["id"])
     workspace = shared_make.running_workspace(project["id"])
-    added = api.post(f"/api/v1/projects/{project['id']}/collaborators",
-                     json={"email": f"{shared_make.name('pal')}@example.com", "role": "viewer"})  # fmt: skip
-    member = expect(added, "addProjectCollaborator", 201)
+    member = shared_make.collaborator(project["id"])
     return {
         "projectId": project["id"],
         "volumeId": volume["id"],

@@ -20,11 +20,6 @@ def collaborators(api: ApiClient, project_id: str) -> list[dict[str, Any]]:
     return listed["collaborators"]
 
 
-def add(api: ApiClient, project_id: str, email: str, role: str = "viewer") -> dict[str, Any]:
-    return expect(api.post(f"{P}/{project_id}/collaborators", json={"email": email, "role": role}),
-                  "addProjectCollaborator", 201)  # fmt: skip
-
-
 @pytest.mark.requirement("PRJ-LIFE-001")
 @pytest.mark.smoke
 def test_create_answers_201_and_applies_defaults(api: ApiClient, make: Factory) -> None:
@@ -81,7 +76,7 @@ def test_restore_makes_it_active_again(api: ApiClient, make: Factory) -> None:
 def test_an_archived_project_refuses_changes(api: ApiClient, make: Factory) -> None:
     """Update, collaborator changes and new workspaces or volumes answer 409; nothing changes (D-27)."""
     project = make.project()
-    member = add(api, project["id"], f"{make.name('member')}@example.com")
+    member = make.collaborator(project["id"])
     expect(api.post(f"{P}/{project['id']}/archive"), "archiveProject", 200)
     before = make.get("project", project["id"])
 
@@ -147,7 +142,7 @@ def test_the_activity_feed_records_each_change(api: ApiClient, make: Factory) ->
     """Each change adds one event, newest first, naming actor and target; a refused request adds none (D-29)."""
     project = make.project()
     expect(api.put(f"{P}/{project['id']}", json={"description": "changed"}), "updateProject", 200)
-    member = add(api, project["id"], f"{make.name('member')}@example.com")
+    member = make.collaborator(project["id"])
     volume = make.volume(project["id"])
     workspace = make.running_workspace(project["id"])
     expect(api.post(f"/api/v1/workspaces/{workspace['id']}/start"), "startWorkspace", 409)  # refused
@@ -172,7 +167,7 @@ def test_the_activity_feed_records_each_change(api: ApiClient, make: Factory) ->
 def test_the_creator_is_the_one_owner(api: ApiClient, make: Factory) -> None:
     """The collaborators list holds the creator, as owner, and no other owner (D-28)."""
     project = make.project()
-    add(api, project["id"], f"{make.name('member')}@example.com", "editor")
+    make.collaborator(project["id"], "editor")
 
     owners = [person for person in collaborators(api, project["id"]) if person["isOwner"]]
 
@@ -185,7 +180,8 @@ def test_an_added_collaborator_is_listed_once(api: ApiClient, make: Factory) -> 
     project = make.project()
     email = f"{make.name('member')}@example.com"
 
-    added = add(api, project["id"], email, "editor")
+    added = expect(api.post(f"{P}/{project['id']}/collaborators", json={"email": email, "role": "editor"}),
+                   "addProjectCollaborator", 201)  # fmt: skip
 
     assert (added["email"], added["role"], added["isOwner"]) == (email, "editor", False)
     listed = {person["userId"]: person for person in collaborators(api, project["id"])}
@@ -200,7 +196,7 @@ def test_an_added_collaborator_is_listed_once(api: ApiClient, make: Factory) -> 
 def test_a_role_change_is_listed(api: ApiClient, make: Factory) -> None:
     """A role change answers the new role and is listed; the owner's role cannot change (409)."""
     project = make.project()
-    member = add(api, project["id"], f"{make.name('member')}@example.com", "viewer")
+    member = make.collaborator(project["id"], "viewer")
     path = f"{P}/{project['id']}/collaborators"
 
     changed = expect(
@@ -219,7 +215,7 @@ def test_a_role_change_is_listed(api: ApiClient, make: Factory) -> None:
 def test_a_removed_collaborator_is_gone(api: ApiClient, make: Factory) -> None:
     """Remove answers 204 and the collaborator is gone; removing the owner 409; an unknown user 404."""
     project = make.project()
-    member = add(api, project["id"], f"{make.name('member')}@example.com")
+    member = make.collaborator(project["id"])
     path = f"{P}/{project['id']}/collaborators"
 
     expect(api.delete(f"{path}/{member['userId']}"), "removeProjectCollaborator", 204)
@@ -234,7 +230,7 @@ def test_a_removed_collaborator_is_gone(api: ApiClient, make: Factory) -> None:
 def test_the_project_object_follows_its_collaborators_and_volumes(api: ApiClient, make: Factory) -> None:
     """collaborators, sharedWith, attachedVolumeIds and defaultDataVolumeId match what the project holds."""
     project = make.project()
-    member = add(api, project["id"], f"{make.name('member')}@example.com")
+    member = make.collaborator(project["id"])
     scratch = make.volume(project["id"], type="scratch")
     data = make.volume(project["id"], type="data")
     make.volume(project["id"], type="data")

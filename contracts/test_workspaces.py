@@ -117,7 +117,7 @@ def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 
     assert (answer["workspaceId"], answer["status"]) == (workspace["id"], "pending")
     assert make.get("workspace", workspace["id"])["status"] in ("pending", "running")
-    make.wait_until(workspace["id"], "running")
+    make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-005")
 
 
 @pytest.mark.requirement("WS-LIFE-006")
@@ -130,7 +130,7 @@ def test_restart_a_running_workspace(api: ApiClient, make: Factory) -> None:
     answer = expect(api.post(f"{W}/{workspace['id']}/restart"), "restartWorkspace", 200)
 
     assert (answer["workspaceId"], answer["status"]) == (workspace["id"], "pending")
-    make.wait_until(workspace["id"], "running")
+    make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-006")
     ready_after = {c["type"]: c for c in status_of(api, workspace["id"])["conditions"]}["Ready"]["lastTransitionTime"]
     assert ready_after > ready_before, "the workspace did not go through a new Ready transition"
 
@@ -236,7 +236,7 @@ def test_logs_grow_with_the_lifecycle(api: ApiClient, make: Factory) -> None:
     expect(api.post(f"{path}/stop"), "stopWorkspace", 200)
     assert lines("deploy") > first["deploy"]
     expect(api.post(f"{path}/start"), "startWorkspace", 200)
-    make.wait_until(workspace["id"], "running")
+    make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-005")
     assert lines("pod") > first["pod"]
 
 

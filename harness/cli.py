@@ -184,9 +184,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{verb} {line}")
     for line in report.remaining:
         print(f"could not delete {line}")
+    for line in report.problems:
+        print(line)
     count = len(report.found if args.dry_run else report.removed)
     print(f"{count} resource(s) {'to delete' if args.dry_run else 'deleted'} whose names start with {prefix!r}")
-    return 1 if report.remaining else 0
+    return 1 if report.remaining or report.problems else 0
 
 
 def _env_redactor() -> Redactor:

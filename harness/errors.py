@@ -15,6 +15,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_HARNESS_ERROR = 3
+EXIT_INCOMPLETE = 4  # nothing failed, but a MUST could not be checked: not a conformance claim
 
 
 class HarnessError(Exception):

@@ -1,7 +1,9 @@
 """Creating test data the safe way: every name carries the run prefix, every id is recorded.
 
 Whatever a factory makes is in its registry, so it is removed afterwards (harness/registry.py),
-also when the check fails; a sweep finds stragglers by the prefix alone.
+also when the check fails; a sweep finds stragglers by the prefix alone. Each method is a setup
+step (harness/steps.py): a finding on the way blocks the check that asked, charged to the
+requirement that promises the step works.
 """
 
 from __future__ import annotations
@@ -10,36 +12,14 @@ import secrets
 from typing import Any
 
 from harness.client import ApiClient
-from harness.expect import TimedOut, expect, poll_until
+from harness.expect import Patience, TimedOut, expect, poll_until
 from harness.registry import Registry
+from harness.steps import setup_step, step
 
-
-class Patience:
-    """How long to wait for a workspace to change state; one for a whole run, shared by its factories.
-
-    After workspaces have missed the full wait ``misses`` times in a row, later waits are short, so
-    against a server whose workspaces never start each check that needs one fails in seconds rather
-    than minutes apiece; the first workspace that arrives in time brings back the full wait.
-    """
-
-    def __init__(self, full: float, *, short: float = 5.0, misses: int = 2) -> None:
-        self.full = full
-        self.short = min(short, full)
-        self.misses = misses
-        self.missed = 0
-
-    @property
-    def seconds(self) -> float:
-        return self.short if self.missed >= self.misses else self.full
-
-    def reason(self) -> str:
-        """Why the wait is what it is, for the failure message."""
-        if self.missed < self.misses:
-            return ""
-        return f" (shortened once {self.misses} waits in a row of {self.full:g}s had ended without it)"
-
-    def note(self, arrived: bool) -> None:
-        self.missed = 0 if arrived else self.missed + 1
+GETS = {"project": ("getProject", "PRJ-LIFE-001"), "volume": ("getVolume", "VOL-LIFE-001"),
+        "workspace": ("getWorkspace", "WS-LIFE-001")}  # fmt: skip
+# the requirement that promises a workspace reaches each state a check may wait for
+REACHES = {"running": "WS-LIFE-002", "stopped": "WS-LIFE-004"}
 
 
 class Factory:
@@ -52,18 +32,21 @@ class Factory:
     def name(self, kind: str) -> str:
         return f"{self.prefix}{kind}-{secrets.token_hex(3)}"
 
+    @step("PRJ-LIFE-001", "creating a project")
     def project(self, **fields: Any) -> dict[str, Any]:
         body = {"name": self.name("project"), "description": "created by strongly-harness", **fields}
         created = expect(self.client.post("/api/v1/projects", json=body), "createProject", 201)
         self.registry.add("project", created["projectId"])
         return self.get("project", created["projectId"])
 
+    @step("VOL-LIFE-001", "creating a volume")
     def volume(self, project_id: str, **fields: Any) -> dict[str, Any]:
         body = {"projectId": project_id, "label": self.name("volume"), "sizeGb": 1, **fields}
         created = expect(self.client.post("/api/v1/volumes", json=body), "createVolume", 201)
         self.registry.add("volume", created["volumeId"])
         return self.get("volume", created["volumeId"])
 
+    @step("WS-LIFE-001", "creating a workspace")
     def workspace(self, project_id: str | None = None, **fields: Any) -> dict[str, Any]:
         body = {
             "name": self.name("workspace"),
@@ -80,29 +63,47 @@ class Factory:
         workspace = self.workspace(project_id, **fields)
         return self.wait_until(workspace["id"], "running")
 
+    @step("WS-LIFE-004", "stopping a workspace")
     def stopped_workspace(self, project_id: str | None = None, **fields: Any) -> dict[str, Any]:
         workspace = self.running_workspace(project_id, **fields)
         expect(self.client.post(f"/api/v1/workspaces/{workspace['id']}/stop"), "stopWorkspace", 200)
-        return self.get("workspace", workspace["id"])
+        return self.wait_until(workspace["id"], "stopped")  # a stop may pass through `stopping` first
 
-    def wait_until(self, workspace_id: str, status: str) -> dict[str, Any]:
-        """Poll the workspace until it reaches ``status`` within the provisioning wait."""
-        try:
-            workspace = poll_until(
-                lambda: self.get("workspace", workspace_id),
-                lambda workspace: workspace["status"] == status,
-                timeout=self.patience.seconds,
-                what=f"workspace {workspace_id} becoming {status}{self.patience.reason()}",
-            )
-        except TimedOut:
-            self.patience.note(arrived=False)
-            raise
+    def wait_until(self, workspace_id: str, status: str, *, promised_by: str | None = None) -> dict[str, Any]:
+        """Poll the workspace until it reaches ``status`` within the provisioning wait; a timeout counts
+        against ``promised_by``, the requirement that says it gets there (by default the state's own)."""
+        requirement = promised_by or REACHES.get(status, "WS-LIFE-002")
+        with setup_step(requirement, f"waiting for a workspace to become {status}"):
+            try:
+                workspace = poll_until(
+                    lambda: self.get("workspace", workspace_id),
+                    lambda workspace: workspace["status"] == status,
+                    timeout=self.patience.seconds,
+                    what=f"workspace {workspace_id} becoming {status}{self.patience.reason()}",
+                )
+            except TimedOut:
+                self.patience.note(arrived=False)
+                raise
         self.patience.note(arrived=True)
         return workspace
 
+    @step("PRJ-COLLAB-002", "adding a collaborator")
+    def collaborator(self, project_id: str, role: str = "viewer") -> dict[str, Any]:
+        """A new collaborator of the project (removed with the project)."""
+        body = {"email": f"{self.name('member')}@example.com", "role": role}
+        return expect(self.client.post(f"/api/v1/projects/{project_id}/collaborators", json=body),
+                      "addProjectCollaborator", 201)  # fmt: skip
+
+    @step("VOL-SHARE-001", "sharing a volume")
+    def shared_volume(self, project_id: str, **fields: Any) -> dict[str, Any]:
+        volume = self.volume(project_id, **fields)
+        expect(self.client.post(f"/api/v1/volumes/{volume['id']}/share"), "shareVolume", 200)
+        return self.get("volume", volume["id"])
+
     def get(self, kind: str, resource_id: str) -> dict[str, Any]:
-        operation = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}[kind]
-        return expect(self.client.get(f"/api/v1/{kind}s/{resource_id}"), operation, 200)
+        operation, requirement = GETS[kind]
+        with setup_step(requirement, f"reading a {kind} back"):
+            return expect(self.client.get(f"/api/v1/{kind}s/{resource_id}"), operation, 200)
 
     def forget(self, kind: str, resource_id: str) -> None:
         """A check deleted this resource itself."""

@@ -1,20 +1,27 @@
 """Resources the harness created, and their removal in reverse dependency order.
 
 Cleanup stops workspaces, deletes workspaces, then volumes, then projects; an id that is already
-gone (404) counts as removed. Whatever cannot be removed is reported, never silently dropped.
+gone (404) counts as removed. A delete refused while a stop is still landing is retried, bounded.
+Whatever cannot be removed is reported with why, never silently dropped.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
 from harness.client import ApiClient
+from harness.expect import Patience
 
 ORDER = ("workspace", "volume", "project")
 PATHS = {"workspace": "/api/v1/workspaces", "volume": "/api/v1/volumes", "project": "/api/v1/projects"}
+# How long a stop may take to land before a workspace can be deleted; once one never did, later
+# waits are short, so a server that refuses every delete does not hold cleanup for minutes.
+STOPS = Patience(30.0, short=2.0, misses=1)
 
 
 @dataclass(frozen=True)
@@ -70,13 +77,44 @@ def still_there(client: ApiClient, item: Created) -> bool:
 
 
 def remove(client: ApiClient, item: Created) -> str | None:
-    """Delete one resource (stopping a workspace first); ``None`` when it is gone."""
+    """Delete one resource (stopping a workspace first); ``None`` when it is gone, else why it stayed."""
+    still = ""
     try:
         if item.kind == "workspace":
             client.post(f"{item.path}/stop")
-        status = client.delete(item.path).status_code
+        response = client.delete(item.path)
+        if item.kind == "workspace" and response.status_code == 409:
+            wait = STOPS.seconds
+            response, status = delete_once_stopped(client, item, wait)
+            STOPS.note(arrived=response.status_code != 409)
+            still = f" (still {status!r} {wait:g}s after its stop)"
     except httpx.HTTPError as exc:
         return f"{item.kind} {item.id}: {type(exc).__name__}"
-    if status in (204, 404):
+    if response.is_success or response.status_code == 404:
         return None
-    return f"{item.kind} {item.id}: delete answered {status}"
+    return f"{item.kind} {item.id}: delete answered {response.status_code}{still}"
+
+
+def delete_once_stopped(client: ApiClient, item: Created, stop_wait: float) -> tuple[httpx.Response, Any]:
+    """A stop may take a moment to land (a `stopping` phase): retry the delete, bounded, until it does."""
+    deadline = time.monotonic() + stop_wait
+    delay = 0.1
+    while True:
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+        status = workspace_status(client, item)
+        if status in ("pending", "running"):  # the stop did not take (or the workspace started again)
+            client.post(f"{item.path}/stop")
+        response = client.delete(item.path)
+        if response.status_code != 409 or time.monotonic() > deadline:
+            return response, status
+
+
+def workspace_status(client: ApiClient, item: Created) -> Any:
+    """The workspace's status as it reads now, or ``None`` when the answer does not say (read tolerantly)."""
+    response = client.get(item.path)
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("status") if isinstance(body, dict) else None

@@ -1,27 +1,49 @@
-"""Results of a contract run, rolled up per requirement and per operation.
+"""Results of a contract run, rolled up per requirement, per operation and per root cause.
 
-Statuses only rise: not run < skip < pass < fail < error. A requirement takes the highest status
-of its checks. "error" means the harness broke, never the server (the server's faults are "fail").
+Statuses only rise: not run < skip < pass < blocked < fail < error. A requirement takes the
+highest status of its checks. "blocked" means a check's setup met a finding charged elsewhere, so
+its own assertion never ran; "error" means the harness broke, never the server (the server's faults
+are "fail"). Failures with the same message (ids and names aside) are one root cause.
+
+The verdict never claims more than was checked: "conformant" needs every MUST of the full profile
+to have run and held; a chosen subset that held is "partial"; a run in which a MUST could not be
+checked (skipped for a missing key, or blocked) is "incomplete".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from harness.errors import EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_OK
+from harness.errors import EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_INCOMPLETE, EXIT_OK
 from harness.requirements import Requirement
+
+# What varies between two sightings of one finding: ids, run-prefixed names, times, hosts, long numbers.
+VARYING = re.compile(
+    r"sh-[0-9a-z]+-[\w.-]*|\b(?:ws|proj|vol|usr|user)[_-][0-9A-Za-z]+|[0-9a-f]{8}-[0-9a-f-]{27}|"
+    r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?|https?://[^/\s]+|\b[0-9a-f]{12,}\b|\b\d{4,}(?:\.\d+)?\b"
+)
+
+
+def root_cause_of(message: str) -> str:
+    """A short id shared by every failure with this message once what varies is masked."""
+    first = next((line for line in message.strip().splitlines() if line.strip()), "")
+    masked = VARYING.sub("*", first)[:240]
+    return "rc-" + hashlib.sha1(masked.encode(), usedforsecurity=False).hexdigest()[:8]
 
 
 class Status(IntEnum):
     NOT_RUN = 0
     SKIP = 1
     PASS = 2
-    FAIL = 3
-    ERROR = 4
+    BLOCKED = 3
+    FAIL = 4
+    ERROR = 5
 
     @property
     def label(self) -> str:
@@ -40,6 +62,10 @@ class Failure:
     message: str
     operation: str | None = None
     exchanges: list[dict[str, Any]] = field(default_factory=list)
+    root_cause: str = ""
+
+    def __post_init__(self) -> None:
+        self.root_cause = self.root_cause or root_cause_of(self.message)
 
     @property
     def curl(self) -> str | None:
@@ -57,6 +83,7 @@ class CheckResult:
     started: float = 0.0
     reason: str | None = None
     failures: list[Failure] = field(default_factory=list)
+    blocked_by: str | None = None  # the root cause that stopped its setup
 
     def status_for(self, requirement: str) -> Status:
         """A check failing for other requirements still passes for this one."""
@@ -64,6 +91,31 @@ class CheckResult:
         if status == Status.FAIL and self.failures and not any(f.requirement == requirement for f in self.failures):
             return Status.PASS
         return status
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """One distinct finding: the requirements it fails, and those whose checks it blocked."""
+
+    id: str
+    message: str
+    curl: str | None
+    fails: tuple[str, ...]
+    blocks: tuple[str, ...]
+    checks: int  # how many checks met it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "fails": list(self.fails), "blocks": list(self.blocks)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a run may claim, its exit code, and a one-line headline that says so."""
+
+    label: str  # conformant, partial, incomplete, non-conformant, error
+    exit_code: int
+    headline: str
+    unchecked: tuple[str, ...] = ()  # MUSTs that did not run to the end, each with why
 
 
 @dataclass
@@ -82,11 +134,30 @@ class RunResult:
     operations: dict[str, int] = field(default_factory=dict)
     cleanup_problems: list[str] = field(default_factory=list)
     stopped_early: str = ""  # why the run did not finish (its deadline); an unfinished run is not conformant
+    selection: list[str] = field(default_factory=list)  # the requirements asked for (--requirement), if any
 
     def requirement_status(self, requirement: str) -> Status:
         statuses = [check.status_for(requirement) for check in self.checks if requirement in check.requirements]
         statuses += [Status.FAIL for check in self.checks for f in check.failures if f.requirement == requirement]
         return max(statuses, default=Status.NOT_RUN)
+
+    def root_causes(self) -> list[RootCause]:
+        """Distinct findings, those that blocked most checks first, then in the order they were met."""
+        seen: dict[str, dict[str, Any]] = {}
+        for check in self.checks:
+            for failure in check.failures:
+                entry = seen.setdefault(failure.root_cause, {"failure": failure, "fails": {}, "blocks": {}, "checks": set()})
+                entry["fails"][failure.requirement] = None
+                entry["checks"].add(check.check)
+            if check.blocked_by in seen:
+                entry = seen[check.blocked_by]
+                entry["blocks"].update(dict.fromkeys(r for r in check.requirements if r not in entry["fails"]))
+        causes = [
+            RootCause(key, entry["failure"].message, entry["failure"].curl, tuple(entry["fails"]),
+                      tuple(entry["blocks"]), len(entry["checks"]))  # fmt: skip
+            for key, entry in seen.items()
+        ]
+        return sorted(causes, key=lambda cause: -len(cause.blocks))
 
     def failures_for(self, requirement: str) -> list[tuple[CheckResult, Failure]]:
         return [(check, f) for check in self.checks for f in check.failures if f.requirement == requirement]
@@ -113,13 +184,42 @@ class RunResult:
             )
         return rows
 
-    def verdict(self, catalogue: tuple[Requirement, ...]) -> int:
-        """0 conformant; 1 a MUST failed, cleanup left resources or the run did not finish; 3 the harness broke."""
+    def is_partial(self) -> bool:
+        """Whether only part of the catalogue was asked for (a profile other than full, or --requirement)."""
+        return self.profile != "full" or bool(self.selection)
+
+    def verdict(self, catalogue: tuple[Requirement, ...]) -> Verdict:
+        """What the run may claim: a MUST failing, cleanup leaving data or an unfinished run is non-conformant."""
         statuses = {requirement.id: self.requirement_status(requirement.id) for requirement in catalogue}
         if any(check.status == "error" for check in self.checks):
-            return EXIT_HARNESS_ERROR
-        must_failed = any(statuses[r.id] == Status.FAIL for r in catalogue if r.is_must)
-        return EXIT_FAILED if must_failed or self.cleanup_problems or self.stopped_early else EXIT_OK
+            return Verdict("error", EXIT_HARNESS_ERROR, "HARNESS ERROR: the harness itself broke (see the error checks)")
+        musts = [r.id for r in catalogue if r.is_must]
+        failed = [rid for rid in musts if statuses[rid] == Status.FAIL]
+        if failed or self.cleanup_problems or self.stopped_early:
+            why = [f"{len(failed)} MUST failed ({len(self.root_causes())} root causes)"] if failed else []
+            why += ["the run did not finish"] if self.stopped_early else []
+            why += ["cleanup left problems"] if self.cleanup_problems else []
+            return Verdict("non-conformant", EXIT_FAILED, "NOT CONFORMANT: " + ", ".join(why))
+        ran = {rid for check in self.checks for rid in check.requirements}
+        wanted = [rid for rid in musts if rid in ran or not self.is_partial()]
+        unchecked = tuple(f"{rid} {self.why_unchecked(rid, statuses[rid])}" for rid in wanted
+                          if statuses[rid] in (Status.NOT_RUN, Status.SKIP, Status.BLOCKED))  # fmt: skip
+        if unchecked:
+            shown = "; ".join(unchecked[:3]) + (f"; and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
+            return Verdict("incomplete", EXIT_INCOMPLETE, f"INCOMPLETE: {shown}", unchecked)
+        held = sum(1 for rid in statuses if statuses[rid] == Status.PASS)
+        if self.is_partial():
+            scope = f"--requirement {' '.join(self.selection)}" if self.selection else f"profile {self.profile}"
+            return Verdict("partial", EXIT_OK, f"PASSED {held} of {len(catalogue)} requirements (partial: {scope})")
+        return Verdict("conformant", EXIT_OK, f"CONFORMANT: every MUST ran and held ({len(musts)} MUST, "
+                                              f"{held} of {len(catalogue)} requirements passed)")  # fmt: skip
+
+    def why_unchecked(self, requirement: str, status: Status) -> str:
+        if status == Status.BLOCKED:
+            causes = {c.blocked_by for c in self.checks if requirement in c.requirements and c.blocked_by}
+            return f"blocked by {', '.join(sorted(causes))}"
+        reasons = {c.reason for c in self.checks if requirement in c.requirements and c.status == "skip" and c.reason}
+        return f"not checked ({'; '.join(sorted(reasons))})" if reasons else "not checked"
 
     def totals(self, catalogue: tuple[Requirement, ...]) -> dict[str, int]:
         counts = {status.label: 0 for status in Status}
@@ -129,6 +229,7 @@ class RunResult:
 
     def to_document(self, catalogue: tuple[Requirement, ...]) -> dict[str, Any]:
         """The conformance.json document (schema: harness/schemas/conformance.schema.json)."""
+        verdict = self.verdict(catalogue)
         return {
             "run": {
                 "id": self.run_id,
@@ -142,9 +243,13 @@ class RunResult:
                 "config": self.config,
                 "notes": self.notes,
                 "stoppedEarly": self.stopped_early,
+                "selection": self.selection,
             },
-            "verdict": {0: "conformant", 1: "non-conformant", 3: "error"}[self.verdict(catalogue)],
+            "verdict": verdict.label,
+            "headline": verdict.headline,
+            "unchecked": list(verdict.unchecked),
             "totals": self.totals(catalogue),
+            "rootCauses": [cause.to_dict() for cause in self.root_causes()],
             "requirements": self.roll_up(catalogue),
             "operations": self.operations,
             "checks": [asdict(check) for check in self.checks],
@@ -178,4 +283,5 @@ class RunResult:
             operations=document["operations"],
             cleanup_problems=document["cleanup"]["problems"],
             stopped_early=run["stoppedEarly"],
+            selection=run.get("selection", []),
         )

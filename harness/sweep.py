@@ -8,10 +8,10 @@ enforce the leak budget.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+import httpx
 
 from harness.client import ApiClient
-from harness.expect import expect
+from harness.expect import ContractViolation, read_field, read_json
 from harness.registry import ORDER, Created, remove
 
 LISTS = {
@@ -20,29 +20,44 @@ LISTS = {
     "project": ("/api/v1/projects", "listProjects", "projects", "name"),
 }
 ANY_RUN = "sh-"
+PAGE = 100
+MAX_PAGES = 1000  # a list that never ends is a finding, not a reason to sweep forever
 
 
 @dataclass
 class SweepReport:
     found: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    remaining: list[str] = field(default_factory=list)
+    remaining: list[str] = field(default_factory=list)  # each with why it stayed
+    problems: list[str] = field(default_factory=list)  # lists that could not be read, and why
 
 
-def find(client: ApiClient, prefix: str) -> list[tuple[Created, str]]:
-    """Every workspace, volume and project whose name starts with ``prefix``, in deletion order."""
+def find(client: ApiClient, prefix: str, problems: list[str] | None = None) -> list[tuple[Created, str]]:
+    """Every workspace, volume and project whose name starts with ``prefix``, in deletion order.
+
+    Lists are read tolerantly: an entry without a readable id or name is skipped, and a page that is
+    not the documented envelope ends that list with a line in ``problems``, so one broken list
+    neither stops the sweep nor hides what the others hold.
+    """
+    problems = [] if problems is None else problems
     found = []
     for kind in ORDER:
         path, operation_id, key, name_field = LISTS[kind]
         offset = 0
-        while True:
-            page = expect(client.get(path, search=prefix, limit=100, offset=offset), operation_id, 200)
-            items: list[dict[str, Any]] = page[key]
-            found += [
-                (Created(kind, item["id"]), item[name_field]) for item in items if item[name_field].startswith(prefix)
-            ]
-            offset += len(items)
-            if not items or offset >= page["count"]:
+        for _ in range(MAX_PAGES):
+            try:
+                page = read_json(client.get(path, search=prefix, limit=PAGE, offset=offset), f"GET {path}")
+                entries = read_field(page, key, list, f"GET {path}")
+            except (ContractViolation, httpx.HTTPError) as finding:
+                problems.append(f"could not list {kind}s to sweep: {finding}")
+                break
+            for entry in entries:
+                named = entry.get(name_field) if isinstance(entry, dict) else None
+                if isinstance(named, str) and named.startswith(prefix) and isinstance(entry.get("id"), str):
+                    found.append((Created(kind, entry["id"]), named))
+            offset += len(entries)
+            count = page.get("count") if isinstance(page, dict) else None
+            if len(entries) < PAGE and not (isinstance(count, int) and offset < count):
                 break
     return found
 
@@ -52,11 +67,11 @@ def sweep(client: ApiClient, prefix: str, *, delete: bool) -> SweepReport:
     if not prefix.startswith(ANY_RUN):
         raise ValueError(f"refusing to sweep names that do not start with {ANY_RUN!r}")
     report = SweepReport()
-    for created, name in find(client, prefix):
+    for created, name in find(client, prefix, report.problems):
         line = f"{created.kind} {created.id} ({name})"
         report.found.append(line)
         if not delete:
             continue
         problem = remove(client, created)
-        (report.remaining if problem else report.removed).append(problem or line)
+        (report.remaining if problem else report.removed).append(f"{problem} ({name})" if problem else line)
     return report

@@ -10,6 +10,7 @@ from harness.expect import TimedOut
 from harness.factory import Factory, Patience
 from harness.redact import Redactor
 from harness.registry import Registry
+from harness.steps import Blocked
 from tests.conftest import ADMIN
 
 
@@ -37,8 +38,10 @@ def test_a_factory_against_stuck_workspaces_stops_waiting_long(reference: Embedd
     ):
         make = Factory(api, Registry(), "sh-patience-", patience=patience)
         for _ in range(3):
-            with pytest.raises(TimedOut) as failure:
+            with pytest.raises(Blocked) as failure:
                 make.running_workspace()
+            assert isinstance(failure.value.finding, TimedOut)
+            assert failure.value.requirement == "WS-LIFE-002"
             waits.append(str(failure.value))
 
     assert ["after 1.5s" in wait for wait in waits] == [True, True, False]

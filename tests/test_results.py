@@ -12,18 +12,19 @@ SHOULD = Requirement("R-SHOULD-001", "SHOULD", "general", "schema", "should", "b
 CATALOGUE = (MUST, SHOULD)
 
 
-def run(*checks: CheckResult, cleanup: list[str] | None = None) -> RunResult:
-    return RunResult("r1", "full", "http://t", "1.0.0", "0.1.0", 7, "now", checks=list(checks),
-                     cleanup_problems=cleanup or [])  # fmt: skip
+def run(*checks: CheckResult, cleanup: list[str] | None = None, profile: str = "full",
+        selection: list[str] | None = None) -> RunResult:  # fmt: skip
+    return RunResult("r1", profile, "http://t", "1.0.0", "0.1.0", 7, "now", checks=list(checks),
+                     cleanup_problems=cleanup or [], selection=selection or [])  # fmt: skip
 
 
-def check(status: str, requirements: list[str], failures: list[Failure] | None = None) -> CheckResult:
-    return CheckResult(f"test_{status}", requirements, status, failures=failures or [])
+def check(status: str, requirements: list[str], failures: list[Failure] | None = None, **fields: object) -> CheckResult:
+    return CheckResult(f"test_{status}", requirements, status, failures=failures or [], **fields)  # type: ignore[arg-type]
 
 
 def test_statuses_only_rise() -> None:
-    """not run < skip < pass < fail < error."""
-    assert Status.NOT_RUN < Status.SKIP < Status.PASS < Status.FAIL < Status.ERROR
+    """not run < skip < pass < blocked < fail < error."""
+    assert Status.NOT_RUN < Status.SKIP < Status.PASS < Status.BLOCKED < Status.FAIL < Status.ERROR
 
 
 def test_a_requirement_takes_the_worst_status_of_its_checks() -> None:
@@ -52,11 +53,50 @@ def test_a_failure_can_charge_a_requirement_the_check_does_not_name() -> None:
 
 def test_the_verdict_follows_must_should_and_errors() -> None:
     """Exit 1 when a MUST fails or cleanup left resources; 0 when only a SHOULD fails; 3 when the harness broke."""
-    assert run(check("pass", [MUST.id, SHOULD.id])).verdict(CATALOGUE) == 0
-    assert run(check("fail", [SHOULD.id], [Failure(SHOULD.id, "x")])).verdict(CATALOGUE) == 0
-    assert run(check("fail", [MUST.id], [Failure(MUST.id, "x")])).verdict(CATALOGUE) == 1
-    assert run(check("pass", [MUST.id]), cleanup=["leaked: project p"]).verdict(CATALOGUE) == 1
-    assert run(check("error", [MUST.id], [Failure(MUST.id, "trace")])).verdict(CATALOGUE) == 3
+    assert run(check("pass", [MUST.id, SHOULD.id])).verdict(CATALOGUE).exit_code == 0
+    assert run(check("fail", [SHOULD.id], [Failure(SHOULD.id, "x")]), check("pass", [MUST.id])).verdict(CATALOGUE).exit_code == 0
+    assert run(check("fail", [MUST.id], [Failure(MUST.id, "x")])).verdict(CATALOGUE).exit_code == 1
+    assert run(check("pass", [MUST.id]), cleanup=["leaked: project p"]).verdict(CATALOGUE).exit_code == 1
+    assert run(check("error", [MUST.id], [Failure(MUST.id, "trace")])).verdict(CATALOGUE).exit_code == 3
+
+
+def test_only_a_complete_run_is_called_conformant() -> None:
+    """A full run of every MUST is conformant; a chosen subset is partial; a skipped or blocked MUST is incomplete."""
+    complete = run(check("pass", [MUST.id, SHOULD.id]))
+    subset = run(check("pass", [SHOULD.id]), selection=[SHOULD.id])
+    smoke = run(check("pass", [MUST.id]), profile="smoke")
+    skipped = run(check("skip", [MUST.id], reason="STRONGLY_RESTART_COMMAND is not set"), check("pass", [SHOULD.id]))
+    never_ran = run(check("pass", [SHOULD.id]))
+
+    assert [r.verdict(CATALOGUE).label for r in (complete, subset, smoke, skipped, never_ran)] == [
+        "conformant", "partial", "partial", "incomplete", "incomplete"]  # fmt: skip
+    assert subset.verdict(CATALOGUE).headline == "PASSED 1 of 2 requirements (partial: --requirement R-SHOULD-001)"
+    assert skipped.verdict(CATALOGUE).headline == "INCOMPLETE: R-MUST-001 not checked (STRONGLY_RESTART_COMMAND is not set)"
+    assert skipped.verdict(CATALOGUE).exit_code == 4
+    assert subset.verdict(CATALOGUE).exit_code == 0
+
+
+def test_a_blocked_check_leaves_its_requirement_unverified_and_names_one_root_cause() -> None:
+    """Two checks stopped by the same finding: one root cause, charged once; their requirement is blocked."""
+    cause = Failure(SHOULD.id, "POST /api/v1/projects/proj_1/collaborators answered 201 without `userId`")
+    again = Failure(SHOULD.id, "POST /api/v1/projects/proj_2/collaborators answered 201 without `userId`")
+    first = check("blocked", [MUST.id], [cause], blocked_by=cause.root_cause, reason="blocked while adding")
+    second = CheckResult("test_other", [MUST.id], "blocked", failures=[again], blocked_by=again.root_cause)
+    result = run(first, second)
+
+    assert cause.root_cause == again.root_cause
+    assert (result.requirement_status(MUST.id), result.requirement_status(SHOULD.id)) == (Status.BLOCKED, Status.FAIL)
+    [root] = result.root_causes()
+    assert (root.fails, root.blocks, root.checks) == ((SHOULD.id,), (MUST.id,), 2)
+    assert result.verdict(CATALOGUE).label == "incomplete"  # only a SHOULD failed, but the MUST was never checked
+    assert result.verdict(CATALOGUE).unchecked == (f"{MUST.id} blocked by {cause.root_cause}",)
+
+
+def test_failures_differing_only_in_status_codes_are_different_root_causes() -> None:
+    """Ids, names, times and hosts are masked when grouping; what the server answered is not."""
+    assert Failure("R", "GET /x answered 500").root_cause != Failure("R", "GET /x answered 503").root_cause
+    assert Failure("R", "ws_1a2b at 2026-11-30T12:00:01Z on http://127.0.0.1:9/").root_cause == \
+        Failure("R", "ws_9f9f at 2026-11-30T12:00:07Z on http://127.0.0.1:7/").root_cause  # fmt: skip
 
 
 def test_results_round_trip_through_json(tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ from harness.factory import Factory, Patience
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
 from harness.requirements import by_id, load_catalogue
-from harness.results import CheckResult, Failure, RunResult, Status
+from harness.results import CheckResult, Failure, RunResult, Status, root_cause_of
+from harness.steps import FINDINGS, Blocked, promised_by
 from harness.sweep import sweep
 
 # Which requirement a schemathesis failure code speaks for (ST401 and ST901 are resolved below).
@@ -74,6 +75,7 @@ class Run:
     active: Registry | None = None  # the registry of the check in progress, if it has one
     notes: list[str] = field(default_factory=list)
     stopped_early: str = ""
+    selection: list[str] = field(default_factory=list)  # the requirements asked for, if not all
     cleanup_problems: list[str] = field(default_factory=list)
     limiter: RateLimiter | None = None
     patience: Patience = field(init=False)  # one for the run: shortened waits carry across checks
@@ -166,6 +168,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     run = config.stash[RUN]
     known = by_id()
     wanted = {rid for rid in os.environ.get("STRONGLY_REQUIREMENTS", "").split(",") if rid}
+    run.selection = sorted(wanted)
     keep, drop = [], []
     for item in items:
         ids = requirements_of(item)
@@ -204,12 +207,15 @@ def run(pytestconfig: pytest.Config) -> Iterator[Run]:
     if current.settings.keep_on_failure and failed:
         current.cleanup_problems.append("--keep-on-failure: this run's data stays; remove it with sweep --run-id")
         return
+    LOG.take()  # what cleanup sends belongs to no check: its problems are reported as cleanup findings
     with current.client(current.settings.target.api_key) as admin:
         current.cleanup_problems += current.registry.cleanup(admin)
         if current.settings.profile != "readonly":
             leftovers = sweep(admin, current.settings.prefix, delete=True)
             current.cleanup_problems += [f"leaked and swept: {line}" for line in leftovers.removed]
             current.cleanup_problems += [f"leaked: {line}" for line in leftovers.remaining]
+            current.cleanup_problems += [f"sweep: {line}" for line in leftovers.problems]
+    LOG.take()
 
 
 @pytest.fixture(scope="session")
@@ -323,6 +329,7 @@ class Outcome:
         self.failures: list[tuple[str, str]] = []
         self.culprit: str | None = None  # "METHOD url" of the request that broke the check, when known
         self.exchanges: list[dict[str, Any]] = []
+        self.blocked_by: str | None = None  # the root cause its setup met
 
     def keep_exchanges(self) -> None:
         """The check's requests, before its teardown cleans up, for the failure report."""
@@ -330,8 +337,21 @@ class Outcome:
 
     def add(self, status: Status, failures: list[tuple[str, str]], culprit: str | None = None) -> None:
         self.status = max(self.status, status)
-        self.failures += failures
+        self.failures += [pair for pair in failures if pair not in self.failures]
         self.culprit = self.culprit or culprit
+
+    def block(self, blocked: Blocked) -> None:
+        """Its setup met a finding: charge the finding to the requirement it breaks, and stop here."""
+        status, failures = classify(blocked.finding, [blocked.requirement])
+        if status == Status.ERROR or blocked.requirement in self.requirements:
+            # the step was the check's own promise after all: it failed, it was not blocked
+            self.add(status, failures + [(rid, m) for rid in self.requirements for _, m in failures[:1]])
+        else:
+            self.add(Status.BLOCKED, failures)
+            self.blocked_by = self.blocked_by or root_cause_of(failures[0][1])
+            self.reason = self.reason or f"blocked while {blocked.step}"
+        culprit = getattr(blocked.finding, "request", None)
+        self.culprit = self.culprit or (culprit if isinstance(culprit, str) else None)
 
     def evidence(self) -> list[dict[str, Any]]:
         """The request that broke the check (else the last one sent), with the two before it."""
@@ -357,6 +377,7 @@ class Outcome:
             started=round(self.started, 3),
             reason=self.reason and redactor(self.reason),
             failures=failures,
+            blocked_by=self.blocked_by,
         )
 
 
@@ -366,6 +387,8 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[tuple[s
     from schemathesis.core.failures import Failure as StFailure
     from schemathesis.openapi.checks import IgnoredAuth
 
+    if isinstance(error, Blocked):  # met somewhere a setup step could not be told apart from the check
+        return classify(error.finding, [error.requirement, *own])
     if isinstance(error, BaseExceptionGroup):
         parts = [classify(inner, own) for inner in error.exceptions]
         return max(status for status, _ in parts), [pair for _, pairs in parts for pair in pairs]
@@ -412,6 +435,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             outcome.reason = str(call.excinfo.value.msg)
         elif call.excinfo.errisinstance(KeyboardInterrupt):
             pass
+        elif call.excinfo.errisinstance(Blocked):
+            outcome.block(call.excinfo.value)
+        elif call.when == "setup" and call.excinfo.errisinstance(FINDINGS):  # a fixture met a finding
+            finding = call.excinfo.value
+            outcome.block(Blocked(promised_by(finding), "preparing the check (a fixture)", finding))
         else:
             culprit = getattr(call.excinfo.value, "request", None)
             outcome.add(
@@ -445,6 +473,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         operations=dict(LOG.per_operation),
         cleanup_problems=[run.redactor(problem) for problem in run.cleanup_problems],
         stopped_early=run.stopped_early,
+        selection=run.selection,
     )
     from harness.reports import write_contract_reports
 

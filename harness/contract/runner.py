@@ -86,7 +86,7 @@ def run_contract(options: ContractOptions) -> int:
 
         print_summary(result, load_catalogue(), settings.reports)
     interrupted = code == INTERRUPTED or (code == 2 and not result.stopped_early)
-    return 130 if interrupted else result.verdict(load_catalogue())
+    return 130 if interrupted else result.verdict(load_catalogue()).exit_code
 
 
 def list_requirements(settings: Settings) -> int:

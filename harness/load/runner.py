@@ -27,6 +27,7 @@ from harness.config import Settings
 from harness.contract.runner import target_for
 from harness.errors import InternalError, TargetFailure
 from harness.factory import Factory, Patience
+from harness.steps import Blocked
 from harness.load.plan import PLAN_ENV, Plan
 from harness.load.profiles import Profile, load_profile
 from harness.load.seed import discover, seed
@@ -100,7 +101,7 @@ def run_load(options: LoadOptions) -> int:
                     else:
                         factory = Factory(client, registry, settings.prefix, patience=Patience(settings.provision_wait))
                         plan = seed(factory, profile, plan)
-                except (AssertionError, httpx.HTTPError) as exc:
+                except (AssertionError, Blocked, httpx.HTTPError) as exc:
                     raise TargetFailure(
                         f"the target failed while the test data was seeded: {redactor(str(exc))}"
                     ) from None
@@ -110,7 +111,8 @@ def run_load(options: LoadOptions) -> int:
             finally:
                 if not options.readonly:
                     cleanup = registry.cleanup(client)
-                    cleanup += [f"swept: {line}" for line in sweep(client, settings.prefix, delete=True).removed]
+                    swept = sweep(client, settings.prefix, delete=True)
+                    cleanup += [f"swept: {line}" for line in swept.removed] + swept.remaining + swept.problems
     summary["run"] = {
         "id": settings.run_id,
         "profile": profile.name,

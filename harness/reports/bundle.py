@@ -21,16 +21,20 @@ FILES = ("conformance.json", "conformance.html", "junit.xml")
 
 
 def counts(document: dict[str, Any]) -> tuple[int, int, int]:
-    """(passed, failed, skipped) requirements; an error counts as failed, not run as skipped."""
+    """(passed, failed, skipped) requirements; an error counts as failed; blocked and not run as skipped."""
     totals = document["totals"]
-    return totals["pass"], totals["fail"] + totals["error"], totals["skip"] + totals["not run"]
+    unchecked = totals["skip"] + totals["not run"] + totals.get("blocked", 0)
+    return totals["pass"], totals["fail"] + totals["error"], unchecked
 
 
 def badge(document: dict[str, Any]) -> str:
     """A flat badge: 'strongly conformance | 74 passed · 2 failed · 1 skipped', coloured by the verdict."""
     passed, failed, skipped = counts(document)
-    left, right = "strongly conformance", f"{passed} passed · {failed} failed · {skipped} skipped"
-    colour = {"conformant": "#2ea44f", "non-conformant": "#cf222e"}.get(document["verdict"], "#8250df")
+    verdict = document["verdict"]
+    claim = "" if verdict in ("conformant", "non-conformant") else f"{verdict} · "  # never read a subset as conformant
+    left, right = "strongly conformance", f"{claim}{passed} passed · {failed} failed · {skipped} skipped"
+    colour = {"conformant": "#2ea44f", "non-conformant": "#cf222e", "partial": "#6e7781",
+              "incomplete": "#bf8700"}.get(verdict, "#8250df")  # fmt: skip
     left_width, right_width = 7 * len(left) + 12, int(6.2 * len(right)) + 14
     width = left_width + right_width
     return (
@@ -53,6 +57,9 @@ def manifest(document: dict[str, Any], vendor: str, product: str, version: str, 
         "website_url": website,
         "conformance": {
             "verdict": document["verdict"],
+            "statement": document.get("headline", ""),
+            "unchecked": document.get("unchecked", []),
+            "selection": run.get("selection", []),
             "passed": passed,
             "failed": failed,
             "skipped": skipped,

@@ -15,11 +15,13 @@ from typing import Any
 from harness import spec
 from harness.client import pretty
 
-STATUSES = ("fail", "error", "pass", "skip", "not run")
-VERDICT_CLASS = {"conformant": "pass", "non-conformant": "fail", "error": "error"}
+STATUSES = ("fail", "error", "blocked", "pass", "skip", "not run")
+VERDICT_CLASS = {"conformant": "pass", "partial": "notrun", "incomplete": "skip", "non-conformant": "fail",
+                 "error": "error"}  # fmt: skip
 
 STYLE = """
-:root { --pass: #1a7f37; --fail: #cf222e; --error: #8250df; --skip: #9a6700; --notrun: #6e7781; --line: #d0d7de; }
+:root { --pass: #1a7f37; --fail: #cf222e; --error: #8250df; --blocked: #bc4c00; --skip: #9a6700; --notrun: #6e7781;
+  --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
 header { background: #fff; border-bottom: 1px solid var(--line); padding: 20px 32px; }
@@ -28,11 +30,16 @@ header .meta { color: #57606a; font-size: 13px; }
 main { padding: 20px 32px 60px; max-width: 1280px; }
 .verdict { display: inline-block; font-weight: 700; padding: 6px 14px; border-radius: 6px; color: #fff; margin: 12px 0 0; }
 .verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); } .verdict.error { background: var(--error); }
+.verdict.skip { background: var(--skip); } .verdict.notrun { background: var(--notrun); }
+.headline { margin-top: 6px; font-weight: 600; }
+.cause { background: #fff; border: 1px solid #ffcecb; border-left: 5px solid var(--fail); border-radius: 6px; margin: 6px 0;
+  padding: 8px 12px; }
+.cause .what { font-weight: 600; } .cause .which { color: #57606a; font-size: 13px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 110px; }
 .card b { display: block; font-size: 24px; }
 .card.pass b { color: var(--pass); } .card.fail b { color: var(--fail); } .card.error b { color: var(--error); }
-.card.skip b { color: var(--skip); } .card.notrun b { color: var(--notrun); }
+.card.skip b { color: var(--skip); } .card.notrun b { color: var(--notrun); } .card.blocked b { color: var(--blocked); }
 .filters { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; display: flex; gap: 18px;
   flex-wrap: wrap; align-items: center; position: sticky; top: 0; z-index: 2; }
 .filters label { white-space: nowrap; }
@@ -42,13 +49,14 @@ h3 { margin: 18px 0 6px; font-size: 15px; color: #57606a; text-transform: capita
 .req { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--notrun); border-radius: 6px; margin: 6px 0; }
 .req.pass { border-left-color: var(--pass); } .req.fail { border-left-color: var(--fail); }
 .req.error { border-left-color: var(--error); } .req.skip { border-left-color: var(--skip); }
+.req.blocked { border-left-color: var(--blocked); }
 .req > summary { cursor: pointer; padding: 8px 12px; display: grid; grid-template-columns: 130px 70px 70px 1fr 90px; gap: 10px;
   align-items: baseline; list-style: none; }
 .req > summary::-webkit-details-marker { display: none; }
 .id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600; }
 .badge { font-size: 12px; font-weight: 700; text-transform: uppercase; }
 .badge.pass { color: var(--pass); } .badge.fail { color: var(--fail); } .badge.error { color: var(--error); }
-.badge.skip { color: var(--skip); } .badge.notrun { color: var(--notrun); }
+.badge.skip { color: var(--skip); } .badge.notrun { color: var(--notrun); } .badge.blocked { color: var(--blocked); }
 .level { font-size: 12px; color: #57606a; }
 .count { text-align: right; color: #57606a; font-size: 12px; }
 .body { padding: 4px 16px 14px; border-top: 1px solid var(--line); }
@@ -104,8 +112,10 @@ def render(document: dict[str, Any]) -> str:
         f"<div class='meta'>Target <b>{escape(run['target'])}</b> · profile {escape(run['profile'])} · run "
         f"{escape(run['id'])} · seed {run['seed']} · contract {escape(run['specVersion'])} · strongly-harness "
         f"{escape(run['harnessVersion'])} · {escape(run['startedAt'])} to {escape(run['finishedAt'])}</div>",
-        f"<div class='verdict {VERDICT_CLASS[verdict]}' id='verdict'>{escape(verdict.upper())}</div></header><main>",
+        f"<div class='verdict {VERDICT_CLASS[verdict]}' id='verdict'>{escape(verdict.upper())}</div>",
+        f"<div class='headline'>{escape(document.get('headline', ''))}</div></header><main>",
         cards(document),
+        root_causes(document),
         filters(document),
         requirement_matrix(document),
         coverage(document),
@@ -119,11 +129,27 @@ def render(document: dict[str, Any]) -> str:
 def cards(document: dict[str, Any]) -> str:
     totals = document["totals"]
     musts = [r for r in document["requirements"] if r["level"] == "MUST"]
-    failed_musts = sum(r["status"] in ("fail", "error") for r in musts)
+    passed_musts = sum(r["status"] == "pass" for r in musts)
     items = [f"<div class='card {css_status(s)}'><b>{totals.get(s, 0)}</b>{escape(s)}</div>" for s in STATUSES]
-    items.append(f"<div class='card'><b>{len(musts) - failed_musts}/{len(musts)}</b>MUST holding</div>")
+    items.append(f"<div class='card'><b>{passed_musts}/{len(musts)}</b>MUST checked and held</div>")
     items.append(f"<div class='card'><b>{sum(document['operations'].values())}</b>requests sent</div>")
     return f"<div class='cards' id='totals'>{''.join(items)}</div>"
+
+
+def root_causes(document: dict[str, Any]) -> str:
+    """Each distinct finding once, with what it fails and what it kept from being checked."""
+    causes = document.get("rootCauses", [])
+    if not causes:
+        return ""
+    rows = []
+    for number, cause in enumerate(causes, 1):
+        first = next((line for line in cause["message"].splitlines() if line.strip()), cause["id"])
+        blocks = f" · blocks {len(cause['blocks'])}: {', '.join(cause['blocks'])}" if cause["blocks"] else ""
+        curl = f"<pre>{escape(cause['curl'])}</pre>" if cause["curl"] else ""
+        rows.append(f"<div class='cause' id='{escape(cause['id'])}'><div class='what'>{number}. {escape(first)}</div>"
+                    f"<div class='which'>{escape(cause['id'])} · fails {escape(', '.join(cause['fails']))}"
+                    f"{escape(blocks)} · met by {cause['checks']} checks</div>{curl}</div>")  # fmt: skip
+    return f"<h2 id='root-causes'>Root causes ({len(causes)})</h2>" + "".join(rows)
 
 
 def filters(document: dict[str, Any]) -> str:
@@ -160,6 +186,8 @@ def requirement(row: dict[str, Any], document: dict[str, Any]) -> str:
         f"<li><span class='badge {css_status(checks[name]['status'])}'>{escape(checks[name]['status'])}</span> "
         f"<code>{escape(name)}</code>"
         + (f" <i>({escape(checks[name]['reason'] or '')})</i>" if checks[name]["status"] == "skip" else "")
+        + (f" <i>({escape(checks[name]['reason'] or '')}: <a href='#{escape(checks[name]['blocked_by'] or '')}'>"
+           f"{escape(checks[name]['blocked_by'] or '')}</a>)</i>" if checks[name]["status"] == "blocked" else "")
         + "</li>"
         for name in row["checks"]
         if name in checks

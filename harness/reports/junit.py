@@ -1,4 +1,5 @@
-"""JUnit XML: one test suite per area, one test case per requirement and check."""
+"""JUnit XML: first a suite of the root causes (each distinct finding once), then one test suite per
+area with one test case per requirement and check. A blocked check is "skipped", naming its cause."""
 
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ def pairs(result: RunResult, requirement: Requirement) -> list[tuple[CheckResult
 def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTree:
     root = ET.Element("testsuites", name=f"strongly-harness contract ({result.profile})")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    causes = result.root_causes()
+    if causes:
+        suite = ET.SubElement(root, "testsuite", name="root causes", tests=str(len(causes)),
+                              failures=str(len(causes)), errors="0", skipped="0", time="0")  # fmt: skip
+        for cause in causes:
+            case = ET.SubElement(suite, "testcase", classname=f"root-cause.{cause.fails[0]}", name=cause.id)
+            headline = next((line for line in cause.message.splitlines() if line.strip()), cause.id)
+            element = ET.SubElement(case, "failure", message=headline[:300], type="root-cause")
+            element.text = (f"{cause.message}\n\nFails: {', '.join(cause.fails)}\nBlocks: {', '.join(cause.blocks) or 'none'}"
+                            + (f"\n\nReproduce with:\n    {cause.curl}" if cause.curl else ""))  # fmt: skip
+        totals["tests"] += len(causes)
+        totals["failures"] += len(causes)
     for area in sorted({requirement.area for requirement in catalogue}):
         suite = ET.SubElement(root, "testsuite", name=area)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -51,6 +64,9 @@ def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTr
                 elif status == Status.SKIP:
                     counts["skipped"] += 1
                     ET.SubElement(case, "skipped", message=check.reason or "skipped")
+                elif status == Status.BLOCKED:
+                    counts["skipped"] += 1
+                    ET.SubElement(case, "skipped", message=f"blocked by {check.blocked_by}: {check.reason or ''}")
         suite.set("time", f"{time:.3f}")
         for key, value in counts.items():
             suite.set(key, str(value))
@@ -61,9 +77,7 @@ def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTr
     for name, value in (("run", result.run_id), ("target", result.target), ("profile", result.profile),
                         ("seed", str(result.seed)), ("spec", result.spec_version)):
         ET.SubElement(properties, "property", name=name, value=value)
-    for suite in root:
-        suite.insert(0, properties)
-        break
+    root[0].insert(0, properties)
     return ET.ElementTree(root)
 
 

@@ -10,37 +10,43 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.requirements import Requirement
-from harness.results import RunResult, Status
+from harness.results import RunResult
 
-STYLE = {"pass": "green", "fail": "red", "error": "magenta", "skip": "yellow", "not run": "dim"}
+STYLE = {"pass": "green", "fail": "red", "error": "magenta", "blocked": "bright_red", "skip": "yellow",
+         "not run": "dim"}  # fmt: skip
+VERDICT_STYLE = {"conformant": "green", "partial": "cyan", "incomplete": "yellow", "non-conformant": "red",
+                 "error": "magenta"}  # fmt: skip
 
 
 def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports: Path, console: Console | None = None) -> None:
+    """Root causes first, each once with one curl line; then counts by area, then the verdict."""
     console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     statuses = {requirement.id: result.requirement_status(requirement.id) for requirement in catalogue}
+    causes = result.root_causes()
+    if causes:
+        console.print(f"[bold]Root causes ({len(causes)})[/]", markup=True)
+    for number, cause in enumerate(causes, 1):
+        first = next((line for line in cause.message.strip().splitlines() if line.strip()), "")
+        console.print(f"[red]{number}.[/] {first[:200]}", markup=True, soft_wrap=True)
+        line = f"   fails {', '.join(cause.fails)}"
+        if cause.blocks:
+            line += f"; blocks {len(cause.blocks)}: {', '.join(cause.blocks[:8])}{' ...' if len(cause.blocks) > 8 else ''}"
+        console.print(line, markup=False)
+        if cause.curl:
+            console.print(f"   reproduce: {cause.curl[:300]}", markup=False)
     table = Table(title=f"Conformance of {result.target} (profile {result.profile})", title_justify="left")
     table.add_column("area")
-    for status in ("pass", "fail", "error", "skip", "not run"):
+    for status in STYLE:
         table.add_column(status, justify="right", style=STYLE[status])
     for area in sorted({r.area for r in catalogue}):
         counts = [sum(1 for r in catalogue if r.area == area and statuses[r.id].label == s) for s in STYLE]
         table.add_row(area, *(str(count or "") for count in counts))
     console.print(table)
-    failed = [r for r in catalogue if statuses[r.id] in (Status.FAIL, Status.ERROR)]
-    for requirement in failed:
-        status = statuses[requirement.id].label.upper()
-        console.print(f"[{STYLE[statuses[requirement.id].label]}]{status}[/] {requirement.level} {requirement.id} "
-                      f"{requirement.statement}", markup=True)
-        for check, failure in result.failures_for(requirement.id)[:2]:
-            first = failure.message.strip().splitlines()[0] if failure.message.strip() else ""
-            console.print(f"    {check.check}: {first[:160]}", markup=False)
-            if failure.curl:
-                console.print(f"    reproduce: {failure.curl[:300]}", markup=False)
     for note in [*result.notes, *result.cleanup_problems, *filter(None, [result.stopped_early])]:
         console.print(f"[yellow]note[/] {note}", markup=True)
-    verdict = {0: "[green]CONFORMANT[/]", 1: "[red]NOT CONFORMANT[/]", 3: "[magenta]HARNESS ERROR[/]"}
-    console.print(f"{verdict[result.verdict(catalogue)]}  seed {result.seed}, run {result.run_id}; reports in {reports}/",
-                  markup=True)
+    verdict = result.verdict(catalogue)
+    console.print(f"[{VERDICT_STYLE[verdict.label]}]{verdict.headline}[/]", markup=True, soft_wrap=True)
+    console.print(f"seed {result.seed}, run {result.run_id}; every failure in {reports}/conformance.html", markup=False)
 
 
 def print_load_summary(summary: dict[str, Any], reports: Path, console: Console | None = None) -> None:
