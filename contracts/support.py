@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from harness.client import ApiClient
@@ -19,6 +20,9 @@ LISTS: dict[str, tuple[str, str]] = {
     "listProjectActivity": ("/api/v1/projects/{projectId}/activity", "activities"),
 }
 VOLATILE = frozenset({"updatedAt"})
+# The documents' timestamps are whole seconds ("2025-01-15T10:30:00Z"): two changes within one second
+# may carry the same one, so checks that need a timestamp to move wait this long between changes.
+TICK = 1.05
 
 
 def page(api: ApiClient, operation_id: str, project_id: str = "", **params: Any) -> dict[str, Any]:
@@ -78,3 +82,12 @@ def gibibytes(quantity: str) -> float:
 def percent(quantity: str) -> float:
     assert quantity.endswith("%"), f"{quantity!r} is not a percentage"
     return float(quantity[:-1])
+
+
+def whole_seconds(stamp: str) -> datetime:
+    """An ISO 8601 timestamp at the precision the documents use (whole seconds)."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        raise AssertionError(f"{stamp!r} is not an ISO 8601 timestamp") from None
+    return moment.replace(microsecond=0)

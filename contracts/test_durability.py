@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -12,8 +13,12 @@ import pytest
 from contracts.support import walk
 from harness.client import ApiClient
 from harness.config import Settings
-from harness.expect import expect, poll_until
+from harness.contract.plugin import Run
+from harness.expect import ContractViolation, expect
 from harness.factory import Factory
+from harness.steps import Blocked
+
+STEADY = 3.0  # seconds of unbroken answers that make a restarted target count as back
 
 
 def readable(api: ApiClient) -> bool:
@@ -23,9 +28,25 @@ def readable(api: ApiClient) -> bool:
         return False
 
 
+def wait_until_steady(api: ApiClient, timeout: float) -> bool:
+    """Whether the target answered without a break for STEADY seconds within ``timeout``: a restart
+    command may return while the old server is still going down, and one good answer proves nothing."""
+    deadline = time.monotonic() + timeout
+    since = None
+    while time.monotonic() < deadline:
+        if readable(api):
+            since = since or time.monotonic()
+            if time.monotonic() - since >= STEADY:
+                return True
+        else:
+            since = None
+        time.sleep(0.2)
+    return False
+
+
 @pytest.mark.requirement("DUR-001")
 @pytest.mark.needs("restart")
-def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Settings) -> None:
+def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Settings, run: Run) -> None:
     """Projects, volumes, workspaces, collaborators and activity read back the same after a restart."""
     project = make.project(tags=["durable"])
     make.volume(project["id"], sizeGb=3)
@@ -43,7 +64,12 @@ def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Setti
     restart = subprocess.run(settings.target.restart_command or "", shell=True, timeout=300, check=False,  # noqa: S602 - the user's own restart command
                              capture_output=True, text=True)  # fmt: skip
     assert restart.returncode == 0, f"STRONGLY_RESTART_COMMAND failed ({restart.returncode}): {restart.stderr[-300:]}"
-    poll_until(lambda: readable(api), bool, timeout=settings.provision_wait, what="the target answering after restart")
+    wait = max(60.0, settings.provision_wait)
+    if not wait_until_steady(api, wait):
+        finding = ContractViolation("DUR-001", f"the target did not answer steadily for {STEADY:g}s within {wait:g}s "
+                                               "of STRONGLY_RESTART_COMMAND returning")  # fmt: skip
+        run.unsettled = Blocked("DUR-001", "waiting for the target to settle after its restart", finding)
+        raise finding
 
     after = {path: expect(api.get(path), operation, 200) for path, operation in paths.items()}
     assert after == before

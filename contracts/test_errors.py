@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from contracts.conftest import valid_body
+from contracts.support import TICK, whole_seconds
 from harness import spec
 from harness.client import ApiClient
 from harness.expect import expect
@@ -148,17 +149,20 @@ def test_timestamps_move_only_with_changes(api: ApiClient, make: Factory, kind: 
     changes = {"project": [("PUT", {"description": "a"}), ("POST", "archive")],
                "volume": [("PUT", {"label": make.name("a")}), ("POST", "share")],
                "workspace": [("PUT", {"description": "a"}), ("POST", "start")]}[kind]  # fmt: skip
-    assert resource["updatedAt"] >= resource["createdAt"]
+    assert whole_seconds(resource["updatedAt"]) >= whole_seconds(resource["createdAt"])
     previous = resource
     for method, change in changes:
-        time.sleep(0.01)
+        time.sleep(TICK)  # whole-second timestamps can only move once a second has passed
         if method == "PUT":
             expect(api.put(path, json=change), f"update{kind.capitalize()}", 200)
         else:
             expect(api.post(f"{path}/{change}"), f"{change}{kind.capitalize()}", 200)
         current = make.get(kind, resource["id"])
-        assert current["createdAt"] == resource["createdAt"], "createdAt moved"
-        assert current["updatedAt"] > previous["updatedAt"], f"updatedAt did not move after {method} {change}"
+        assert whole_seconds(current["createdAt"]) == whole_seconds(resource["createdAt"]), "createdAt moved"
+        assert whole_seconds(current["updatedAt"]) > whole_seconds(previous["updatedAt"]), (
+            f"updatedAt did not move after {method} {change} {TICK:g}s later: "
+            f"{previous['updatedAt']} then {current['updatedAt']}"
+        )
         previous = current
     assert make.get(kind, resource["id"])["updatedAt"] in (
         previous["updatedAt"],

@@ -171,8 +171,9 @@ def test_default_order(api: ApiClient, corpus: Corpus, operation_id: str) -> Non
     listed = items(api, operation_id, corpus.home, limit=100, **corpus.scoped(operation_id))
     times = [item["createdAt"] for item in listed]
     oldest_first = operation_id in ("listProjectWorkspaces", "listProjectVolumes")
+    order = "oldest first (D-30)" if oldest_first else "newest first (D-12)"
 
-    assert times == sorted(times, reverse=not oldest_first)
+    assert times == sorted(times, reverse=not oldest_first), f"{operation_id} is not {order}: createdAt {times}"
 
 
 @pytest.mark.requirement("GEN-LIST-005")

@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from contracts.conftest import CURRENT_IDS, existing, operation_for
 from contracts.schema import schema
 from harness import spec
 from harness.client import ApiClient
 from harness.config import Settings
-from harness.expect import expect
+from harness.contract.plugin import Run
 from harness.factory import Factory
 
 # The state an operation's path ids must be in for its valid requests to succeed.
@@ -42,11 +43,7 @@ def prepare(operation: spec.Operation, make: Factory) -> dict[str, str]:
             workspace = make.workspace(project["id"])
         ids["workspaceId"] = workspace["id"]
     if name in NEEDS_COLLABORATOR:
-        added = make.client.post(
-            f"/api/v1/projects/{project['id']}/collaborators",
-            json={"email": f"{make.name('collaborator')}@example.com", "role": "viewer"},
-        )
-        ids["userId"] = expect(added, "addProjectCollaborator", 201)["userId"]
+        ids["userId"] = make.collaborator(project["id"])["userId"]
     return ids
 
 
@@ -67,6 +64,11 @@ def operation_ids(request: pytest.FixtureRequest, settings: Settings, api: ApiCl
 )  # fmt: skip
 @pytest.mark.readonly
 @schema.parametrize()
-def test_operation_conforms(case: Any, operation_ids: dict[str, str]) -> None:
+def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: Run) -> None:
     """Valid and invalid requests get documented answers whose bodies fit the contract."""
-    case.call_and_validate()
+    route = case.operation.definition.raw.get("operationId")
+    try:
+        case.call_and_validate(timeout=run.hung.timeout(route, run.settings.request_timeout))
+    except requests.Timeout:
+        run.hung.timed_out(route)
+        raise

@@ -21,7 +21,7 @@ def test_create_answers_201_and_applies_defaults(api: ApiClient, make: Factory) 
     created = expect(api.post(V, json=body), "createVolume", 201)
     make.registry.add("volume", created["volumeId"])
 
-    assert set(created) == {"volumeId"}
+    assert isinstance(created["volumeId"], str)  # more fields may come with it (D-17)
     volume = make.get("volume", created["volumeId"])
     assert {key: volume[key] for key in body} == body
     assert (volume["type"], volume["isShared"], volume["shared"]) == ("data", False, False)

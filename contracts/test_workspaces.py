@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import changes_exactly, cores, differences, gibibytes, percent
+from contracts.support import TICK, changes_exactly, cores, differences, gibibytes, percent, whole_seconds
 from harness.client import ApiClient
 from harness.expect import expect
 from harness.factory import Factory
@@ -50,7 +50,7 @@ def test_create_answers_201_with_the_id_only(api: ApiClient, make: Factory) -> N
     created = expect(response, "createWorkspace", 201)
     make.registry.add("workspace", created["workspaceId"])
 
-    assert set(created) == {"workspaceId"}, "create must answer only the new id (D-01)"
+    assert isinstance(created["workspaceId"], str)  # more fields may come with it (D-17)
     workspace = make.get("workspace", created["workspaceId"])
     assert workspace["id"] == created["workspaceId"]
     for field in ("name", "description", "environmentType", "image", "projectId"):
@@ -125,14 +125,16 @@ def test_restart_a_running_workspace(api: ApiClient, make: Factory) -> None:
     """Restart answers 200 with status pending, goes through a new Ready transition and runs again."""
     workspace = make.running_workspace()
     ready_before = {c["type"]: c for c in status_of(api, workspace["id"])["conditions"]}["Ready"]["lastTransitionTime"]
-    time.sleep(0.01)
+    time.sleep(TICK)  # a new transition in whole seconds needs a second to pass
 
     answer = expect(api.post(f"{W}/{workspace['id']}/restart"), "restartWorkspace", 200)
 
     assert (answer["workspaceId"], answer["status"]) == (workspace["id"], "pending")
     make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-006")
     ready_after = {c["type"]: c for c in status_of(api, workspace["id"])["conditions"]}["Ready"]["lastTransitionTime"]
-    assert ready_after > ready_before, "the workspace did not go through a new Ready transition"
+    assert whole_seconds(ready_after) > whole_seconds(ready_before), (
+        f"the workspace did not go through a new Ready transition: {ready_before} then {ready_after}"
+    )
 
 
 @pytest.mark.requirement("WS-LIFE-007")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from harness.errors import EXIT_HARNESS_ERROR, HarnessError, UsageError
+from harness.errors import EXIT_HARNESS_ERROR, HarnessError, InternalError, UsageError
 from harness.paths import LOAD
 
 if TYPE_CHECKING:
@@ -44,6 +44,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number above 0: {text!r}")
+    return int(text)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
@@ -52,14 +58,18 @@ def _port(text: str) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from harness.reference import DEV_KEYS, ServerConfig
-    from harness.reference.faults import CATALOGUE, UnknownFaultError
+    from harness.reference.faults import CATALOGUE, VARIANTS, UnknownFaultError, known
     from harness.reference.keys import KeysFileError, load_keys
 
     if args.list_faults:
         for fault in sorted(CATALOGUE.values(), key=lambda item: (item.suite, item.area, item.name)):
             print(f"{fault.name:32} {fault.suite:8} {fault.area:11} {','.join(fault.catches):28} {fault.summary}")
+        for name, plant in sorted(VARIANTS.items()):
+            print(f"{name:32} {'variant':8} {'':11} {'(must pass)':28} {(plant.__doc__ or '').strip().splitlines()[0]}")
+        print(f"{'mutate-<seed>':32} {'contract':8} {'mutation':11} {'(any requirement)':28} "
+              "one operation's answers perturbed in one way, chosen by the seed")  # fmt: skip
         return 0
-    unknown = [name for name in args.fault if name not in CATALOGUE]
+    unknown = [name for name in args.fault if not known(name)]
     if unknown:
         raise UsageError(f"unknown fault(s): {', '.join(unknown)} (see --list-faults)")
     try:
@@ -252,6 +262,8 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     unknown = [name for name in args.fault if name not in CATALOGUE]
     if unknown:
         raise UsageError(f"unknown fault(s): {', '.join(unknown)} (see strongly-harness serve --list-faults)")
+    if args.mutations:
+        return _run_mutations(args)
     faults = selftest.chosen_faults(args.fault)
     started = time.monotonic()
     print(
@@ -273,6 +285,29 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     print(selftest.markdown(outcomes, scope=args.scope, wall=wall).splitlines()[0])
     print(f"matrix written to {args.reports / 'selftest.md'} and {args.reports / 'selftest.json'}")
     return 0 if selftest.passed(outcomes) else 1
+
+
+def _run_mutations(args: argparse.Namespace) -> int:
+    from harness import selftest
+
+    seeds = range(args.first_seed, args.first_seed + args.mutations)
+    print(f"mutations: {len(seeds)} seeds from {args.first_seed}, {args.jobs} at a time, after a clean run", flush=True)
+    started = time.monotonic()
+
+    def progress(outcome: selftest.MutationOutcome) -> None:
+        print(f"  {outcome.seed:5} {outcome.mutation:70.70} {outcome.verdict:7} exit {outcome.exit_code} "
+              f"{outcome.seconds:5.1f}s {outcome.note}", flush=True)  # fmt: skip
+
+    try:
+        outcomes = selftest.run_mutations(seeds, args.reports / "mutations", jobs=args.jobs, run_seed=args.seed,
+                                          progress=progress)  # fmt: skip
+    except RuntimeError as exc:
+        raise InternalError(str(exc)) from None
+    wall = time.monotonic() - started
+    selftest.write_mutations(outcomes, args.reports, wall)
+    print(selftest.mutation_markdown(outcomes, wall).splitlines()[0])
+    print(f"written to {args.reports / 'mutations.md'} and {args.reports / 'mutations.json'}")
+    return 1 if any(outcome.verdict == "broken" for outcome in outcomes) else 0
 
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
@@ -368,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     kill.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs in parallel (default: cores)")
     kill.add_argument("--seed", type=int, default=1, help="the seed every run uses (default 1)")
     kill.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where the matrix goes")
+    kill.add_argument("--mutations", type=_positive_int, default=0, metavar="N",
+                      help="instead of the catalogue, run N seeded response mutations (mutate-<seed>)")  # fmt: skip
+    kill.add_argument("--first-seed", type=int, default=1, metavar="S", help="the first mutation seed (default 1)")
     kill.set_defaults(run=_cmd_selftest)
     return parser
 

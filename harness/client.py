@@ -26,6 +26,28 @@ BODY_LIMIT = 4000
 MAX_RETRY_AFTER = 30.0
 
 
+class HungRoutes:
+    """Routes (operation ids) that have timed out: later requests to them wait only ``short`` seconds,
+    so a route that hangs costs the run one full timeout, not one per request."""
+
+    def __init__(self, short: float = 2.0) -> None:
+        self.short = short
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def timeout(self, route: str | None, full: float) -> float:
+        with self._lock:
+            return min(self.short, full) if route in self.counts else full
+
+    def timed_out(self, route: str | None) -> None:
+        with self._lock:
+            self.counts[route or "(unknown route)"] += 1
+
+    def notes(self) -> list[str]:
+        return [f"{route} timed out {count} time(s); after the first, its requests waited at most {self.short:g}s"
+                for route, count in sorted(self.counts.items())]  # fmt: skip
+
+
 class ReadOnlyViolationError(InternalError):
     """A check tried to write in a read-only run: a bug in the harness, stopped before sending."""
 
@@ -129,6 +151,7 @@ class ApiClient:
         max_retries: int = 3,
         retry_unavailable: bool = False,
         transport: httpx.BaseTransport | None = None,
+        hung: HungRoutes | None = None,
     ) -> None:
         self.base_url = base_url
         self.key = key
@@ -138,6 +161,7 @@ class ApiClient:
         self.log = log
         self.max_retries = max_retries
         self.retry_unavailable = retry_unavailable
+        self.hung = hung
         headers = {"X-API-Key": key} if key is not None else {}
         self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout, transport=transport)
 
@@ -152,6 +176,7 @@ class ApiClient:
             limiter=self.limiter,
             log=self.log,
             max_retries=self.max_retries,
+            hung=self.hung,
         )
 
     def request(
@@ -212,11 +237,17 @@ class ApiClient:
             request_body=describe_body(request.content, self.redactor),
             operation_id=operation.operation_id if operation else None,
         )
+        route = exchange.operation_id
+        if self.hung is not None:
+            seconds = self.hung.timeout(route, self._http.timeout.read or 10.0)
+            request.extensions["timeout"] = httpx.Timeout(seconds).as_dict()
         started = time.monotonic()
         try:
             response = self._http.send(request)
             response.read()
         except httpx.HTTPError as exc:
+            if self.hung is not None and isinstance(exc, httpx.TimeoutException):
+                self.hung.timed_out(route)
             exchange.error = f"{type(exc).__name__}: {self.redactor(str(exc)) or 'no answer'}"
             exchange.elapsed = time.monotonic() - started
             self.log.record(exchange)

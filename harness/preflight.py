@@ -71,14 +71,24 @@ def _send(
 
 def _require_api(response: httpx.Response, target: Target) -> None:
     # A page that is not JSON at all means a wrong URL (a website, a login page). JSON that is
-    # malformed or incomplete means the API, broken: that is for the suite to report, not a setup error.
-    if response.status_code == 200 and "json" not in response.headers.get("content-type", ""):
+    # malformed or incomplete, or JSON under a wrong content type, means the API, broken: that is
+    # for the suite to report as a finding, not a setup error.
+    if response.status_code == 200 and not _is_json(response):
         raise TargetError(
             f"{target.base_url} does not look like the Strongly API: GET /api/v1/workspaces answered "
             f"200 with {response.headers.get('content-type') or 'no content type'}, not JSON"
         )
     if response.status_code == 404:
         raise TargetError(f"{target.base_url} has no /api/v1/workspaces (404): is the base URL right?")
+
+
+def _is_json(response: httpx.Response) -> bool:
+    if "json" in response.headers.get("content-type", ""):
+        return True
+    try:
+        return isinstance(response.json(), dict | list)
+    except ValueError:
+        return False
 
 
 def _require_scope(response: httpx.Response, name: str, scope: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -84,6 +85,7 @@ class CheckResult:
     reason: str | None = None
     failures: list[Failure] = field(default_factory=list)
     blocked_by: str | None = None  # the root cause that stopped its setup
+    operations: list[str] = field(default_factory=list)  # the operations it called
 
     def status_for(self, requirement: str) -> Status:
         """A check failing for other requirements still passes for this one."""
@@ -143,20 +145,21 @@ class RunResult:
 
     def root_causes(self) -> list[RootCause]:
         """Distinct findings, those that blocked most checks first, then in the order they were met."""
-        seen: dict[str, dict[str, Any]] = {}
+        first: dict[str, Failure] = {}
+        fails: dict[str, dict[str, None]] = defaultdict(dict)  # dicts as ordered sets
+        blocks: dict[str, dict[str, None]] = defaultdict(dict)
+        met_by: dict[str, set[str]] = defaultdict(set)
         for check in self.checks:
             for failure in check.failures:
-                entry = seen.setdefault(failure.root_cause, {"failure": failure, "fails": {}, "blocks": {}, "checks": set()})
-                entry["fails"][failure.requirement] = None
-                entry["checks"].add(check.check)
-            if check.blocked_by in seen:
-                entry = seen[check.blocked_by]
-                entry["blocks"].update(dict.fromkeys(r for r in check.requirements if r not in entry["fails"]))
-        causes = [
-            RootCause(key, entry["failure"].message, entry["failure"].curl, tuple(entry["fails"]),
-                      tuple(entry["blocks"]), len(entry["checks"]))  # fmt: skip
-            for key, entry in seen.items()
-        ]
+                first.setdefault(failure.root_cause, failure)
+                fails[failure.root_cause][failure.requirement] = None
+                met_by[failure.root_cause].add(check.check)
+            if check.blocked_by:
+                blocks[check.blocked_by].update(dict.fromkeys(check.requirements))
+        causes = []
+        for key, failure in first.items():
+            blocked = tuple(rid for rid in blocks[key] if rid not in fails[key])
+            causes.append(RootCause(key, failure.message, failure.curl, tuple(fails[key]), blocked, len(met_by[key])))
         return sorted(causes, key=lambda cause: -len(cause.blocks))
 
     def failures_for(self, requirement: str) -> list[tuple[CheckResult, Failure]]:
@@ -192,7 +195,7 @@ class RunResult:
         """What the run may claim: a MUST failing, cleanup leaving data or an unfinished run is non-conformant."""
         statuses = {requirement.id: self.requirement_status(requirement.id) for requirement in catalogue}
         if any(check.status == "error" for check in self.checks):
-            return Verdict("error", EXIT_HARNESS_ERROR, "HARNESS ERROR: the harness itself broke (see the error checks)")
+            return Verdict("error", EXIT_HARNESS_ERROR, "HARNESS ERROR: the harness broke (see the checks in error)")
         musts = [r.id for r in catalogue if r.is_must]
         failed = [rid for rid in musts if statuses[rid] == Status.FAIL]
         if failed or self.cleanup_problems or self.stopped_early:

@@ -1,5 +1,10 @@
 """The kill matrix: the suite must pass on the clean reference server and catch every planted fault.
 
+With ``--mutations N`` it runs N seeded response mutations instead (harness/reference/mutations.py):
+whatever shape an answer takes, the suite must report a finding that names a requirement and never
+break (exit 3) or blame the configuration (exit 2). Each seed runs the checks of a few requirements
+whose checks call the mutated operation in the clean run.
+
 For each contract fault of the catalogue the contract suite runs against the embedded server with
 that one fault switched on; the fault counts as caught when a requirement it declares fails. Each
 load fault runs its load profile instead, and is caught when an SLO it declares breaks. With scope
@@ -19,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from harness import spec
+from harness.reference import mutations
 from harness.reference.faults import CATALOGUE, Fault
 from harness.results import RunResult, Status
 
@@ -167,3 +174,120 @@ def write(outcomes: list[Outcome], reports: Path, *, scope: str, wall: float) ->
 
 def passed(outcomes: list[Outcome]) -> bool:
     return all(outcome.detected for outcome in outcomes)
+
+
+# ------------------------------------------------------------------ seeded response mutations
+@dataclass
+class MutationOutcome:
+    """One seed: what it perturbed, whether that reached the suite, and how the suite ended."""
+
+    seed: int
+    mutation: str
+    requirements: list[str]
+    fired: bool
+    exit_code: int
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    note: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """broken: the harness crashed or blamed the configuration; caught: a finding that names a
+        requirement; unseen: the mutated answer never came back to a selected check; missed: it did."""
+        if self.exit_code in (2, 3) or self.note.startswith("harness errors"):
+            return "broken"
+        if self.fired and self.exit_code == 1 and self.failed:
+            return "caught"
+        return "missed" if self.fired else "unseen"
+
+
+def callers(clean: RunResult) -> dict[str, list[str]]:
+    """For each operation, the requirements of the checks that called it in a clean run."""
+    found: dict[str, dict[str, None]] = {}
+    for check in clean.checks:
+        for operation in check.operations:
+            found.setdefault(operation, {}).update(dict.fromkeys(check.requirements))
+    return {operation: list(requirements) for operation, requirements in found.items()}
+
+
+def aim(seed: int, users: dict[str, list[str]], per_seed: int) -> tuple[mutations.Mutation, list[str]]:
+    """The seed's mutation and the requirements whose checks will meet it (a seeded sample)."""
+    import random
+
+    mutation = mutations.for_seed(seed)
+    operation = spec.load().match(mutation.method, mutation.path)
+    candidates = sorted(users.get(operation.operation_id, []) if operation else [])
+    chosen = random.Random(seed).sample(candidates, min(per_seed, len(candidates)))
+    return mutation, sorted(chosen)
+
+
+def run_mutation(seed: int, requirements: list[str], reports: Path, run_seed: int) -> MutationOutcome:
+    mutation = mutations.for_seed(seed)
+    command = [sys.executable, "-m", "harness", "contract", "--reports", str(reports), "--quiet", "--seed",
+               str(run_seed), "--fault", f"{mutations.PREFIX}{seed}", "--deadline", "300"]  # fmt: skip
+    for requirement in requirements:
+        command += ["--requirement", requirement]
+    started = time.monotonic()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    log = reports / "reference-server.log"
+    fired = log.exists() and f"mutation {seed}:" in log.read_text(encoding="utf-8", errors="replace")
+    outcome = MutationOutcome(seed, mutation.describe(), requirements, fired, run.returncode,
+                              seconds=round(time.monotonic() - started, 1))  # fmt: skip
+    results = reports / "conformance.json"
+    if results.exists():
+        result = RunResult.read(results)
+        outcome.failed = sorted({f.requirement for check in result.checks for f in check.failures})
+        errors = [check.check for check in result.checks if check.status == Status.ERROR.label]
+        if errors:
+            outcome.note = f"harness errors in {', '.join(errors[:3])}"
+    if run.returncode in (2, 3) and not outcome.note:
+        outcome.note = (run.stderr.strip().splitlines() or ["no output"])[-1][:200]
+    return outcome
+
+
+def run_mutations(
+    seeds: range, reports: Path, *, jobs: int = 2, run_seed: int = 1, per_seed: int = 4,
+    progress: Callable[[MutationOutcome], None] | None = None,
+) -> list[MutationOutcome]:  # fmt: skip
+    """A clean full run to learn which checks call what, then one run per seed, ``jobs`` at a time."""
+    clean = run_one(None, reports / "clean", "declared", run_seed)
+    if not clean.detected:
+        raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
+    users = callers(RunResult.read(reports / "clean" / "conformance.json"))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = []
+        for seed in seeds:
+            _, requirements = aim(seed, users, per_seed)
+            futures.append(pool.submit(run_mutation, seed, requirements, reports / f"mutate-{seed}", run_seed))
+        outcomes = []
+        for future in futures:
+            outcome = future.result()
+            if progress is not None:
+                progress(outcome)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def mutation_markdown(outcomes: list[MutationOutcome], wall: float) -> str:
+    counts = {kind: sum(o.verdict == kind for o in outcomes) for kind in ("caught", "missed", "unseen", "broken")}
+    lines = [
+        f"Mutations: {len(outcomes)} seeds; {counts['broken']} broke the harness; {counts['caught']} caught, "
+        f"{counts['missed']} reached a check and passed, {counts['unseen']} never reached a selected check; "
+        f"wall time {wall:.0f} s.",
+        "",
+        "| seed | mutation | verdict | exit | requirements that failed | s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        failed = ", ".join(o.failed[:4]) + (" ..." if len(o.failed) > 4 else "")
+        lines.append(f"| {o.seed} | {o.mutation} | {o.verdict} | {o.exit_code} | {failed or '-'} | {o.seconds:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_mutations(outcomes: list[MutationOutcome], reports: Path, wall: float) -> None:
+    reports.mkdir(parents=True, exist_ok=True)
+    rows = [{**asdict(o), "verdict": o.verdict} for o in outcomes]
+    document = {"wallSeconds": round(wall, 1), "outcomes": rows}
+    (reports / "mutations.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
+    (reports / "mutations.md").write_text(mutation_markdown(outcomes, wall), encoding="utf-8")

@@ -8,6 +8,7 @@ enforce the leak budget.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import httpx
 
 from harness.client import ApiClient
@@ -15,9 +16,9 @@ from harness.expect import ContractViolation, read_field, read_json
 from harness.registry import ORDER, Created, remove
 
 LISTS = {
-    "workspace": ("/api/v1/workspaces", "listWorkspaces", "workspaces", "name"),
-    "volume": ("/api/v1/volumes", "listVolumes", "volumes", "label"),
-    "project": ("/api/v1/projects", "listProjects", "projects", "name"),
+    "workspace": ("/api/v1/workspaces", "workspaces", "name"),
+    "volume": ("/api/v1/volumes", "volumes", "label"),
+    "project": ("/api/v1/projects", "projects", "name"),
 }
 ANY_RUN = "sh-"
 PAGE = 100
@@ -42,7 +43,7 @@ def find(client: ApiClient, prefix: str, problems: list[str] | None = None) -> l
     problems = [] if problems is None else problems
     found = []
     for kind in ORDER:
-        path, operation_id, key, name_field = LISTS[kind]
+        path, key, name_field = LISTS[kind]
         offset = 0
         for _ in range(MAX_PAGES):
             try:

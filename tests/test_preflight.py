@@ -69,3 +69,15 @@ def test_a_web_page_is_not_the_api(tmp_path: object) -> None:
 
     with pytest.raises(TargetError, match="does not look like the Strongly API"):
         module._require_api(page(httpx.Request("GET", "http://x/api/v1/workspaces")), Target("http://x", ADMIN))
+
+
+def test_json_under_a_wrong_content_type_is_the_api_broken_not_a_wrong_url() -> None:
+    """A JSON list labelled text/plain passes preflight: the suite reports the content type (GEN-SCHEMA-003)."""
+    import httpx
+
+    from harness import preflight as module
+
+    answer = httpx.Response(200, text='{"workspaces": [], "count": 0}', headers={"content-type": "text/plain"})
+    answer.request = httpx.Request("GET", "http://x/api/v1/workspaces")
+
+    module._require_api(answer, Target("http://x", ADMIN))  # no TargetError

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from harness import __version__, spec
-from harness.client import LOG, ApiClient, RateLimiter
+from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
 from harness.config import Settings
 from harness.expect import ContractViolation
 from harness.factory import Factory, Patience
@@ -78,7 +78,9 @@ class Run:
     selection: list[str] = field(default_factory=list)  # the requirements asked for, if not all
     cleanup_problems: list[str] = field(default_factory=list)
     limiter: RateLimiter | None = None
+    unsettled: Blocked | None = None  # a restart after which the target never answered steadily again
     patience: Patience = field(init=False)  # one for the run: shortened waits carry across checks
+    hung: HungRoutes = field(default_factory=HungRoutes)  # routes that timed out once get short timeouts
 
     def __post_init__(self) -> None:
         self.patience = Patience(self.settings.provision_wait)
@@ -91,6 +93,7 @@ class Run:
             timeout=self.settings.request_timeout,
             readonly=self.settings.profile == "readonly",
             limiter=self.limiter,
+            hung=self.hung,
         )
 
     def factory(self, client: ApiClient, registry: Registry) -> Factory:
@@ -179,7 +182,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         (keep if chosen else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
-    items[:] = keep
+    # a restart disturbs every check after it: those that need one go last
+    items[:] = sorted(keep, key=lambda item: any(mark.args == ("restart",) for mark in item.iter_markers("needs")))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -304,6 +308,8 @@ def _label_for_allure(request: pytest.FixtureRequest) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     run = item.config.stash[RUN]
+    if run.unsettled is not None:  # nothing after a restart that never settled can be judged
+        raise run.unsettled
     for mark in item.iter_markers("needs"):
         what = mark.args[0]
         missing = {
@@ -330,10 +336,13 @@ class Outcome:
         self.culprit: str | None = None  # "METHOD url" of the request that broke the check, when known
         self.exchanges: list[dict[str, Any]] = []
         self.blocked_by: str | None = None  # the root cause its setup met
+        self.operations: list[str] = []  # what it called, for coverage and for aiming mutations
 
     def keep_exchanges(self) -> None:
         """The check's requests, before its teardown cleans up, for the failure report."""
-        self.exchanges = [exchange.to_dict() for exchange in LOG.take()]
+        taken = LOG.take()
+        self.exchanges = [exchange.to_dict() for exchange in taken]
+        self.operations = sorted({exchange.operation_id for exchange in taken if exchange.operation_id})
 
     def add(self, status: Status, failures: list[tuple[str, str]], culprit: str | None = None) -> None:
         self.status = max(self.status, status)
@@ -378,6 +387,7 @@ class Outcome:
             reason=self.reason and redactor(self.reason),
             failures=failures,
             blocked_by=self.blocked_by,
+            operations=self.operations,
         )
 
 
@@ -468,7 +478,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         started_at=run.started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         config=redacted_config(settings),
-        notes=run.notes,
+        notes=run.notes + run.hung.notes(),
         checks=run.results,
         operations=dict(LOG.per_operation),
         cleanup_problems=[run.redactor(problem) for problem in run.cleanup_problems],

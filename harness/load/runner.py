@@ -27,7 +27,6 @@ from harness.config import Settings
 from harness.contract.runner import target_for
 from harness.errors import InternalError, TargetFailure
 from harness.factory import Factory, Patience
-from harness.steps import Blocked
 from harness.load.plan import PLAN_ENV, Plan
 from harness.load.profiles import Profile, load_profile
 from harness.load.seed import discover, seed
@@ -39,6 +38,7 @@ from harness.processes import INTERRUPTED, TIMED_OUT, supervise
 from harness.redact import Redactor
 from harness.registry import Registry
 from harness.reports import load_html
+from harness.steps import Blocked
 from harness.sweep import sweep
 
 STARTUP = 90.0  # seconds a Locust run may take beyond its duration to start and stop

@@ -46,6 +46,9 @@ class Fault:
 
 
 CATALOGUE: dict[str, Fault] = {}
+# Legitimate alternatives: where the documents leave room, a server may choose otherwise and must
+# still pass. Each is planted like a fault; the suite must stay green against it.
+VARIANTS: dict[str, Plant] = {}
 
 
 def fault(
@@ -61,16 +64,39 @@ def fault(
     return register
 
 
+def variant(name: str) -> Callable[[Plant], Plant]:
+    """Register a legitimate alternative behaviour (its docstring says which choice it makes)."""
+
+    def register(plant: Plant) -> Plant:
+        VARIANTS[name] = plant
+        return plant
+
+    return register
+
+
 class UnknownFaultError(ValueError):
     """A fault name not in the catalogue."""
 
 
+def known(name: str) -> bool:
+    """A fault of the catalogue, a variant, or a seeded mutation (``mutate-<seed>``)."""
+    from harness.reference import mutations
+
+    return name in CATALOGUE or name in VARIANTS or mutations.is_mutation(name)
+
+
 def apply(names: tuple[str, ...] | list[str], ref: Reference) -> list[Wrapper]:
     """Switch the named faults on in ``ref``; return the ASGI wrappers some of them need."""
-    unknown = [name for name in names if name not in CATALOGUE]
+    from harness.reference import mutations
+
+    unknown = [name for name in names if not known(name)]
     if unknown:
-        raise UnknownFaultError(f"unknown fault(s): {', '.join(unknown)}; see --list-faults")
-    return [wrapper for name in names if (wrapper := CATALOGUE[name].plant(ref)) is not None]
+        raise UnknownFaultError(f"unknown fault(s): {', '.join(unknown)}; see --list-faults (or mutate-<seed>)")
+    planted = [
+        mutations.plant(name) if mutations.is_mutation(name) else (VARIANTS.get(name) or CATALOGUE[name].plant)(ref)
+        for name in names
+    ]
+    return [wrapper for wrapper in planted if wrapper is not None]
 
 
 # ================================================================== mechanisms
@@ -1128,6 +1154,99 @@ def lost_concurrent_writes(ref: Reference) -> Wrapper:
                 db.execute("INSERT INTO collaborators VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     return middleware(handle)
+
+
+# ================================================================== what servers we did not write chose
+@fault("create-answers-id", area="shape", catches=("GEN-SCHEMA-001", "WS-LIFE-001"))
+def create_answers_id(ref: Reference) -> Wrapper:
+    """Creating a workspace answers {"id": ...} instead of {"workspaceId": ...}."""
+
+    def rename(body: dict[str, Any]) -> dict[str, Any]:
+        return {"id": body.pop("workspaceId"), **body}
+
+    return rewrite_responses("POST", "/api/v1/workspaces", edit_json(rename, status=201))
+
+
+@fault("collaborator-answers-message", area="shape", catches=("GEN-SCHEMA-001", "PRJ-COLLAB-002"))
+def collaborator_answers_message(ref: Reference) -> Wrapper:
+    """Adding a collaborator answers 201 {"message": ...} without the collaborator (the SDK's "Returns dict")."""
+    return rewrite_responses(
+        "POST", PROJECT + "/collaborators", edit_json(lambda body: {"message": "Collaborator added"}, status=201)
+    )
+
+
+@fault("collaborator-not-listed", area="semantics", catches=("PRJ-COLLAB-002",))
+def collaborator_not_listed(ref: Reference) -> Wrapper:
+    """An added collaborator is answered 201 but never listed: the list holds the owner alone."""
+
+    def owner_only(body: dict[str, Any]) -> dict[str, Any]:
+        owners = [person for person in body["collaborators"] if person.get("isOwner")]
+        return {**body, "collaborators": owners, "count": len(owners)}
+
+    return rewrite_responses("GET", PROJECT + "/collaborators", edit_json(owner_only))
+
+
+@fault("stop-answers-stopping", area="lifecycle", catches=("GEN-SCHEMA-001", "WS-LIFE-004"))
+def stop_answers_stopping(ref: Reference) -> Wrapper:
+    """Stop answers status `stopping`, a status the contract does not have (the workspace reads stopped)."""
+    return rewrite_responses("POST", WORKSPACE + "/stop", edit_json(lambda body: {**body, "status": "stopping"}))
+
+
+@fault("stop-takes-a-moment", area="lifecycle", catches=("WS-LIFE-007",))
+def stop_takes_a_moment(ref: Reference) -> Wrapper:
+    """For 1.5 s after a stop the workspace cannot be deleted yet (409), though it reads stopped."""
+    stopped_at: dict[str, float] = {}
+
+    async def handle(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        path, method = scope["path"], scope["method"]
+        if method == "POST" and re.fullmatch(WORKSPACE + "/stop", path):
+            stopped_at[path.rsplit("/", 2)[1]] = time.monotonic()
+        elif method == "DELETE" and re.fullmatch(WORKSPACE, path):
+            since = stopped_at.get(path.rsplit("/", 1)[1])
+            if since is not None and time.monotonic() - since < 1.5:
+                await json_error(send, 409, "conflict", "the workspace is still stopping")
+                return
+        await app(scope, receive, send)
+
+    return middleware(handle)
+
+
+@fault("json-as-text-plain", area="shape", catches=("GEN-SCHEMA-003",))
+def json_as_text_plain(ref: Reference) -> Wrapper:
+    """Every JSON answer is labelled text/plain (the body is still JSON)."""
+
+    def relabel(status: int, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if headers.get("content-type", "").startswith("application/json"):
+            headers = {**headers, "content-type": "text/plain; charset=utf-8"}
+        return status, headers, body
+
+    return rewrite_responses(None, ANY, relabel)
+
+
+@variant("whole-second-timestamps")
+def whole_second_timestamps(ref: Reference) -> Wrapper:
+    """Every timestamp is answered in whole seconds, as the documents' examples are."""
+    stamp = re.compile(rb'("(?:createdAt|updatedAt|lastTransitionTime|timestamp)": "[^".]+)\.\d+(Z|[+-][\d:]+)?"')
+
+    def truncate(status: int, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return status, headers, stamp.sub(lambda m: m.group(1) + (m.group(2) or b"") + b'"', body)
+
+    return rewrite_responses(None, ANY, truncate)
+
+
+@variant("extra-fields")
+def extra_fields(ref: Reference) -> Wrapper:
+    """Every JSON object answered carries a field the contract does not name (answers may grow, D-17)."""
+
+    def grow(status: int, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if not body or not headers.get("content-type", "").startswith("application/json"):
+            return status, headers, body
+        document = json.loads(body)
+        if isinstance(document, dict):
+            document["vendorExtension"] = {"region": "eu-1"}
+        return status, headers, json.dumps(document).encode()
+
+    return rewrite_responses(None, ANY, grow)
 
 
 # ================================================================== load

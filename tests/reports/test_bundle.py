@@ -39,6 +39,17 @@ def test_the_badge_counts_requirements() -> None:
     assert "#cf222e" in svg
 
 
+def test_the_badge_and_manifest_never_call_a_partial_run_conformant() -> None:
+    """A partial or incomplete run says so on the badge, in another colour than a conformant one."""
+    totals = {"pass": 1, "fail": 0, "error": 0, "blocked": 0, "skip": 0, "not run": 82}
+    partial = badge({"verdict": "partial", "totals": totals})
+    incomplete = badge({"verdict": "incomplete", "totals": {**totals, "blocked": 2}})
+
+    assert "partial · 1 passed · 0 failed · 82 skipped" in partial
+    assert "incomplete · 1 passed · 0 failed · 84 skipped" in incomplete
+    assert "#2ea44f" not in partial + incomplete
+
+
 def test_bundling_needs_a_finished_run(tmp_path: Path) -> None:
     """Without the run's reports, bundle refuses in one line."""
     with pytest.raises(UsageError, match="run `strongly-harness contract` first"):
