@@ -273,6 +273,26 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     return 0 if selftest.passed(outcomes) else 1
 
 
+def _cmd_spec(args: argparse.Namespace) -> int:
+    from harness.paths import SPEC
+    from harness.spec import Spec
+
+    raw = SPEC.read_bytes()  # the file as shipped, byte for byte, so that its hash can be pinned
+    contract = Spec.from_bytes(raw)
+    if args.output is None:
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+    else:
+        try:
+            args.output.write_bytes(raw)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    # on stderr, so that stdout stays identical to the shipped file
+    where = "" if args.output is None else f" written to {args.output}"
+    print(f"contract {contract.version} sha256 {contract.sha256}{where}", file=sys.stderr)
+    return 0
+
+
 def _target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL, else embedded)")
     parser.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where reports go")
@@ -367,6 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
     kill.add_argument("--seed", type=int, default=1, help="the seed every run uses (default 1)")
     kill.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where the matrix goes")
     kill.set_defaults(run=_cmd_selftest)
+
+    contract_file = commands.add_parser("spec", help="print the bundled contract; its version and sha256 go to stderr")
+    contract_file.add_argument("--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
+    contract_file.set_defaults(run=_cmd_spec)
     return parser
 
 

@@ -82,6 +82,7 @@ class RunResult:
     operations: dict[str, int] = field(default_factory=dict)
     cleanup_problems: list[str] = field(default_factory=list)
     stopped_early: str = ""  # why the run did not finish (its deadline); an unfinished run is not conformant
+    spec_sha256: str = ""  # the exact contract file the run used; empty in reports written before it was recorded
 
     def requirement_status(self, requirement: str) -> Status:
         statuses = [check.status_for(requirement) for check in self.checks if requirement in check.requirements]
@@ -135,6 +136,7 @@ class RunResult:
                 "profile": self.profile,
                 "target": self.target,
                 "specVersion": self.spec_version,
+                "specSha256": self.spec_sha256,
                 "harnessVersion": self.harness_version,
                 "seed": self.seed,
                 "startedAt": self.started_at,
@@ -178,4 +180,5 @@ class RunResult:
             operations=document["operations"],
             cleanup_problems=document["cleanup"]["problems"],
             stopped_early=run["stoppedEarly"],
+            spec_sha256=run.get("specSha256", ""),
         )
