@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,10 @@ def require(name: str) -> str:
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.is_file() else shutil.which(name)
     if found is None:
-        pytest.skip(f"{name} is not installed ({INSTALL[name]}); .ci/run installs it")
+        message = f"{name} is not installed ({INSTALL[name]}); .ci/run installs it"
+        if os.environ.get("STRONGLY_REQUIRE_TOOLS"):  # set by .ci/run: there a missing tool is a failure
+            pytest.fail(message)
+        pytest.skip(message)
     return found
 
 
