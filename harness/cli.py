@@ -310,6 +310,26 @@ def _run_mutations(args: argparse.Namespace) -> int:
     return 1 if any(outcome.verdict == "broken" for outcome in outcomes) else 0
 
 
+def _cmd_spec(args: argparse.Namespace) -> int:
+    from harness.paths import SPEC
+    from harness.spec import Spec
+
+    raw = SPEC.read_bytes()  # the file as shipped, byte for byte, so that its hash can be pinned
+    contract = Spec.from_bytes(raw)
+    if args.output is None:
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+    else:
+        try:
+            args.output.write_bytes(raw)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    # on stderr, so that stdout stays identical to the shipped file
+    where = "" if args.output is None else f" written to {args.output}"
+    print(f"contract {contract.version} sha256 {contract.sha256}{where}", file=sys.stderr)
+    return 0
+
+
 def _target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL, else embedded)")
     parser.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where reports go")
@@ -407,6 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="instead of the catalogue, run N seeded response mutations (mutate-<seed>)")  # fmt: skip
     kill.add_argument("--first-seed", type=int, default=1, metavar="S", help="the first mutation seed (default 1)")
     kill.set_defaults(run=_cmd_selftest)
+
+    contract_file = commands.add_parser("spec", help="print the bundled contract; its version and sha256 go to stderr")
+    contract_file.add_argument("--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
+    contract_file.set_defaults(run=_cmd_spec)
     return parser
 
 

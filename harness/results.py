@@ -137,6 +137,7 @@ class RunResult:
     cleanup_problems: list[str] = field(default_factory=list)
     stopped_early: str = ""  # why the run did not finish (its deadline); an unfinished run is not conformant
     selection: list[str] = field(default_factory=list)  # the requirements asked for (--requirement), if any
+    spec_sha256: str = ""  # the exact contract file the run used; empty in reports written before it was recorded
 
     def requirement_status(self, requirement: str) -> Status:
         statuses = [check.status_for(requirement) for check in self.checks if requirement in check.requirements]
@@ -239,6 +240,7 @@ class RunResult:
                 "profile": self.profile,
                 "target": self.target,
                 "specVersion": self.spec_version,
+                "specSha256": self.spec_sha256,
                 "harnessVersion": self.harness_version,
                 "seed": self.seed,
                 "startedAt": self.started_at,
@@ -287,4 +289,5 @@ class RunResult:
             cleanup_problems=document["cleanup"]["problems"],
             stopped_early=run["stoppedEarly"],
             selection=run.get("selection", []),
+            spec_sha256=run.get("specSha256", ""),
         )

@@ -5,6 +5,7 @@ Everything that needs a shape asks this module; nothing re-types a schema in Pyt
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -59,8 +60,9 @@ class Operation:
 class Spec:
     """An OpenAPI document with lookups by operation id, by request line, and by schema name."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], sha256: str = "") -> None:
         self.document = document
+        self.sha256 = sha256  # of the file's bytes, so that a report names the exact contract a run used
         self.operations = tuple(self._operations())
         self._by_id = {operation.operation_id: operation for operation in self.operations}
         self._validators: dict[str, Any] = {}
@@ -71,7 +73,11 @@ class Spec:
 
     @classmethod
     def load(cls, path: Path = SPEC) -> Spec:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls.from_bytes(path.read_bytes())
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Spec:
+        return cls(yaml.safe_load(raw.decode("utf-8")), sha256=hashlib.sha256(raw).hexdigest())
 
     @property
     def version(self) -> str:

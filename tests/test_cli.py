@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 import subprocess
@@ -9,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harness.cli import build_parser, main
+from harness.paths import SPEC
 
 CI_EXAMPLES = sorted((Path(__file__).parents[1] / "docs" / "ci").glob("*.yml"))
 
@@ -25,6 +28,7 @@ CI_EXAMPLES = sorted((Path(__file__).parents[1] / "docs" / "ci").glob("*.yml"))
         (["serve", "--keys", "/nonexistent/keys.toml"], "cannot read keys file"),
         (["frobnicate"], "invalid choice"),
         (["contract", "--report", "out"], "unrecognized arguments: --report"),
+        (["spec", "--output", "/nonexistent/dir/contract.yaml"], "cannot write /nonexistent/dir/contract.yaml"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,6 +57,29 @@ def test_the_module_runs_as_a_program() -> None:
 
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
+
+
+def test_spec_prints_the_shipped_file_and_names_its_version_and_hash() -> None:
+    """`spec` writes the contract byte for byte to stdout, and its version and sha256 to stderr."""
+    run = subprocess.run([sys.executable, "-m", "harness", "spec"], capture_output=True, check=False)
+
+    shipped = SPEC.read_bytes()
+    assert run.returncode == 0
+    assert run.stdout == shipped
+    version = yaml.safe_load(shipped)["info"]["version"]
+    assert run.stderr.decode() == f"contract {version} sha256 {hashlib.sha256(shipped).hexdigest()}\n"
+
+
+def test_spec_output_writes_the_same_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`spec --output FILE` writes the identical file, says where, and prints nothing on stdout."""
+    target = tmp_path / "strongly-v1.yaml"
+
+    assert main(["spec", "--output", str(target)]) == 0
+
+    captured = capsys.readouterr()
+    assert target.read_bytes() == SPEC.read_bytes()
+    assert captured.out == ""
+    assert captured.err.strip().endswith(f"written to {target}")
 
 
 @pytest.mark.parametrize("example", CI_EXAMPLES, ids=lambda path: path.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from harness.requirements import Requirement
@@ -111,3 +112,18 @@ def test_results_round_trip_through_json(tmp_path: Path) -> None:
 
     assert RunResult.read(path) == result
     assert RunResult.read(path).checks[0].failures[0].curl == "curl x"
+
+
+def test_the_contract_hash_is_recorded_and_older_reports_still_read(tmp_path: Path) -> None:
+    """run.specSha256 round-trips; a conformance.json written before it existed reads as an empty hash."""
+    result = run()
+    result.spec_sha256 = "c" * 64
+    path = tmp_path / "conformance.json"
+    result.write(path, CATALOGUE)
+    assert RunResult.read(path).spec_sha256 == "c" * 64
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    del document["run"]["specSha256"]
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    assert RunResult.read(path).spec_sha256 == ""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -17,6 +19,8 @@ from tests import sources
 
 CONTRACT = spec.load()
 EXPECTED = {"workspaces": 12, "projects": 15, "volumes": 8}
+LOCK = OPENAPI / "CONTRACT.lock"
+CHANGELOG = Path(__file__).resolve().parents[1] / "CHANGELOG.md"
 
 
 def test_spec_is_valid_openapi_3_1() -> None:
@@ -158,3 +162,54 @@ def test_every_requirement_a_decision_names_is_in_the_catalogue() -> None:
 
     assert named
     assert named <= known
+
+
+def lock_problem(version: str, sha256: str, lock: dict[str, str]) -> str:
+    """What to do so that openapi/CONTRACT.lock pins the contract as it is; empty when it does."""
+    if sha256 == lock["sha256"] and version == lock["version"]:
+        return ""
+    if version == lock["version"]:
+        return (
+            f"openapi/strongly-v1.yaml changed but info.version is still {version}: bump it (patch for wording"
+            " and names, minor for additions, major for breaking changes), add a line naming the new version"
+            " to CHANGELOG.md under [Unreleased], then put the new version and the sha256 that"
+            " `strongly-harness spec` prints into openapi/CONTRACT.lock"
+        )
+    return (
+        f"the contract is now {version} but openapi/CONTRACT.lock pins {lock['version']}:"
+        f" write `version: {version}` and `sha256: {sha256}` there"
+    )
+
+
+def test_the_contract_is_the_version_the_lock_pins() -> None:
+    """A changed contract needs a new info.version and an updated CONTRACT.lock (vendors pin the hash)."""
+    lock = yaml.safe_load(LOCK.read_text(encoding="utf-8"))
+
+    assert CONTRACT.sha256 == hashlib.sha256(SPEC.read_bytes()).hexdigest()
+    assert lock_problem(CONTRACT.version, CONTRACT.sha256, lock) == ""
+
+
+@pytest.mark.parametrize(
+    ("version", "sha256", "advice"),
+    [("1.0.1", "b" * 64, "bump it"), ("1.1.0", "b" * 64, "write `version: 1.1.0`"), ("1.0.1", "a" * 64, "")],
+)
+def test_the_lock_check_says_what_to_do(version: str, sha256: str, advice: str) -> None:
+    """Same version with other bytes: bump; a new version: update the lock; unchanged: nothing."""
+    problem = lock_problem(version, sha256, {"version": "1.0.1", "sha256": "a" * 64})
+
+    assert (advice in problem) if advice else problem == ""
+
+
+def test_the_changelog_names_the_contract_version() -> None:
+    """CHANGELOG.md has a line naming the contract's current version, so users can see what changed."""
+    version = re.escape(CONTRACT.version)
+    lines = [
+        line
+        for line in CHANGELOG.read_text(encoding="utf-8").splitlines()
+        if re.search(rf"(?<![\d.]){version}(?![\d.])", line) and "contract" in line.lower()
+    ]
+
+    assert lines, (
+        f"CHANGELOG.md has no line naming contract version {CONTRACT.version}: add one under [Unreleased]"
+        f" saying what changed, e.g. '- The contract is now {CONTRACT.version}: ...'"
+    )

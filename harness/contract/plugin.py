@@ -484,6 +484,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         cleanup_problems=[run.redactor(problem) for problem in run.cleanup_problems],
         stopped_early=run.stopped_early,
         selection=run.selection,
+        spec_sha256=spec.load().sha256,
     )
     from harness.reports import write_contract_reports
 

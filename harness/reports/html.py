@@ -110,7 +110,7 @@ def render(document: dict[str, Any]) -> str:
         f"<title>Conformance: {escape(run['target'])}</title><style>{STYLE}</style></head><body>",
         "<header><h1>Strongly API conformance report</h1>",
         f"<div class='meta'>Target <b>{escape(run['target'])}</b> · profile {escape(run['profile'])} · run "
-        f"{escape(run['id'])} · seed {run['seed']} · contract {escape(run['specVersion'])} · strongly-harness "
+        f"{escape(run['id'])} · seed {run['seed']} · contract {escape(run['specVersion'])}{contract_hash(run)} · strongly-harness "
         f"{escape(run['harnessVersion'])} · {escape(run['startedAt'])} to {escape(run['finishedAt'])}</div>",
         f"<div class='verdict {VERDICT_CLASS[verdict]}' id='verdict'>{escape(verdict.upper())}</div>",
         f"<div class='headline'>{escape(document.get('headline', ''))}</div></header><main>",
@@ -124,6 +124,12 @@ def render(document: dict[str, Any]) -> str:
         f"</main><script>{SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts)
+
+
+def contract_hash(run: dict[str, Any]) -> str:
+    """The start of the contract's sha256, enough to tell files apart; older reports have none."""
+    digest = run.get("specSha256", "")
+    return f" (sha256 <span title='{escape(digest)}'>{escape(digest[:12])}</span>)" if digest else ""
 
 
 def cards(document: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 from junitparser import Failure, JUnitXml
 
+from harness import spec
 from harness.paths import PACKAGE
 from harness.reference.keys import DEV_KEYS
 
@@ -43,6 +44,14 @@ def test_conformance_json_fits_the_published_schema(failed_run: Path) -> None:
 
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
     assert {r["id"] for r in document["requirements"] if r["status"] == "fail"} == FAILED
+
+
+def test_conformance_json_names_the_contract_by_version_and_hash(failed_run: Path) -> None:
+    """The run records the contract's version and the sha256 of the very file it used."""
+    run = json.loads((failed_run / "conformance.json").read_text())["run"]
+
+    assert (run["specVersion"], run["specSha256"]) == (spec.load().version, spec.load().sha256)
+    assert run["specSha256"][:12] in (failed_run / "conformance.html").read_text()
 
 
 def test_every_failure_names_expected_seen_and_a_reproduction(failed_run: Path) -> None:
