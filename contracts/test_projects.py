@@ -8,7 +8,7 @@ import pytest
 
 from contracts.support import changes_exactly, differences, items
 from harness.client import ApiClient
-from harness.expect import expect
+from harness.expect import entries_by, expect
 from harness.factory import Factory
 
 P = "/api/v1/projects"
@@ -186,7 +186,7 @@ def test_an_added_collaborator_is_listed_once(api: ApiClient, make: Factory) -> 
                    "addProjectCollaborator", 201)  # fmt: skip
 
     assert (added["email"], added["role"], added["isOwner"]) == (email, "editor", False)
-    listed = {person["userId"]: person for person in collaborators(api, project["id"])}
+    listed = entries_by(collaborators(api, project["id"]), "userId", "the collaborators list")
     assert listed[added["userId"]]["role"] == "editor"
     assert listed[added["userId"]]["grantedBy"] == project["ownerId"]
     expect(api.post(f"{P}/{project['id']}/collaborators", json={"email": email, "role": "viewer"}),

@@ -93,6 +93,22 @@ def tolerant(value: Any, origin: str, path: str = "") -> Any:
     return wrapped
 
 
+class Entries(dict):  # type: ignore[type-arg]
+    """A list's entries by one of their fields; asking for one the list lacks fails the check that asks."""
+
+    what = ""
+
+    def __missing__(self, key: Any) -> Any:
+        raise UnexpectedAnswer(f"{self.what} has no entry {key!r} (it has {', '.join(map(repr, list(self)[:10]))})")
+
+
+def entries_by(items: Any, key: str, what: str) -> Entries:
+    """``{item[key]: item}`` for a list from a target, e.g. collaborators by userId."""
+    found = Entries((item[key], item) for item in items)
+    found.what = what
+    return found
+
+
 def read_field(body: Any, name: str, kind: type[T], origin: str) -> T:
     """``body[name]`` as a ``kind``, or a ``MissingField`` finding saying what was there instead."""
     if not isinstance(body, dict) or name not in body:
