@@ -120,7 +120,9 @@ def test_a_delete_refused_while_a_stop_lands_is_retried() -> None:
             return httpx.Response(200, json={"id": "ws_1", "status": next(statuses, "stopped")})
         return httpx.Response(200, json={"status": "stopping"})
 
-    with ApiClient("http://target.test", ADMIN, redactor=Redactor([ADMIN]), transport=httpx.MockTransport(handle)) as api:
+    with ApiClient(
+        "http://target.test", ADMIN, redactor=Redactor([ADMIN]), transport=httpx.MockTransport(handle)
+    ) as api:
         registry = Registry()
         registry.add("workspace", "ws_1")
         assert registry.cleanup(api) == []
