@@ -74,6 +74,13 @@ def test_two_root_causes_are_named_once_and_block_what_they_block(tmp_path: Path
     assert {status for rid, status in statuses(document).items() if rid in BLOCKED_BY_TWO} == {"blocked"}
     blocked = {rid for cause in document["rootCauses"] for rid in cause["blocks"]}
     assert blocked == set(BLOCKED_BY_TWO)
+    allure = [json.loads(path.read_text()) for path in (tmp_path / "allure-results").glob("*-result.json")]
+    assert len([result for result in allure if result["name"].startswith("Root cause ")]) == 2
+    skipped = [result for result in allure if result["status"] == "skipped"]
+    assert skipped
+    assert all(result["statusDetails"]["message"].startswith("blocked by rc-") for result in skipped)
+    junit = (tmp_path / "junit.xml").read_text()
+    assert junit.index('name="root causes"') < junit.index("<testsuite name=\"auth\"")
 
 
 def test_a_subset_is_partial_never_conformant(tmp_path: Path) -> None:
