@@ -3,7 +3,8 @@
 With ``--mutations N`` it runs N seeded response mutations instead (harness/reference/mutations.py):
 whatever shape an answer takes, the suite must report a finding that names a requirement and never
 break (exit 3) or blame the configuration (exit 2). Each seed runs the checks of a few requirements
-whose checks call the mutated operation in the clean run.
+whose checks call the mutated operation in the clean run, as many as fit a time budget (measured in
+that clean run), so a seed takes seconds.
 
 For each contract fault of the catalogue the contract suite runs against the embedded server with
 that one fault switched on; the fault counts as caught when a requirement it declares fails. Each
@@ -201,23 +202,41 @@ class MutationOutcome:
         return "missed" if self.fired else "unseen"
 
 
-def callers(clean: RunResult) -> dict[str, list[str]]:
-    """For each operation, the requirements of the checks that called it in a clean run."""
-    found: dict[str, dict[str, None]] = {}
-    for check in clean.checks:
-        for operation in check.operations:
-            found.setdefault(operation, {}).update(dict.fromkeys(check.requirements))
-    return {operation: list(requirements) for operation, requirements in found.items()}
+@dataclass
+class Callers:
+    """What a clean run says about its checks: who called each operation, and what each requirement costs."""
+
+    by_operation: dict[str, list[str]]
+    seconds: dict[str, float]
+
+    @classmethod
+    def of(cls, clean: RunResult) -> Callers:
+        by_operation: dict[str, dict[str, None]] = {}
+        seconds: dict[str, float] = {}
+        for check in clean.checks:
+            for operation in check.operations:
+                by_operation.setdefault(operation, {}).update(dict.fromkeys(check.requirements))
+            for requirement in check.requirements:
+                seconds[requirement] = seconds.get(requirement, 0.0) + check.duration
+        return cls({operation: list(ids) for operation, ids in by_operation.items()}, seconds)
 
 
-def aim(seed: int, users: dict[str, list[str]], per_seed: int) -> tuple[mutations.Mutation, list[str]]:
-    """The seed's mutation and the requirements whose checks will meet it (a seeded sample)."""
+def aim(seed: int, callers: Callers, budget: float) -> tuple[mutations.Mutation, list[str]]:
+    """The seed's mutation and requirements whose checks call its operation: a seeded sample of those
+    that fit ``budget`` seconds together (always at least one)."""
     import random
 
     mutation = mutations.for_seed(seed)
     operation = spec.load().match(mutation.method, mutation.path)
-    candidates = sorted(users.get(operation.operation_id, []) if operation else [])
-    chosen = random.Random(seed).sample(candidates, min(per_seed, len(candidates)))
+    candidates = sorted(callers.by_operation.get(operation.operation_id, []) if operation else [])
+    random.Random(seed).shuffle(candidates)
+    cost = callers.seconds.get
+    chosen: list[str] = []
+    for requirement in candidates:
+        if sum(cost(r, 0.0) for r in chosen) + cost(requirement, 0.0) <= budget:
+            chosen.append(requirement)
+    if not chosen and candidates:  # nothing fits: the cheapest alone
+        chosen = [min(candidates, key=lambda r: cost(r, 0.0))]
     return mutation, sorted(chosen)
 
 
@@ -247,18 +266,18 @@ def run_mutation(seed: int, requirements: list[str], reports: Path, run_seed: in
 
 
 def run_mutations(
-    seeds: range, reports: Path, *, jobs: int = 2, run_seed: int = 1, per_seed: int = 4,
+    seeds: range, reports: Path, *, jobs: int = 2, run_seed: int = 1, budget: float = 6.0,
     progress: Callable[[MutationOutcome], None] | None = None,
 ) -> list[MutationOutcome]:  # fmt: skip
     """A clean full run to learn which checks call what, then one run per seed, ``jobs`` at a time."""
     clean = run_one(None, reports / "clean", "declared", run_seed)
     if not clean.detected:
         raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
-    users = callers(RunResult.read(reports / "clean" / "conformance.json"))
+    callers = Callers.of(RunResult.read(reports / "clean" / "conformance.json"))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = []
         for seed in seeds:
-            _, requirements = aim(seed, users, per_seed)
+            _, requirements = aim(seed, callers, budget)
             futures.append(pool.submit(run_mutation, seed, requirements, reports / f"mutate-{seed}", run_seed))
         outcomes = []
         for future in futures:
