@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from harness.expect import ContractViolation, TimedOut, UnexpectedAnswer
+from harness.answers import ContractViolation, UnexpectedAnswer
+from harness.waiting import TimedOut
 
 F = TypeVar("F", bound=Callable[..., Any])
 # What a target can do to a step; anything else raised in a step is the harness's own bug.
