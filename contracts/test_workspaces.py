@@ -40,8 +40,9 @@ def refused_unchanged(
 
 @pytest.mark.requirement("WS-LIFE-001")
 @pytest.mark.smoke
-def test_create_answers_201_with_the_id_only(api: ApiClient, make: Factory) -> None:
-    """Create answers 201 with {workspaceId} alone, and the workspace reads back with the fields given."""
+def test_create_answers_201_with_the_id(api: ApiClient, make: Factory) -> None:
+    """Create answers 201 with {workspaceId} (more fields may come with it), and the workspace reads back
+    with the fields given."""
     project = make.project()
     body = {
         "name": make.name("workspace"),

@@ -295,14 +295,6 @@ def metrics_as_numbers(ref: Reference) -> Wrapper:
     return rewrite_responses("GET", rf"{WORKSPACE}/metrics", edit_json(lambda body: {k: 1.5 for k in body}))
 
 
-@fault("create-answers-object", area="shape", catches=("WS-LIFE-001",))
-def create_answers_object(ref: Reference) -> Wrapper:
-    """Workspace create answers an object with more than the new id."""
-    return rewrite_responses(
-        "POST", r"/api/v1/workspaces", edit_json(lambda body: {**body, "status": "pending"}, status=201)
-    )
-
-
 @fault("delete-answers-200", area="shape", catches=("GEN-SCHEMA-002", "WS-LIFE-007"))
 def delete_answers_200(ref: Reference) -> Wrapper:
     """Workspace delete answers 200 with a body instead of 204."""
