@@ -22,6 +22,7 @@ class UnexpectedAnswer(AssertionError):
     def __init__(self, message: str, response: httpx.Response | None = None, operation_id: str | None = None) -> None:
         super().__init__(message)
         self.request = None if response is None else f"{response.request.method} {response.request.url}"
+        self.status = None if response is None else response.status_code
         self.operation_id = operation_id
 
 

@@ -71,6 +71,7 @@ def test_two_root_causes_are_named_once_and_block_what_they_block(tmp_path: Path
     assert "Root causes (2)" in run.stdout
     assert re.findall(r"^(\d+)\. ", run.stdout, re.MULTILINE) == ["1", "2"]
     assert len(document["rootCauses"]) == 2
+    assert all(cause["curl"].startswith("curl ") for cause in document["rootCauses"])  # met in setup, still shown
     assert {status for rid, status in statuses(document).items() if rid in BLOCKED_BY_TWO} == {"blocked"}
     blocked = {rid for cause in document["rootCauses"] for rid in cause["blocks"]}
     assert blocked == set(BLOCKED_BY_TWO)
