@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.load.results import LoadSummary
 from harness.reports.load_html import nice, render
 
 SUMMARY = {
@@ -15,6 +16,7 @@ SUMMARY = {
                                  "max_ms": 820.0, "errors": 0, "error_ratio": 0.0}},
     "slo": [{"route": "GET /x", "limit": "p99_ms", "allowed": 150.0, "seen": 990.0, "held": False, "text": "x"}],
     "timeToReady": {"requests": 4, "p50_ms": 510.0, "p95_ms": 800.0, "max_ms": 820.0},
+    "cleanup": [],
     "series": [{"second": s, "routes": {"total": {"rps": 10.0, "p50_ms": 1.0, "p95_ms": 2.0 + s * 400, "p99_ms": 3.0 + s * 490},
                                           "GET /x": {"rps": 10.0}}} for s in range(3)],
 }  # fmt: skip
@@ -22,7 +24,7 @@ SUMMARY = {
 
 def test_the_load_report_draws_its_plots_and_verdicts() -> None:
     """Two SVG charts, the broken SLO marked, time-to-ready in seconds, nothing fetched from elsewhere."""
-    page = render(SUMMARY)
+    page = render(LoadSummary.from_document(SUMMARY))
 
     assert page.count("<svg") == 2
     assert "<tr class='broken'><td>GET /x</td><td>p99_ms</td>" in page
