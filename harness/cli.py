@@ -145,8 +145,21 @@ def _cmd_load(args: argparse.Namespace) -> int:
         overrides=overrides,
         baseline=args.baseline,
         tolerances=args.tolerances,
+        metrics_port=_free_port(args.metrics_port, "--metrics-port") if args.metrics_port else 0,
     )
     return run_load(options)
+
+
+def _free_port(port: int, option: str, host: str = "127.0.0.1") -> int:
+    """A port nothing listens on yet; taken, it is a usage error before the run starts."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"{option} {port}: cannot listen on {host}:{port} ({exc.strerror})") from None
+    return port
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -355,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--baseline", type=Path, metavar="PATH",
                       help="an earlier run (summary.json, reports or bundle): exit 1 on a regression")  # fmt: skip
     _tolerance_option(load, None)
+    load.add_argument("--metrics-port", type=_port, metavar="PORT",
+                      help="serve live Prometheus metrics on 127.0.0.1:PORT/metrics while Locust runs")  # fmt: skip
     load.set_defaults(run=_cmd_load)
 
     comparer = commands.add_parser("load-compare", help="compare two load runs route by route, running nothing")

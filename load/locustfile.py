@@ -30,6 +30,7 @@ from locust.env import Environment
 from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, MasterRunner, WorkerRunner
 
 from harness import spec
+from harness.load import metrics
 from harness.load.plan import PLAN_ENV, Plan
 from harness.load.recorder import WARMUP, Recorder
 
@@ -47,6 +48,8 @@ events.request.add_listener(RECORDER.on_request)
 @events.init.add_listener
 def on_init(environment: Environment, **kwargs: Any) -> None:
     runner = environment.runner
+    if PLAN.metrics_port and not isinstance(runner, WorkerRunner):  # the master's stats are the merged view
+        metrics.serve(environment, PLAN.metrics_port, skip=(WARMUP,))
     if isinstance(runner, MasterRunner):
         runner.register_message("strongly-recording", lambda msg, **kw: RECORDER.keep(msg.data, msg.node_id))
         events.test_start.add_listener(start_workers)

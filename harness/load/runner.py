@@ -59,6 +59,7 @@ class LoadOptions:
     overrides: dict[str, Any] = field(default_factory=dict)
     baseline: Path | None = None  # a previous summary.json, or a folder or bundle holding one
     tolerances: Path | None = None  # default: baseline.toml beside the SLO file
+    metrics_port: int = 0  # live Prometheus metrics on 127.0.0.1:PORT while Locust runs; 0: none
 
 
 @dataclass
@@ -103,6 +104,7 @@ def run_load(options: LoadOptions) -> int:
                     readonly=options.readonly,
                     prefix=settings.prefix,
                     provision_wait=settings.provision_wait,
+                    metrics_port=options.metrics_port,
                 )
                 try:
                     if options.readonly:
