@@ -146,6 +146,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         tolerances=args.tolerances,
         metrics_port=_free_port(args.metrics_port, "--metrics-port") if args.metrics_port else 0,
+        web=(args.web_host, _free_port(args.web_port, "--web-port", args.web_host)) if args.web else None,
     )
     return run_load(options)
 
@@ -370,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
     _tolerance_option(load, None)
     load.add_argument("--metrics-port", type=_port, metavar="PORT",
                       help="serve live Prometheus metrics on 127.0.0.1:PORT/metrics while Locust runs")  # fmt: skip
+    load.add_argument(
+        "--web", action="store_true", help="show Locust's web UI while the run lasts (it still ends by itself)"
+    )
+    load.add_argument("--web-host", default="127.0.0.1", metavar="HOST", help="where the web UI listens (127.0.0.1)")
+    load.add_argument("--web-port", type=_port, default=8089, metavar="PORT", help="the web UI's port (8089)")
     load.set_defaults(run=_cmd_load)
 
     comparer = commands.add_parser("load-compare", help="compare two load runs route by route, running nothing")

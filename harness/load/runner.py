@@ -60,6 +60,7 @@ class LoadOptions:
     baseline: Path | None = None  # a previous summary.json, or a folder or bundle holding one
     tolerances: Path | None = None  # default: baseline.toml beside the SLO file
     metrics_port: int = 0  # live Prometheus metrics on 127.0.0.1:PORT while Locust runs; 0: none
+    web: tuple[str, int] | None = None  # Locust's web UI at (host, port) while the run lasts; None: headless
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Run:
     workers: int
     remote_workers: int = 0
     bind: tuple[str, int] = ("127.0.0.1", 5557)
+    web: tuple[str, int] | None = None
 
 
 def run_load(options: LoadOptions) -> int:
@@ -116,7 +118,7 @@ def run_load(options: LoadOptions) -> int:
                     raise TargetFailure(
                         f"the target failed while the test data was seeded: {redactor(str(exc))}"
                     ) from None
-                run = Run(settings, plan, reports, options.workers, options.remote_workers, options.bind)
+                run = Run(settings, plan, reports, options.workers, options.remote_workers, options.bind, options.web)
                 summary = capacity_search(run, profile, objectives) if profile.model == "capacity" else \
                     measure(run, profile, objectives)  # fmt: skip
             finally:
@@ -217,7 +219,10 @@ def locust(run: Run, profile: Profile, *, model: str, rate: float, duration: flo
         env = {**os.environ, PLAN_ENV: str(plan_file), "STRONGLY_API_KEY": run.settings.target.api_key,
                "STRONGLY_LOAD_DURATION": str(duration)}  # fmt: skip
         base = [sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), "--loglevel", "WARNING"]
-        lead = [*base, "--headless", "--host", run.settings.target.base_url, "-u", str(users),
+        # with the web UI the run still starts and ends by itself: --autostart, then quit when it is over
+        ui = ["--autostart", "--autoquit", "0", "--web-host", run.web[0], "--web-port", str(run.web[1])] if run.web \
+            else ["--headless"]  # fmt: skip
+        lead = [*base, *ui, "--host", run.settings.target.base_url, "-u", str(users),
                 "-r", str(max(users, profile.spawn_rate)), "--stop-timeout", "10",
                 "--only-summary", "--exit-code-on-error", "0", "--csv", str(run.reports / name),
                 "--html", str(run.reports / f"{name}.html"), *classes]  # fmt: skip

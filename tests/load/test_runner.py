@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 
@@ -165,3 +169,28 @@ def test_a_baseline_of_another_profile_is_refused_before_anything_runs(tmp_path:
     )
     assert not (tmp_path / "load" / "summary.json").exists()
 
+
+def test_the_web_ui_runs_on_loopback_while_the_harness_still_judges(tmp_path: Path) -> None:
+    """--web: Locust's UI answers on 127.0.0.1 during the run, and the run still ends, judges and cleans up."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    command = ["load", "--duration", "10", "--web", "--web-port", str(port), "--quiet", "--reports", str(tmp_path)]
+    answered = None
+    with subprocess.Popen([sys.executable, "-m", "harness", *command], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as run:  # fmt: skip
+        deadline = time.monotonic() + 60
+        while answered is None and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            with contextlib.suppress(httpx.TransportError):
+                answered = httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code
+        code = run.wait(timeout=120)
+
+    assert answered == 200
+    assert code == 0
+    summary = json.loads((tmp_path / "load" / "summary.json").read_text())
+    assert summary["verdict"] == "held"
+    assert summary["routes"][STATUS]["requests"] > 0
+    assert summary["cleanup"] == []
