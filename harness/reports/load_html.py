@@ -191,6 +191,9 @@ def line_chart(
         coordinates = " ".join(f"{x(s):.1f},{y(v):.1f}" for s, v in zip(xs, points, strict=False)
                                if v is not None and (v > 0 or not log))  # fmt: skip
         parts.append(f"<polyline fill='none' stroke='{colour}' stroke-width='1.8'{style} points='{coordinates}'/>")
+        if len(xs) <= 20 and name not in dashed:  # few points (capacity steps): show each measured one
+            parts += [f"<circle cx='{point.split(',')[0]}' cy='{point.split(',')[1]}' r='3.5' fill='{colour}'/>"
+                      for point in coordinates.split()]  # fmt: skip
         column, line = index % 4, index // 4
         legend_x, legend_y = left + 10 + column * 230, top - 16 - 12 * line
         parts.append(f"<rect x='{legend_x}' y='{legend_y}' width='12' height='3' fill='{colour}'/>")

@@ -64,7 +64,7 @@ def print_load_summary(summary: LoadSummary, reports: Path, console: Console | N
     capacity = summary.capacity
     if capacity:
         for step in capacity.steps:
-            state = "held" if step.held else "BROKEN: " + "; ".join(step.broken)
+            state = "held" if step.held else "; ".join(step.broken)  # each reason already says BROKEN
             console.print(f"  {step.rate:g} req/s -> {step.achieved_rps:g} req/s, p99 {step.p99_ms:g} ms: {state}",
                           markup=False)  # fmt: skip
         console.print(f"capacity: {capacity.rps or 'below the first step'} req/s", markup=False)
