@@ -63,6 +63,8 @@ def merge(directory: Path) -> Recording:
                          Histogram.from_json(cell["service"]))  # fmt: skip
                 routes.setdefault(name, Route()).add(*parts)
                 per_second.setdefault(int(second) + offset, {}).setdefault(name, Route()).add(*parts)
+    if not per_second:  # processes that started but answered nothing (a step shorter than their start-up)
+        return Recording({}, [], 0.0)
     first, last = min(per_second), max(per_second)
     series = []
     for second in range(first - first, last - first + 1):
