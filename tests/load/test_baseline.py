@@ -203,6 +203,28 @@ def test_a_summary_survives_write_and_read_and_validates(tmp_path: Path) -> None
     assert LoadSummary.read(path) == original
 
 
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [(("routes", STATUS, "p95_ms"), "fast"), (("verdict",), "fine"), (("run", "model"), "burst"),
+     (("comparison", "rows", 0, "measure"), "p90_ms"), (("surprise",), 1)],
+)  # fmt: skip
+def test_the_schema_refuses_a_summary_that_is_not_one(
+    tmp_path: Path, path: tuple[str | int, ...], value: object
+) -> None:
+    """A mistyped percentile, an unknown verdict, model or measure, or an unknown field fails validation."""
+    original = summary()
+    original.comparison = compare(summary(), summary(), DEFAULTS)
+    document = original.to_document()
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+    schema = json.loads((PACKAGE / "schemas" / "load-summary.schema.json").read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
+
+
 def test_load_compare_exits_by_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """load-compare: 0 for the same numbers, 1 naming the regressed route, 2 for unlike runs."""
     for name, value in (("a", summary()), ("b", summary({STATUS: stats(300.0)})), ("c", summary(profile="soak"))):
