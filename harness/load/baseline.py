@@ -157,7 +157,27 @@ def compare(baseline: LoadSummary, current: LoadSummary, tolerances: Tolerances,
             continue
         rows += compare_route(route, before, now, tolerance)
     series = [SeriesPoint(p.second, {TOTAL: p.routes[TOTAL]}) for p in baseline.series if TOTAL in p.routes]
-    return Comparison(source or baseline.run.id, baseline.run, rows, series, tolerances.default.describe())
+    warnings = [warning] if (warning := busier_machine(baseline.run, current.run)) else []
+    return Comparison(source or baseline.run.id, baseline.run, rows, series, tolerances.default.describe(), warnings)
+
+
+def busier_machine(baseline: LoadRun, current: LoadRun) -> str | None:
+    """A warning when either run's machine was oversubscribed, or one was much busier than the other.
+
+    Latency on a machine with more work than cores grows whatever the build does: in the
+    baseline-noise benchmark, the clean pair flagged as a regression ran at 4 processes per core.
+    """
+    if not baseline.host_load or not current.host_load:
+        return None
+    before, now = max(baseline.host_load), max(current.host_load)
+    oversubscribed = max(before, now) >= 1.5
+    uneven = max(before, now) >= 1.0 and max(before, now) >= 1.5 * max(min(before, now), 0.1)
+    if not (oversubscribed or uneven):
+        return None
+    return (
+        f"the machine running Locust had {before:.1f} runnable processes per core during the baseline and"
+        f" {now:.1f} during this run: latency differences may be the machine's, not the build's"
+    )
 
 
 def compare_route(route: str, before: RouteStats, now: RouteStats, tolerance: Tolerance) -> list[ComparisonRow]:

@@ -99,17 +99,21 @@ class LoadRun:
     started_at: str = ""
     finished_at: str = ""
     profile_settings: dict[str, Any] = field(default_factory=dict)
+    # load average per core of the machine that ran Locust, at the start and the end: latency
+    # measured on a busier machine is slower whatever the build, so comparisons say when it differed
+    host_load: list[float] = field(default_factory=list)
 
     def to_document(self) -> dict[str, Any]:
         return {"id": self.id, "profile": self.profile, "model": self.model, "target": self.target,
                 "workers": self.workers, "readonly": self.readonly, "startedAt": self.started_at,
-                "finishedAt": self.finished_at, "profileSettings": self.profile_settings}  # fmt: skip
+                "finishedAt": self.finished_at, "profileSettings": self.profile_settings,
+                "hostLoad": self.host_load}  # fmt: skip
 
     @classmethod
     def from_document(cls, data: dict[str, Any]) -> LoadRun:
         return cls(data["id"], data["profile"], data["model"], data["target"], data.get("workers", 0),
                    data.get("readonly", False), data.get("startedAt", ""), data.get("finishedAt", ""),
-                   dict(data.get("profileSettings", {})))  # fmt: skip
+                   dict(data.get("profileSettings", {})), list(data.get("hostLoad", [])))  # fmt: skip
 
 
 @dataclass
@@ -147,6 +151,7 @@ class Comparison:
     rows: list[ComparisonRow]
     baseline_series: list[SeriesPoint] = field(default_factory=list)
     noise: str = ""  # how run-to-run spread is treated, in one sentence, for the reports
+    warnings: list[str] = field(default_factory=list)  # why a verdict may be the machine's, not the build's
 
     @property
     def verdict(self) -> str:
@@ -157,6 +162,7 @@ class Comparison:
             "source": self.source,
             "verdict": self.verdict,
             "noise": self.noise,
+            "warnings": self.warnings,
             "baselineRun": self.baseline_run.to_document(),
             "rows": [asdict(row) for row in self.rows],
             "baselineSeries": [point.to_document() for point in self.baseline_series],
@@ -166,7 +172,8 @@ class Comparison:
     def from_document(cls, data: dict[str, Any]) -> Comparison:
         series = [SeriesPoint.from_document(point) for point in data.get("baselineSeries", [])]
         rows = [ComparisonRow(**row) for row in data["rows"]]
-        return cls(data["source"], LoadRun.from_document(data["baselineRun"]), rows, series, data.get("noise", ""))
+        return cls(data["source"], LoadRun.from_document(data["baselineRun"]), rows, series, data.get("noise", ""),
+                   list(data.get("warnings", [])))  # fmt: skip
 
 
 @dataclass

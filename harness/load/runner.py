@@ -90,6 +90,7 @@ def run_load(options: LoadOptions) -> int:
     shutil.rmtree(reports, ignore_errors=True)
     reports.mkdir(parents=True)
     started = datetime.now(UTC).isoformat(timespec="seconds")
+    load_at_start = host_load()
     redactor = Redactor(settings.redaction_secrets())
     with target_for(settings, options.faults, reports / "reference-server.log") as settings:
         preflight(settings.target, needs_write=not options.readonly)
@@ -135,6 +136,7 @@ def run_load(options: LoadOptions) -> int:
         started_at=started,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         profile_settings=asdict(profile),
+        host_load=[load_at_start, host_load()],
     )
     summary.cleanup = cleanup
     if baseline is not None:
@@ -147,6 +149,14 @@ def run_load(options: LoadOptions) -> int:
 
         print_load_summary(summary, reports)
     return summary.exit_code
+
+
+def host_load() -> float:
+    """The 1-minute load average per core of this machine (0 where the system does not tell)."""
+    try:
+        return round(os.getloadavg()[0] / (os.cpu_count() or 1), 2)
+    except OSError:
+        return 0.0
 
 
 def tolerances_beside(slo_file: Path) -> Path:

@@ -91,6 +91,8 @@ def comparison_table(summary: LoadSummary) -> str:
     return (
         f"<h2>Against the baseline</h2><p class='meta'>Baseline {escape(comparison.source)}: run {escape(base.id)}, "
         f"{escape(base.started_at)}. Noise: {escape(comparison.noise)}.</p>"
+        + "".join(f"<p class='meta' id='comparison-warning'>⚠ {escape(warning)}</p>" for warning in comparison.warnings)
+        +
         "<table id='comparison'><tr><th>route</th><th>measure</th><th>baseline</th><th>current</th><th>change</th>"
         f"<th>allowed</th><th>verdict</th></tr>{''.join(rows)}</table>"
     )

@@ -84,6 +84,8 @@ def print_comparison(comparison: Comparison, console: Console | None = None) -> 
                   f"{len(comparison.rows)} measures compared; {comparison.noise}", markup=False)  # fmt: skip
     for row in regressions:
         console.print(f"[red]{escape(row.describe())}[/]", markup=True)
+    for warning in comparison.warnings:
+        console.print(f"[yellow]note[/] {escape(warning)}", markup=True)
     if regressions:
         console.print(f"[red]REGRESSED[/] on {len(regressions)} measure(s) of "
                       f"{len({row.route for row in regressions})} route(s)", markup=True)  # fmt: skip

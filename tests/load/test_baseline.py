@@ -117,6 +117,24 @@ def test_a_route_table_overrides_only_what_it_names(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("before", "now", "warned"),
+    [([0.3, 0.4], [0.2, 0.5], False), ([0.3, 0.4], [0.9, 1.2], True), ([4.0, 3.8], [4.1, 3.9], True),
+     ([], [4.0], False)],
+)  # fmt: skip
+def test_a_busy_or_unevenly_busy_machine_is_named_beside_the_verdict(
+    before: list[float], now: list[float], warned: bool
+) -> None:
+    """Runs on an oversubscribed machine, or one much busier than the other's, carry a warning; calm ones do not."""
+    baseline, current = summary(), summary()
+    baseline.run.host_load, current.run.host_load = before, now
+
+    warnings = compare(baseline, current, DEFAULTS).warnings
+
+    assert bool(warnings) is warned
+    assert all("runnable processes per core" in warning for warning in warnings)
+
+
 def test_the_shipped_tolerances_file_reads() -> None:
     """load/baseline.toml parses, and its defaults are the ones in code."""
     tolerances = load_tolerances(LOAD / "baseline.toml")
