@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness import spec
+from harness.load.results import LoadSummary
 from harness.reference import mutations
 from harness.reference.faults import CATALOGUE, Fault
 from harness.results import RunResult, Status
@@ -75,7 +76,7 @@ def run_load_fault(fault: Fault, reports: Path) -> Outcome:
     if not summary.exists():
         outcome.note = (run.stderr.strip().splitlines() or ["no summary written"])[-1][:200]
         return outcome
-    broken = [f"{v['route']} {v['limit']}" for v in json.loads(summary.read_text())["slo"] if not v["held"]]
+    broken = [f"{v.route} {v.limit}" for v in LoadSummary.read(summary).slo if not v.held]
     outcome.failed = broken
     outcome.fired = [slo for slo in fault.catches if any(b.startswith(slo) or b.endswith(slo) for b in broken)]
     outcome.detected = run.returncode == 1 and bool(outcome.fired)
