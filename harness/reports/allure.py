@@ -12,6 +12,7 @@ import json
 import uuid
 from pathlib import Path
 
+from harness.requirements import by_id
 from harness.results import RunResult
 
 
@@ -28,7 +29,9 @@ def annotate(result: RunResult, directory: Path) -> None:
         document["status"] = "skipped"
         document["statusDetails"] = {"message": f"blocked by {check.blocked_by}: {check.reason or ''}"}
         path.write_text(json.dumps(document), encoding="utf-8")
+    catalogue = by_id()
     for number, cause in enumerate(result.root_causes(), 1):
+        charged = catalogue.get(cause.fails[0])
         headline = next((line for line in cause.message.splitlines() if line.strip()), cause.id)
         details = f"Fails: {', '.join(cause.fails)}\nBlocks: {', '.join(cause.blocks) or 'none'}"
         document = {
@@ -39,8 +42,12 @@ def annotate(result: RunResult, directory: Path) -> None:
             "status": "failed",
             "stage": "finished",
             "statusDetails": {"message": cause.message, "trace": details + (f"\n\n{cause.curl}" if cause.curl else "")},
-            "labels": [{"name": "suite", "value": "Root causes"}, {"name": "severity", "value": "blocker"},
-                       *({"name": "requirement", "value": rid} for rid in cause.fails)],  # fmt: skip
+            "labels": [
+                {"name": "suite", "value": "Root causes"}, {"name": "severity", "value": "blocker"},
+                {"name": "feature", "value": charged.area if charged else "root causes"},
+                {"name": "epic", "value": charged.resource if charged else "root causes"},
+                *({"name": "requirement", "value": rid} for rid in cause.fails),
+            ],  # fmt: skip
         }
         (directory / f"{document['uuid']}-result.json").write_text(json.dumps(document), encoding="utf-8")
 
