@@ -4,7 +4,7 @@ Registered in the one catalogue (``faults.CATALOGUE``, imported at the end of fa
 other fault. Each is a class of drift the model-based phase (contracts/model/) can see and fixed
 checks with fixed data tend to miss: a counter that forgets deletes, a list that loses an item only
 past offset 100 or only under two filters, a sort unstable on ties, an activity feed missing one
-event type, stats stale after a resize, a lost concurrent update.
+event type, stats stale after a resize, a lost concurrent update, a key accepted outside its header.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import random
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.reference.faults import PROJECT, Wrapper, fault, matches, middleware, read_body, replay
@@ -151,3 +152,17 @@ def project_update_lost_when_concurrent(ref: Reference) -> Wrapper:
                     db.execute(f"UPDATE projects SET {column} = ? WHERE id = ?", (before[column], project_id))
 
     return middleware(handle)
+
+
+@fault("key-in-query-accepted", area="auth", catches=("AUTH-KEY-003",))
+def key_in_query_accepted(ref: Reference) -> None:
+    """A key sent as the query parameter api_key is accepted when the X-API-Key header is absent."""
+    authenticate = ref.auth.authenticate
+
+    def lenient(request: Request) -> Principal:
+        key = request.query_params.get("api_key")
+        if key and "x-api-key" not in request.headers and key in ref.auth.keys:
+            return ref.auth.keys[key]
+        return authenticate(request)
+
+    ref.auth.authenticate = lenient  # type: ignore[method-assign]
