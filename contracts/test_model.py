@@ -21,7 +21,7 @@ from harness.contract.plugin import Run
 from harness.registry import Registry
 
 STEPS_PER_SEQUENCE = 20
-DEFAULT_STEPS = {"full": 160, "core": 160}
+DEFAULT_STEPS = {"full": 120, "core": 120}
 
 
 def model_steps(settings: Settings) -> int:
