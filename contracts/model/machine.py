@@ -107,6 +107,7 @@ class ModelMachine(RuleBasedStateMachine):
         self.gone: list[tuple[str, str, str]] = []
         self.emails = 0
         self.bulk_done = False
+        self.bulk_volumes_done = False
         self.rng = random.Random(0)
         self.context.log.writes, self.context.log.reads = [], []
 
@@ -397,6 +398,21 @@ class ModelMachine(RuleBasedStateMachine):
         if share:
             op_call(self.client(org), "POST", f"{API}/volumes/{volume_id}/share", "shareVolume", (200,))
             self.orgs[org].volume_action(volume_id, "shared", self.orgs[org].tick())
+
+    @precondition(lambda self: self.has_active_project() and not self.bulk_volumes_done)
+    @rule(draw=st.data(), count=st.sampled_from([6, 25]))
+    def create_many_volumes(self, draw: st.DataObject, count: int) -> None:
+        """Many volumes in one project with few distinct sizes and labels: ties in every sortable field."""
+        self.bulk_volumes_done = True
+        org = self.any_org(draw, lambda o: self.active_projects(o))
+        if org is None:
+            return
+        project = self.pick(draw, self.active_projects(org))
+        for n in range(count):
+            body = {"projectId": project.id, "label": self.name(["x", "y"][n % 2]), "sizeGb": [1.0, 2.0][n % 3 % 2]}
+            answer = op_call(self.client(org), "POST", f"{API}/volumes", "createVolume", (201,), body)
+            self.orgs[org].create_volume(self.created(org, "volume", answer, "volumeId"), body, self.orgs[org].tick())
+        self.touched.add((org, "project", project.id))
 
     def volumes(self, org: str, want: Any = lambda v: True) -> list[Volume]:
         model = self.orgs[org]
