@@ -109,7 +109,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     values: dict[str, object] = {"target": target, "reports": args.reports}
     if args.run is _cmd_contract:
         values["profile"] = check_profile(args.profile)
-    for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit"):
+    for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit", "model_steps"):
         if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
     return Settings(**values, keep_on_failure=getattr(args, "keep_on_failure", False))  # type: ignore[arg-type]
@@ -403,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--list", action="store_true", help="print the requirements the profile runs, and exit")
     contract.add_argument("--seed", type=int, help="replay a run: the seed its report shows")
     contract.add_argument("--provision-wait", type=_positive_float, metavar="S", help="longest wait for ready")
+    contract.add_argument("--model-steps", type=_positive_int, metavar="N", help="size of the model-based phase")
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
     contract.add_argument("--quiet", action="store_true", help="no progress, no summary")

@@ -53,6 +53,7 @@ class Settings:
     deadline: float = 1800.0
     rate_limit: float | None = None
     keep_on_failure: bool = False
+    model_steps: int | None = None  # the model-based phase's size (None: the profile's default)
 
     @property
     def prefix(self) -> str:
@@ -79,6 +80,7 @@ class Settings:
             "DEADLINE": str(self.deadline),
             "RATE_LIMIT": None if self.rate_limit is None else str(self.rate_limit),
             "KEEP_ON_FAILURE": "1" if self.keep_on_failure else None,
+            "MODEL_STEPS": None if self.model_steps is None else str(self.model_steps),
         }
         return {ENV_PREFIX + name: value for name, value in values.items() if value is not None}
 
@@ -109,6 +111,7 @@ class Settings:
             deadline=number(get("DEADLINE"), "STRONGLY_DEADLINE", float, 1800.0),
             rate_limit=number(get("RATE_LIMIT"), "STRONGLY_RATE_LIMIT", float, None),
             keep_on_failure=get("KEEP_ON_FAILURE") == "1",
+            model_steps=number(get("MODEL_STEPS"), "STRONGLY_MODEL_STEPS", int, None),
         )
 
 

@@ -1280,3 +1280,8 @@ def periodic_stall(ref: Reference) -> Wrapper:
         await app(scope, receive, send)
 
     return middleware(handle)
+
+
+# Faults of derived views (issue 18) live in their own module and register in CATALOGUE on import;
+# imported last because that module imports the mechanisms above.
+from harness.reference import drift_faults  # noqa: E402, F401
