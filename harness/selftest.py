@@ -23,7 +23,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from harness import spec
 from harness.load.results import LoadSummary
@@ -32,6 +34,7 @@ from harness.reference.faults import CATALOGUE, Fault
 from harness.results import RunResult, Status
 
 CLEAN = "(clean)"
+T = TypeVar("T")
 
 
 @dataclass
@@ -130,16 +133,19 @@ def run_matrix(
 ) -> list[Outcome]:
     """The clean run first (it is the longest), then one run per fault, ``jobs`` at a time."""
     targets: list[Fault | None] = [None, *faults]
+    runs = [partial(run_one, fault, reports / (fault.name if fault else "clean"), scope, seed) for fault in targets]
+    return in_parallel(runs, jobs, progress)
+
+
+def in_parallel(runs: list[Callable[[], T]], jobs: int, progress: Callable[[T], None] | None) -> list[T]:
+    """Each run in a thread, ``jobs`` at a time; results (and progress) in the order given."""
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [
-            pool.submit(run_one, fault, reports / (fault.name if fault else "clean"), scope, seed) for fault in targets
-        ]
+        futures = [pool.submit(run) for run in runs]
         outcomes = []
         for future in futures:
-            outcome = future.result()
+            outcomes.append(future.result())
             if progress is not None:
-                progress(outcome)
-            outcomes.append(outcome)
+                progress(outcomes[-1])
     return outcomes
 
 
@@ -275,18 +281,9 @@ def run_mutations(
     if not clean.detected:
         raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
     callers = Callers.of(RunResult.read(reports / "clean" / "conformance.json"))
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = []
-        for seed in seeds:
-            _, requirements = aim(seed, callers, budget)
-            futures.append(pool.submit(run_mutation, seed, requirements, reports / f"mutate-{seed}", run_seed))
-        outcomes = []
-        for future in futures:
-            outcome = future.result()
-            if progress is not None:
-                progress(outcome)
-            outcomes.append(outcome)
-    return outcomes
+    runs = [partial(run_mutation, seed, aim(seed, callers, budget)[1], reports / f"mutate-{seed}", run_seed)
+            for seed in seeds]  # fmt: skip
+    return in_parallel(runs, jobs, progress)
 
 
 def mutation_markdown(outcomes: list[MutationOutcome], wall: float) -> str:
