@@ -87,6 +87,7 @@ class Context:
     steps_at_catch: int = 0
     shrink_seconds: float = 15.0
     shrink_until: float | None = None
+    crossed_largest_page: bool = False  # the phase's first sequence always lists past offset 100
 
 
 def op_call(
@@ -238,6 +239,13 @@ class ModelMachine(RuleBasedStateMachine):
         if visibility:
             body["visibility"] = visibility
         self.create_projects(org, [body])
+
+    @initialize()
+    def cross_the_largest_page(self) -> None:
+        """Once a phase, more projects than the largest page holds: a coin flip would miss loss past offset 100."""
+        if not self.context.crossed_largest_page:
+            self.context.crossed_largest_page = True
+            self.create_many_projects(data.LONGER_THAN_LARGEST_PAGE)
 
     @precondition(lambda self: not self.bulk_done)
     @rule(count=data.BULK)

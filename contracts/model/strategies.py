@@ -40,4 +40,5 @@ ROLE = st.sampled_from(["editor", "viewer"])
 EXTRA_TAGS = st.lists(st.sampled_from(["ml", "prod", "v2"]), max_size=2, unique=True)
 # Page sizes: tiny ones cross many page boundaries, 100 is the largest page, None the default.
 PAGE_SIZE = st.sampled_from([1, 2, 3, 7, None, 50, 100])
-BULK = st.sampled_from([12, 104])  # 104 is longer than the largest page (100)
+LONGER_THAN_LARGEST_PAGE = 104  # the largest page is 100
+BULK = st.sampled_from([12, LONGER_THAN_LARGEST_PAGE])
