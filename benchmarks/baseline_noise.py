@@ -18,8 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from benchmarks.common import harness, machine, save, table
-from harness.load.baseline import compare, load_tolerances
-from harness.load.results import LoadSummary
+from harness.loadtest.baseline import compare, load_tolerances
+from harness.loadtest.results import LoadSummary
 from harness.paths import LOAD
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.common import ADMIN, ROOT, machine, median, pinned, reference_server, save, table
 from benchmarks.reference_server import seeded
-from harness.load.plan import PLAN_ENV, Plan
+from harness.loadtest.plan import PLAN_ENV, Plan
 
 BARE, OURS = "bare FastHttpUser", "our scenario"
 

@@ -17,8 +17,8 @@ from schemathesis.generation import GenerationMode
 
 from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
-from harness.contract.plugin import Run, current_run
-from harness.contract.traffic import exchange_of
+from harness.conformance.plugin import ConformanceRun, current_run
+from harness.conformance.traffic import exchange_of
 from harness.expect import expect
 from harness.factory import Factory
 
@@ -102,7 +102,7 @@ def existing(api: ApiClient) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def targets(run: Run, api: ApiClient) -> dict[str, str]:
+def targets(run: ConformanceRun, api: ApiClient) -> dict[str, str]:
     """Real resources every operation can address: a project with a shared volume, a running
     workspace and a collaborator. Checks that attempt refused writes prove they stay unchanged.
     A read-only run borrows existing ones instead, and creates nothing."""

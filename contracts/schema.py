@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import schemathesis
 
-from harness.contract.plugin import current_run
+from harness.conformance.plugin import current_run
 from harness.paths import CONTRACTS, SPEC
 
 settings = current_run().settings

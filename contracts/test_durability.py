@@ -13,7 +13,7 @@ import pytest
 from contracts.support import walk
 from harness.client import ApiClient
 from harness.config import Settings
-from harness.contract.plugin import Run
+from harness.conformance.plugin import ConformanceRun
 from harness.expect import ContractViolation, expect
 from harness.factory import Factory
 from harness.steps import Blocked
@@ -46,7 +46,7 @@ def wait_until_steady(api: ApiClient, timeout: float) -> bool:
 
 @pytest.mark.requirement("DUR-001")
 @pytest.mark.needs("restart")
-def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Settings, run: Run) -> None:
+def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Settings, run: ConformanceRun) -> None:
     """Projects, volumes, workspaces, collaborators and activity read back the same after a restart."""
     project = make.project(tags=["durable"])
     make.volume(project["id"], sizeGb=3)

@@ -17,7 +17,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.model.machine import Context, ModelMachine, StepLog
 from harness.config import Settings
-from harness.contract.plugin import Run
+from harness.conformance.plugin import ConformanceRun
 from harness.registry import Registry
 
 STEPS_PER_SEQUENCE = 12  # short sequences: Hypothesis enables a random subset of rules per sequence
@@ -29,7 +29,7 @@ def model_steps(settings: Settings) -> int:
 
 
 @pytest.mark.requirement("GEN-MODEL-001")
-def test_every_view_agrees_with_a_model_of_the_documents(run: Run, settings: Settings) -> None:
+def test_every_view_agrees_with_a_model_of_the_documents(run: ConformanceRun, settings: Settings) -> None:
     """After each step of random sequences over both organizations, every list, page, count, stat, activity
     feed, collaborator list and object field agrees with what the model says the accepted operations produced."""
     log = StepLog()

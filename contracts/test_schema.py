@@ -17,7 +17,7 @@ from contracts.schema import schema
 from harness import spec
 from harness.client import ApiClient
 from harness.config import Settings
-from harness.contract.plugin import Run
+from harness.conformance.plugin import ConformanceRun
 from harness.factory import Factory
 
 # The state an operation's path ids must be in for its valid requests to succeed.
@@ -64,7 +64,7 @@ def operation_ids(request: pytest.FixtureRequest, settings: Settings, api: ApiCl
 )  # fmt: skip
 @pytest.mark.readonly
 @schema.parametrize()
-def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: Run) -> None:
+def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: ConformanceRun) -> None:
     """Valid and invalid requests get documented answers whose bodies fit the contract."""
     route = case.operation.definition.raw.get("operationId")
     try:

@@ -116,7 +116,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _cmd_contract(args: argparse.Namespace) -> int:
-    from harness.contract.runner import ContractOptions, list_requirements, run_contract
+    from harness.conformance.runner import ContractOptions, list_requirements, run_contract
     from harness.requirements import by_id
 
     settings = _settings(args)
@@ -129,8 +129,8 @@ def _cmd_contract(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from harness.load.profiles import duration
-    from harness.load.runner import LoadOptions, run_load
+    from harness.loadtest.profiles import duration
+    from harness.loadtest.runner import LoadOptions, run_load
 
     overrides: dict[str, object] = {}
     if args.duration is not None:
@@ -181,7 +181,7 @@ def _address(text: str) -> tuple[str, int]:
 
 
 def _cmd_load_compare(args: argparse.Namespace) -> int:
-    from harness.load.baseline import compare, find_summary, load_tolerances
+    from harness.loadtest.baseline import compare, find_summary, load_tolerances
     from harness.reports.terminal import print_comparison
 
     baseline, source = find_summary(args.baseline)
@@ -192,7 +192,7 @@ def _cmd_load_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_load_worker(args: argparse.Namespace) -> int:
-    from harness.load.runner import worker_command
+    from harness.loadtest.runner import worker_command
 
     if not os.environ.get("STRONGLY_API_KEY"):
         raise UsageError("STRONGLY_API_KEY is not set; a worker sends requests with it")
@@ -248,7 +248,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import json
     import shutil
 
-    from harness.load.results import LoadSummary
+    from harness.loadtest.results import LoadSummary
     from harness.reports import html, load_html
 
     rendered = []
@@ -300,7 +300,7 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
         f"kill matrix: the clean run and {len(faults)} faults, {args.jobs} at a time (scope {args.scope})", flush=True
     )
 
-    def progress(outcome: selftest.Outcome) -> None:
+    def progress(outcome: selftest.MatrixRow) -> None:
         verdict = "caught" if outcome.detected else "MISSED"
         if outcome.fault == selftest.CLEAN:
             verdict = "passed" if outcome.detected else "FAILED"

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from harness import spec
-from harness.load.results import LoadSummary
+from harness.loadtest.results import LoadSummary
 from harness.reference import mutations
 from harness.reference.drift_faults import MODEL
 from harness.reference.faults import CATALOGUE, Fault
@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class Outcome:
+class MatrixRow:
     """One row of the matrix."""
 
     fault: str
@@ -74,12 +74,12 @@ def load_command(fault: Fault, reports: Path) -> list[str]:
             "--duration", "15", "--reports", str(reports), "--quiet"]  # fmt: skip
 
 
-def run_load_fault(fault: Fault, reports: Path) -> Outcome:
+def run_load_fault(fault: Fault, reports: Path) -> MatrixRow:
     """Run the fault's load profile; it is caught when one of the SLOs it declares is broken."""
     started = time.monotonic()
     env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
     run = subprocess.run(load_command(fault, reports), env=env, capture_output=True, text=True, check=False)
-    outcome = Outcome(fault.name, fault.area, list(fault.catches), detected=False,
+    outcome = MatrixRow(fault.name, fault.area, list(fault.catches), detected=False,
                       seconds=round(time.monotonic() - started, 1), exit_code=run.returncode)  # fmt: skip
     summary = reports / "load" / "summary.json"
     if not summary.exists():
@@ -92,7 +92,7 @@ def run_load_fault(fault: Fault, reports: Path) -> Outcome:
     return outcome
 
 
-def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Outcome:
+def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> MatrixRow:
     """Run the suite once (against the fault, or clean) and judge what it found."""
     if fault is not None and fault.suite == "load":
         return run_load_fault(fault, reports)
@@ -104,7 +104,7 @@ def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Outcom
     )
     seconds = round(time.monotonic() - started, 1)
     declared = list(fault.catches) if fault else []
-    outcome = Outcome(
+    outcome = MatrixRow(
         name, fault.area if fault else "", declared, detected=False, seconds=seconds, exit_code=run.returncode
     )
     results = reports / "conformance.json"
@@ -135,8 +135,8 @@ def run_matrix(
     scope: str = "declared",
     jobs: int = 2,
     seed: int = 1,
-    progress: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
+    progress: Callable[[MatrixRow], None] | None = None,
+) -> list[MatrixRow]:
     """The clean run first (it is the longest), then one run per fault, ``jobs`` at a time."""
     targets: list[Fault | None] = [None, *faults]
     runs = [partial(run_one, fault, reports / (fault.name if fault else "clean"), scope, seed) for fault in targets]
@@ -161,7 +161,7 @@ def chosen_faults(names: list[str]) -> list[Fault]:
     return sorted(chosen, key=lambda fault: fault.suite != "contract")
 
 
-def markdown(outcomes: list[Outcome], *, scope: str, wall: float) -> str:
+def markdown(outcomes: list[MatrixRow], *, scope: str, wall: float) -> str:
     caught = sum(o.detected for o in outcomes if o.fault != CLEAN)
     total = sum(1 for o in outcomes if o.fault != CLEAN)
     lines = [
@@ -179,14 +179,14 @@ def markdown(outcomes: list[Outcome], *, scope: str, wall: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(outcomes: list[Outcome], reports: Path, *, scope: str, wall: float) -> None:
+def write(outcomes: list[MatrixRow], reports: Path, *, scope: str, wall: float) -> None:
     reports.mkdir(parents=True, exist_ok=True)
     document = {"scope": scope, "wallSeconds": round(wall, 1), "outcomes": [asdict(o) for o in outcomes]}
     (reports / "selftest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
     (reports / "selftest.md").write_text(markdown(outcomes, scope=scope, wall=wall), encoding="utf-8")
 
 
-def passed(outcomes: list[Outcome]) -> bool:
+def passed(outcomes: list[MatrixRow]) -> bool:
     return all(outcome.detected for outcome in outcomes)
 
 

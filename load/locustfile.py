@@ -31,9 +31,9 @@ from locust.env import Environment
 from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, MasterRunner, WorkerRunner
 
 from harness import spec
-from harness.load import metrics
-from harness.load.plan import PLAN_ENV, Plan
-from harness.load.recorder import WARMUP, Recorder
+from harness.loadtest import metrics
+from harness.loadtest.plan import PLAN_ENV, Plan
+from harness.loadtest.recorder import WARMUP, Recorder
 
 # Locust buckets whole milliseconds below 100 ms; 10 microsecond buckets keep its own report right.
 _coarse = locust.stats.bucket_response_time

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from harness.config import Settings, Target
-from harness.contract.runner import pytest_command
-from harness.load.slo import LIMITS
+from harness.conformance.runner import pytest_command
+from harness.loadtest.slo import LIMITS
 from harness.paths import CONTRACTS
 from harness.reference.faults import CATALOGUE
 from harness.requirements import by_id, load_catalogue

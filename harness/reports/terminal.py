@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.load.results import Comparison, LoadSummary
+from harness.loadtest.results import Comparison, LoadSummary
 from harness.requirements import Requirement
 from harness.results import RunResult
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from harness.errors import UsageError
-from harness.load.baseline import find_summary
-from harness.load.results import LoadRun, LoadSummary
+from harness.loadtest.baseline import find_summary
+from harness.loadtest.results import LoadRun, LoadSummary
 from harness.redact import Redactor
 from harness.reports.bundle import badge, make_bundle
 

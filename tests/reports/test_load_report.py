@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.load.baseline import Tolerance, Tolerances, compare
-from harness.load.results import Capacity, CapacityStep, LoadRun, LoadSummary
+from harness.loadtest.baseline import Tolerance, Tolerances, compare
+from harness.loadtest.results import Capacity, CapacityStep, LoadRun, LoadSummary
 from harness.reports.load_html import nice, render
 
 SUMMARY = {

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from harness.cli import main
-from harness.load.metrics import LocustCollector, cumulative
+from harness.loadtest.metrics import LocustCollector, cumulative
 from harness.paths import LOAD
 
 STATUS = "GET /api/v1/workspaces/{id}/status"

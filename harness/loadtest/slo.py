@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
-from harness.load.results import RouteStats
+from harness.loadtest.results import RouteStats
 from harness.tomlfile import read_toml
 
 LIMITS = ("p95_ms", "p99_ms", "error_ratio", "min_rps")
@@ -24,7 +24,7 @@ class Objective:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class SloVerdict:
     route: str
     limit: str
     allowed: float
@@ -65,7 +65,7 @@ def load_objectives(path: Path) -> list[Objective]:
 
 def evaluate(
     objectives: list[Objective], routes: dict[str, RouteStats], *, with_throughput: bool = True
-) -> list[Verdict]:
+) -> list[SloVerdict]:
     """Each limit of each objective against the measured routes.
 
     A route the run never called has no latency or error ratio to judge (its limits are left out);
@@ -82,5 +82,5 @@ def evaluate(
             if limit != "min_rps" and not seen.requests:
                 continue
             measured = seen.rps if limit == "min_rps" else getattr(seen, limit)
-            verdicts.append(Verdict(objective.route, limit, allowed, round(measured, 3)))
+            verdicts.append(SloVerdict(objective.route, limit, allowed, round(measured, 3)))
     return verdicts

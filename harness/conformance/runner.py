@@ -53,7 +53,7 @@ def pytest_command(settings: Settings, workdir: Path, extra: list[str]) -> list[
     return [
         sys.executable, "-m", "pytest", str(CONTRACTS),
         "-c", str(CONTRACTS / "pytest.ini"), "--rootdir", str(CONTRACTS),
-        "-p", "harness.contract.plugin", "-p", "no:cacheprovider",
+        "-p", "harness.conformance.plugin", "-p", "no:cacheprovider",
         "--alluredir", str(reports / "allure-results"), "--clean-alluredir",
         f"--hypothesis-seed={settings.seed}",
         "-q", "--tb=no",

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.load.histogram import Histogram
-from harness.load.results import RouteStats, SeriesPoint
-from harness.load.slo import TOTAL
+from harness.loadtest.histogram import Histogram
+from harness.loadtest.results import RouteStats, SeriesPoint
+from harness.loadtest.slo import TOTAL
 
 METRICS = ("time-to-ready",)  # recorded like routes, but not requests: kept out of the total
 

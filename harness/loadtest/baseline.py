@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
-from harness.load.results import Comparison, ComparisonRow, LoadRun, LoadSummary, RouteStats, SeriesPoint
-from harness.load.slo import TOTAL
+from harness.loadtest.results import Comparison, ComparisonRow, LoadRun, LoadSummary, RouteStats, SeriesPoint
+from harness.loadtest.slo import TOTAL
 from harness.tomlfile import read_toml
 
 LATENCIES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}

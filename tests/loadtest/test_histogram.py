@@ -8,7 +8,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.load.histogram import Histogram, bucket
+from harness.loadtest.histogram import Histogram, bucket
 
 
 def nearest_rank(samples: list[float], fraction: float) -> float:

@@ -1,6 +1,6 @@
 """The conformance suite's pytest plugin: requirements, profiles, fixtures and the results file.
 
-Loaded with ``-p harness.contract.plugin`` by ``strongly-harness contract``. Every check carries
+Loaded with ``-p harness.conformance.plugin`` by ``strongly-harness contract``. Every check carries
 ``@pytest.mark.requirement(...)``; the plugin selects checks for the profile, turns each outcome
 into a status for the requirements involved (a server's fault is "fail", a crash of the harness
 is "error"), removes what the run created, and writes ``conformance.json`` and the reports.
@@ -58,12 +58,12 @@ FAILURE_CODES = {
 }
 SEVERITY = {"MUST": "critical", "SHOULD": "normal"}
 EXCHANGES_PER_FAILURE = 3
-RUN = pytest.StashKey["Run"]()
-OUTCOMES = pytest.StashKey[dict[str, "Outcome"]]()
+RUN = pytest.StashKey["ConformanceRun"]()
+OUTCOMES = pytest.StashKey[dict[str, "CheckOutcome"]]()
 
 
 @dataclass
-class Run:
+class ConformanceRun:
     """Everything one contract run shares: settings, clients, what it created, what it found."""
 
     settings: Settings
@@ -100,10 +100,10 @@ class Run:
         return Factory(client, registry, self.settings.prefix, patience=self.patience)
 
 
-_current: Run | None = None
+_current: ConformanceRun | None = None
 
 
-def current_run() -> Run:
+def current_run() -> ConformanceRun:
     """The run in progress (for schemathesis hooks, which receive no pytest fixtures)."""
     if _current is None:
         raise RuntimeError("no contract run in progress")
@@ -121,7 +121,7 @@ def pytest_configure(config: pytest.Config) -> None:
     ):
         config.addinivalue_line("markers", line)
     settings = Settings.from_env()
-    _current = Run(settings=settings, redactor=Redactor(settings.redaction_secrets()))
+    _current = ConformanceRun(settings=settings, redactor=Redactor(settings.redaction_secrets()))
     _current.notes = [note for note in os.environ.get("STRONGLY_NOTES", "").split("\n") if note]
     if settings.rate_limit:
         _current.limiter = RateLimiter(settings.rate_limit)
@@ -201,7 +201,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 # ------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="session")
-def run(pytestconfig: pytest.Config) -> Iterator[Run]:
+def run(pytestconfig: pytest.Config) -> Iterator[ConformanceRun]:
     """The run; at its end, everything it created is removed and stragglers are swept by prefix."""
     current = pytestconfig.stash[RUN]
     yield current
@@ -223,18 +223,18 @@ def run(pytestconfig: pytest.Config) -> Iterator[Run]:
 
 
 @pytest.fixture(scope="session")
-def settings(run: Run) -> Settings:
+def settings(run: ConformanceRun) -> Settings:
     return run.settings
 
 
 @pytest.fixture(scope="session")
-def api(run: Run) -> Iterator[ApiClient]:
+def api(run: ConformanceRun) -> Iterator[ApiClient]:
     """A client with the full-scope key."""
     with run.client(run.settings.target.api_key) as client:
         yield client
 
 
-def optional_client(run: Run, key: str | None, variable: str) -> Iterator[ApiClient]:
+def optional_client(run: ConformanceRun, key: str | None, variable: str) -> Iterator[ApiClient]:
     if key is None:
         pytest.skip(f"{variable} is not set")
     with run.client(key) as client:
@@ -242,32 +242,32 @@ def optional_client(run: Run, key: str | None, variable: str) -> Iterator[ApiCli
 
 
 @pytest.fixture(scope="session")
-def reader(run: Run) -> Iterator[ApiClient]:
+def reader(run: ConformanceRun) -> Iterator[ApiClient]:
     """A client with the read-only key (the check skips without one)."""
     yield from optional_client(run, run.settings.target.readonly_key, "STRONGLY_READONLY_API_KEY")
 
 
 @pytest.fixture(scope="session")
-def other(run: Run) -> Iterator[ApiClient]:
+def other(run: ConformanceRun) -> Iterator[ApiClient]:
     """A client with another organization's key (the check skips without one)."""
     yield from optional_client(run, run.settings.target.other_key, "STRONGLY_OTHER_API_KEY")
 
 
 @pytest.fixture(scope="session")
-def anonymous(run: Run) -> Iterator[ApiClient]:
+def anonymous(run: ConformanceRun) -> Iterator[ApiClient]:
     """A client that sends no key at all."""
     with run.client(None) as client:
         yield client
 
 
 @pytest.fixture(scope="session")
-def shared_make(run: Run, api: ApiClient) -> Factory:
+def shared_make(run: ConformanceRun, api: ApiClient) -> Factory:
     """Creates data kept for the whole run (removed at its end)."""
     return run.factory(api, run.registry)
 
 
 @pytest.fixture
-def make(request: pytest.FixtureRequest, run: Run, api: ApiClient) -> Iterator[Factory]:
+def make(request: pytest.FixtureRequest, run: ConformanceRun, api: ApiClient) -> Iterator[Factory]:
     """Creates data for one check; it is removed when the check ends, whatever the outcome
     (unless the check failed and the run keeps the evidence of failures)."""
     registry = Registry()
@@ -324,7 +324,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 # ------------------------------------------------------------------ outcomes
-class Outcome:
+class CheckOutcome:
     """What happened to one check across setup, call and teardown."""
 
     def __init__(self, item: pytest.Item, offset: float) -> None:
@@ -434,9 +434,9 @@ def describe(error: BaseException) -> str:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
     run = item.config.stash[RUN]
-    outcomes: dict[str, Outcome] = item.config.stash.setdefault(OUTCOMES, {})
+    outcomes: dict[str, CheckOutcome] = item.config.stash.setdefault(OUTCOMES, {})
     if call.when == "setup":
-        outcomes[item.nodeid] = Outcome(item, time.monotonic() - run.started)
+        outcomes[item.nodeid] = CheckOutcome(item, time.monotonic() - run.started)
     outcome = outcomes[item.nodeid]
     if call.excinfo is not None:
         if call.excinfo.errisinstance(pytest.skip.Exception):

@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from harness.load.histogram import Histogram, bucket
+from harness.loadtest.histogram import Histogram, bucket
 
 WARMUP = "warmup (first connect)"
 

@@ -8,8 +8,8 @@ from harness.client import ApiClient
 from harness.errors import UsageError
 from harness.expect import expect
 from harness.factory import Factory
-from harness.load.plan import Plan
-from harness.load.profiles import Profile
+from harness.loadtest.plan import Plan
+from harness.loadtest.profiles import Profile
 
 
 def seed(factory: Factory, profile: Profile, plan: Plan) -> Plan:

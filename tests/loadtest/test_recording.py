@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.load.recorder import WARMUP, Recorder
-from harness.load.summary import merge, route_stats
+from harness.loadtest.recorder import WARMUP, Recorder
+from harness.loadtest.summary import merge, route_stats
 
 STATUS = "GET /api/v1/workspaces/{id}/status"
 

@@ -23,16 +23,16 @@ import httpx
 
 from harness.client import ApiClient
 from harness.config import Settings
-from harness.contract.runner import target_for
+from harness.conformance.runner import target_for
 from harness.errors import InternalError, TargetFailure
 from harness.factory import Factory, Patience
-from harness.load.baseline import check_comparable, compare, find_summary, load_tolerances
-from harness.load.plan import PLAN_ENV, Plan
-from harness.load.profiles import Profile, load_profile
-from harness.load.results import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
-from harness.load.seed import discover, seed
-from harness.load.slo import TOTAL, Objective, evaluate, load_objectives
-from harness.load.summary import Recording, merge, route_stats
+from harness.loadtest.baseline import check_comparable, compare, find_summary, load_tolerances
+from harness.loadtest.plan import PLAN_ENV, Plan
+from harness.loadtest.profiles import Profile, load_profile
+from harness.loadtest.results import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
+from harness.loadtest.seed import discover, seed
+from harness.loadtest.slo import TOTAL, Objective, evaluate, load_objectives
+from harness.loadtest.summary import Recording, merge, route_stats
 from harness.paths import LOAD
 from harness.preflight import preflight
 from harness.processes import INTERRUPTED, TIMED_OUT, supervise
@@ -65,7 +65,7 @@ class LoadOptions:
 
 
 @dataclass
-class Run:
+class LocustRun:
     """One Locust run's inputs."""
 
     settings: Settings
@@ -120,7 +120,9 @@ def run_load(options: LoadOptions) -> int:
                     raise TargetFailure(
                         f"the target failed while the test data was seeded: {redactor(str(exc))}"
                     ) from None
-                run = Run(settings, plan, reports, options.workers, options.remote_workers, options.bind, options.web)
+                run = LocustRun(
+                    settings, plan, reports, options.workers, options.remote_workers, options.bind, options.web
+                )
                 summary = capacity_search(run, profile, objectives) if profile.model == "capacity" else \
                     measure(run, profile, objectives)  # fmt: skip
             finally:
@@ -167,7 +169,7 @@ def tolerances_beside(slo_file: Path) -> Path:
     return beside if beside.is_file() else LOAD / "baseline.toml"
 
 
-def measure(run: Run, profile: Profile, objectives: list[Objective]) -> LoadSummary:
+def measure(run: LocustRun, profile: Profile, objectives: list[Objective]) -> LoadSummary:
     """One run of the profile's model, judged against every SLO."""
     rate = profile.rate if profile.model == "open" else 0.0
     recording = locust(run, profile, model=profile.model, rate=rate, duration=profile.duration, name="locust")
@@ -184,7 +186,7 @@ def measure(run: Run, profile: Profile, objectives: list[Objective]) -> LoadSumm
     )
 
 
-def capacity_search(run: Run, profile: Profile, objectives: list[Objective]) -> LoadSummary:
+def capacity_search(run: LocustRun, profile: Profile, objectives: list[Objective]) -> LoadSummary:
     """Raise the arrival rate step by step until an SLO breaks; the highest rate that held is the capacity."""
     steps = []
     for index in range(profile.max_steps):
@@ -214,8 +216,8 @@ def capacity_search(run: Run, profile: Profile, objectives: list[Objective]) -> 
     )
 
 
-def locust(run: Run, profile: Profile, *, model: str, rate: float, duration: float, name: str) -> Recording:
-    """Run Locust once (standalone, or master plus workers) and merge what its processes recorded."""
+def locust(run: LocustRun, profile: Profile, *, model: str, rate: float, duration: float, name: str) -> Recording:
+    """LocustRun Locust once (standalone, or master plus workers) and merge what its processes recorded."""
     recordings = run.reports / "recordings" / name
     drivers = max(run.workers + run.remote_workers, 1)
     plan = replace(run.plan, model=model, rate=rate / drivers if rate else 0.0, output=str(recordings))

@@ -9,9 +9,9 @@ import yaml
 
 from harness.cli import build_parser
 from harness.errors import UsageError
-from harness.load.profiles import duration, load_profile
-from harness.load.results import RouteStats
-from harness.load.slo import Objective, evaluate, load_objectives
+from harness.loadtest.profiles import duration, load_profile
+from harness.loadtest.results import RouteStats
+from harness.loadtest.slo import Objective, evaluate, load_objectives
 from harness.paths import LOAD
 
 
