@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -21,9 +20,12 @@ from pathlib import Path
 
 from benchmarks.common import ADMIN, ROOT, machine, median, pinned, reference_server, save, table
 from benchmarks.reference_server import seeded
-from harness.loadtest.plan import PLAN_ENV, Plan
+from harness.loadtest.profiles import Profile
+from harness.run import LoadConfig, LoadData, LoadStep, RunConfig, Target
+from harness.run.config import without_user_variables
 
 BARE, OURS = "bare FastHttpUser", "our scenario"
+NAMES = {BARE: BARE, "GET /api/v1/workspaces/{id}/status": OURS}  # Locust's entry name -> which user sent it
 
 
 def workspaces(url: str) -> list[str]:
@@ -36,18 +38,15 @@ def workspaces(url: str) -> list[str]:
 
 def one_run(url: str, ids: list[str], seconds: int, users: int) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="overhead-") as workdir:
-        plan = Path(workdir) / "plan.json"
-        Plan(workspaces=ids, validate_every=20, output=str(Path(workdir) / "recordings")).write(plan)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGLY_")}
+        load = LoadConfig(profile=Profile("overhead", validate_every=20), profiles_file=Path(workdir) / "none.toml",
+                          data=LoadData(workspaces=tuple(ids)),
+                          step=LoadStep(duration=seconds, recordings=str(Path(workdir) / "recordings")))  # fmt: skip
+        config = RunConfig(Target(url, ADMIN), load=load).write(Path(workdir) / "run-config.json")
         cpu_file = Path(workdir) / "cpu.json"
-        env |= {
-            PLAN_ENV: str(plan),
-            "STRONGLY_API_KEY": ADMIN,
-            "PYTHONPATH": str(ROOT),
-            "OVERHEAD_CPU_FILE": str(cpu_file),
-        }
+        env = without_user_variables() | {"PYTHONPATH": str(ROOT), "OVERHEAD_CPU_FILE": str(cpu_file)}
         command = [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "overhead_locustfile.py"),
-                   "--headless", "--host", url, "-u", str(2 * users), "-r", str(2 * users), "-t", f"{seconds}s",
+                   "--run-config", str(config), "--headless", "--host", url, "-u", str(2 * users),
+                   "-r", str(2 * users), "-t", f"{seconds}s",
                    "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
                    "--json-file", str(Path(workdir) / "stats"), "Bare", "Ours"]  # fmt: skip
         subprocess.run(pinned(1, command), cwd=workdir, env=env, check=True, capture_output=True, timeout=seconds + 60)
@@ -55,11 +54,12 @@ def one_run(url: str, ids: list[str], seconds: int, users: int) -> dict[str, dic
         cpu = json.loads(cpu_file.read_text())
     result = {}
     for entry in entries:
-        if entry["name"] in (BARE, OURS):
+        if entry["name"] in NAMES:
             window = max(entry["last_request_timestamp"] - entry["start_time"], 1e-3)
             requests = entry["num_requests"]
-            result[entry["name"]] = {"requests": requests, "rps": requests / window, "failures": entry["num_failures"],
-                                     "cpu_us_per_request": cpu[entry["name"]] / requests * 1e6}  # fmt: skip
+            user = NAMES[entry["name"]]
+            result[user] = {"requests": requests, "rps": requests / window, "failures": entry["num_failures"],
+                            "cpu_us_per_request": cpu[user] / requests * 1e6}  # fmt: skip
     return result
 
 

@@ -25,16 +25,28 @@ from locust import FastHttpUser, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
 import locustfile as ours  # the load suite's scenarios, importable once their folder is on the path
+from locust.env import Environment
+
+from harness.loadtest import users
 
 BARE, OURS = "bare FastHttpUser", "our scenario"
-events.request.remove_listener(ours.RECORDER.on_request)
+OURS_ROUTE = users.Route("GET", "/api/v1/workspaces/{id}/status", "getWorkspaceStatus")
 
 
-@events.request.add_listener
-def record_ours_only(name: str, **kwargs: Any) -> None:
+@events.init.add_listener
+def record_ours_only(environment: Environment, **kwargs: Any) -> None:
     """Our recorder sees our scenario's requests only, so the bare user pays nothing of ours."""
-    if name != BARE:
-        ours.RECORDER.on_request(name=name, **kwargs)
+    recorder = users.recorder_of(environment)
+    environment.events.request.remove_listener(recorder.on_request)
+
+    def ours_only(name: str, **kwargs: Any) -> None:
+        if name != BARE:
+            recorder.on_request(name=name, **kwargs)
+
+    environment.events.request.add_listener(ours_only)
+    for user in (Bare, Ours):  # both classes run, one user each per --users, whatever the scenarios' mix says
+        user.weight = 1
+    environment.user_classes[:] = [Bare, Ours]
 
 
 CPU: dict[str, float] = defaultdict(float)  # user class -> CPU seconds spent in its greenlets
@@ -60,28 +72,31 @@ def write_cpu(**kwargs: Any) -> None:
 
 
 class Bare(FastHttpUser):
-    headers = {"X-API-Key": os.environ["STRONGLY_API_KEY"]}
-
     def wait_time(self) -> float:
         return 0.0
 
     def on_start(self) -> None:
         gevent.getcurrent().cpu_owner = BARE
+        config = users.config_of(self.environment)
+        self.headers = {"X-API-Key": config.target.api_key}
+        self.workspaces = config.loaded().data.workspaces
 
     @task
     def status(self) -> None:
-        workspace = random.choice(ours.PLAN.workspaces)
+        workspace = random.choice(self.workspaces)
         self.client.get(f"/api/v1/workspaces/{workspace}/status", headers=self.headers, name=BARE)
 
 
 class Ours(ours.ApiUser):
+    mix = "pollers"  # a key the profile's mix weights, so the run has a scenario; record_ours_only sets the weights
+
     def wait_time(self) -> float:
         return 0.0
 
     def on_start(self) -> None:
         gevent.getcurrent().cpu_owner = OURS  # and no warmup request: the bare user has none either
+        self.headers = {"X-API-Key": self.config.target.api_key}
 
     @task
     def status(self) -> None:
-        workspace = random.choice(ours.PLAN.workspaces)
-        self.call("GET", f"/api/v1/workspaces/{workspace}/status", OURS, "getWorkspaceStatus")
+        self.call(OURS_ROUTE, id=random.choice(self.data.workspaces))

@@ -41,7 +41,7 @@ def positive(case: Any, location: ParameterLocation) -> bool:
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     run = current_run()
-    if run.settings.profile == "readonly" and case.method.upper() != "GET":
+    if run.config.readonly and case.method.upper() != "GET":
         raise ReadOnlyViolationError(f"refused to send {case.method} {case.path}: this run is read-only")
     if case.path_parameters and positive(case, ParameterLocation.PATH):
         for name in case.path_parameters:
@@ -51,7 +51,7 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if create and isinstance(case.body, dict):
         name_field = create[2]
         if positive(case, ParameterLocation.BODY) and isinstance(case.body.get(name_field), str):
-            case.body[name_field] = run.settings.prefix + case.body[name_field]
+            case.body[name_field] = run.config.prefix + case.body[name_field]
         # A valid projectId (the spec's example names none that exists) would refuse even a negative case
         # with 404 for the wrong reason; pointing it at the run's project keeps the case as it was.
         project = case.body.get("projectId")
@@ -106,7 +106,7 @@ def targets(run: ConformanceRun, api: ApiClient) -> dict[str, str]:
     """Real resources every operation can address: a project with a shared volume, a running
     workspace and a collaborator. Checks that attempt refused writes prove they stay unchanged.
     A read-only run borrows existing ones instead, and creates nothing."""
-    if run.settings.profile == "readonly":
+    if run.config.readonly:
         found = existing(api)
         missing = {"projectId", "volumeId", "workspaceId", "userId"} - set(found)
         if missing:

@@ -14,6 +14,7 @@ from harness import spec
 from harness.client import ApiClient
 from harness.expect import expect
 from harness.factory import Factory
+from harness.run import RunConfig
 
 OPERATIONS = spec.load().operations
 READS = [op for op in OPERATIONS if not op.is_write]
@@ -81,12 +82,12 @@ def test_another_organization_cannot_read_ours(other: ApiClient, targets: dict[s
 
 @pytest.mark.requirement("AUTH-ISO-002")
 def test_another_organizations_lists_never_hold_ours(api: ApiClient, other: ApiClient, targets: dict[str, str],
-                                                     settings: Any) -> None:  # fmt: skip
+                                                     run_config: RunConfig) -> None:  # fmt: skip
     """Searching for our run's names in another organization's lists finds nothing of ours."""
     ours = set(targets.values())
     for operation_id in ("listWorkspaces", "listProjects", "listVolumes", "listSharedVolumes"):
-        assert items(api, operation_id, search=settings.prefix, limit=100), f"{operation_id} shows us nothing"
-        theirs = items(other, operation_id, search=settings.prefix, limit=100) + items(other, operation_id, limit=100)
+        assert items(api, operation_id, search=run_config.prefix, limit=100), f"{operation_id} shows us nothing"
+        theirs = items(other, operation_id, search=run_config.prefix, limit=100) + items(other, operation_id, limit=100)
         assert ours.isdisjoint(ids_of(theirs)), f"{operation_id} of another organization lists our resources"
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from harness.client import ApiClient
-from harness.config import Settings
 from harness.expect import expect
+from harness.run import RunConfig
 
 PATH = "/api/v1/projects"
 
@@ -33,18 +33,18 @@ def elsewhere(key: str) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.requirement("AUTH-KEY-003")
 @pytest.mark.readonly
-def test_the_key_counts_in_the_header_whatever_its_case(anonymous: ApiClient, settings: Settings) -> None:
+def test_the_key_counts_in_the_header_whatever_its_case(anonymous: ApiClient, run_config: RunConfig) -> None:
     """X-API-Key, x-api-key and X-API-KEY all carry the key: a GET with each succeeds."""
     for name in ("X-API-Key", "x-api-key", "X-API-KEY"):
-        expect(anonymous.request("GET", PATH, headers={name: settings.target.api_key}), "listProjects", 200)
+        expect(anonymous.request("GET", PATH, headers={name: run_config.target.api_key}), "listProjects", 200)
 
 
 @pytest.mark.requirement("AUTH-KEY-003")
 @pytest.mark.readonly
-def test_the_key_counts_nowhere_else(anonymous: ApiClient, settings: Settings) -> None:
+def test_the_key_counts_nowhere_else(anonymous: ApiClient, run_config: RunConfig) -> None:
     """A GET with the key only in a query parameter, a cookie or an Authorization header answers 401."""
     accepted = {}
-    for place, arguments in elsewhere(settings.target.api_key).items():
+    for place, arguments in elsewhere(run_config.target.api_key).items():
         response = anonymous.request("GET", PATH, **arguments)
         if response.status_code != 401:
             accepted[place] = response.status_code
@@ -52,9 +52,9 @@ def test_the_key_counts_nowhere_else(anonymous: ApiClient, settings: Settings) -
 
 
 @pytest.mark.requirement("AUTH-KEY-003")
-def test_the_key_in_a_form_field_is_no_key(anonymous: ApiClient, settings: Settings) -> None:
+def test_the_key_in_a_form_field_is_no_key(anonymous: ApiClient, run_config: RunConfig) -> None:
     """A POST whose form body carries the key (and no header) answers 401 and creates nothing."""
-    form = f"api_key={settings.target.api_key}&name={settings.prefix}form-field&description="
+    form = f"api_key={run_config.target.api_key}&name={run_config.prefix}form-field&description="
     response = anonymous.request(
         "POST", PATH, content=form.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
     )

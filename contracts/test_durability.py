@@ -12,10 +12,10 @@ import pytest
 
 from contracts.support import walk
 from harness.client import ApiClient
-from harness.config import Settings
 from harness.conformance.plugin import ConformanceRun
 from harness.expect import ContractViolation, expect
 from harness.factory import Factory
+from harness.run import RunConfig
 from harness.steps import Blocked
 
 STEADY = 3.0  # seconds of unbroken answers that make a restarted target count as back
@@ -46,7 +46,7 @@ def wait_until_steady(api: ApiClient, timeout: float) -> bool:
 
 @pytest.mark.requirement("DUR-001")
 @pytest.mark.needs("restart")
-def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Settings, run: ConformanceRun) -> None:
+def test_writes_survive_a_restart(api: ApiClient, make: Factory, run_config: RunConfig, run: ConformanceRun) -> None:
     """Projects, volumes, workspaces, collaborators and activity read back the same after a restart."""
     project = make.project(tags=["durable"])
     make.volume(project["id"], sizeGb=3)
@@ -61,10 +61,10 @@ def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Setti
     }
     before = {path: expect(api.get(path), operation, 200) for path, operation in paths.items()}
 
-    restart = subprocess.run(settings.target.restart_command or "", shell=True, timeout=300, check=False,  # noqa: S602 - the user's own restart command
+    restart = subprocess.run(run_config.target.restart_command or "", shell=True, timeout=300, check=False,  # noqa: S602 - the user's own restart command
                              capture_output=True, text=True)  # fmt: skip
     assert restart.returncode == 0, f"STRONGLY_RESTART_COMMAND failed ({restart.returncode}): {restart.stderr[-300:]}"
-    wait = max(2 * settings.provision_wait, STEADY + 5)  # a restarted server provisions itself again, roughly
+    wait = max(2 * run_config.limits.provision_wait, STEADY + 5)  # a restarted server provisions itself again, roughly
     if not wait_until_steady(api, wait):
         finding = ContractViolation("DUR-001", f"the target did not answer steadily for {STEADY:g}s within {wait:g}s "
                                                "of STRONGLY_RESTART_COMMAND returning")  # fmt: skip

@@ -15,9 +15,9 @@ import pytest
 
 from contracts.support import LISTS, ids, items, page, walk
 from harness.client import ApiClient
-from harness.config import Settings
 from harness.expect import expect
 from harness.factory import Factory
+from harness.run import RunConfig
 
 WORDS = ["Alpha", "beta", "gamma", "delta", "Émile", "zeta"]
 
@@ -40,9 +40,9 @@ class Corpus:
 
 
 @pytest.fixture(scope="session")
-def corpus(shared_make: Factory, api: ApiClient, settings: Settings) -> Corpus:
+def corpus(shared_make: Factory, api: ApiClient, run_config: RunConfig) -> Corpus:
     """22 projects, 6 volumes, 6 workspaces in known states, all named under one marker."""
-    marker = f"{settings.prefix}q{secrets.token_hex(2)}"
+    marker = f"{run_config.prefix}q{secrets.token_hex(2)}"
     projects = [
         shared_make.project(
             name=f"{marker}-p{i:02d}-{WORDS[i % 6]}",

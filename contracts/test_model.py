@@ -16,32 +16,32 @@ from hypothesis.errors import Flaky
 from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.model.machine import Context, ModelMachine, StepLog
-from harness.config import Settings
 from harness.conformance.plugin import ConformanceRun
 from harness.registry import Registry
+from harness.run import RunConfig
 
 STEPS_PER_SEQUENCE = 12  # short sequences: Hypothesis enables a random subset of rules per sequence
 DEFAULT_STEPS = {"full": 120, "core": 120}
 
 
-def model_steps(settings: Settings) -> int:
-    return settings.model_steps or DEFAULT_STEPS.get(settings.profile, 60)
+def model_steps(run_config: RunConfig) -> int:
+    return run_config.contract.model_steps or DEFAULT_STEPS.get(run_config.contract.profile, 60)
 
 
 @pytest.mark.requirement("GEN-MODEL-001")
-def test_every_view_agrees_with_a_model_of_the_documents(run: ConformanceRun, settings: Settings) -> None:
+def test_every_view_agrees_with_a_model_of_the_documents(run: ConformanceRun, run_config: RunConfig) -> None:
     """After each step of random sequences over both organizations, every list, page, count, stat, activity
     feed, collaborator list and object field agrees with what the model says the accepted operations produced."""
     log = StepLog()
-    keys = {"a": settings.target.api_key, "b": settings.target.other_key}
+    keys = {"a": run_config.target.api_key, "b": run_config.target.other_key}
     clients = {org: run.client(key) for org, key in keys.items() if key}
     for client in clients.values():
         client.log = log
     registries = {org: Registry() for org in clients}
-    context = Context(clients, registries, settings.prefix, log)
+    context = Context(clients, registries, run_config.prefix, log)
     ModelMachine.context = context
-    ModelMachine._hypothesis_internal_use_seed = settings.seed  # type: ignore[attr-defined]  # replayable
-    steps = model_steps(settings)
+    ModelMachine._hypothesis_internal_use_seed = run_config.seed  # type: ignore[attr-defined]  # replayable
+    steps = model_steps(run_config)
     explore = hypothesis_settings(
         max_examples=max(1, steps // STEPS_PER_SEQUENCE),
         stateful_step_count=STEPS_PER_SEQUENCE,
@@ -64,7 +64,7 @@ def test_every_view_agrees_with_a_model_of_the_documents(run: ConformanceRun, se
         failure.add_note(
             f"first caught {context.first_catch or 0:.1f}s into the phase, after "
             f"{context.steps_at_catch} checked steps; the shortest sequence found (seed "
-            f"{settings.seed}, --model-steps {steps}):\n{sequence}"
+            f"{run_config.seed}, --model-steps {steps}):\n{sequence}"
         )
         raise failure from None
     finally:

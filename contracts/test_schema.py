@@ -16,9 +16,9 @@ from contracts.conftest import CURRENT_IDS, existing, operation_for
 from contracts.schema import schema
 from harness import spec
 from harness.client import ApiClient
-from harness.config import Settings
 from harness.conformance.plugin import ConformanceRun
 from harness.factory import Factory
+from harness.run import RunConfig
 
 # The state an operation's path ids must be in for its valid requests to succeed.
 NEEDS_RUNNING = {"getWorkspaceMetrics", "syncWorkspace", "restartWorkspace", "stopWorkspace"}
@@ -48,10 +48,10 @@ def prepare(operation: spec.Operation, make: Factory) -> dict[str, str]:
 
 
 @pytest.fixture
-def operation_ids(request: pytest.FixtureRequest, settings: Settings, api: ApiClient) -> Iterator[dict[str, str]]:
+def operation_ids(request: pytest.FixtureRequest, run_config: RunConfig, api: ApiClient) -> Iterator[dict[str, str]]:
     operation = operation_for(request.node.operation_label)
     # the factory is requested only when needed: a read-only run must not even prepare to create
-    ids = existing(api) if settings.profile == "readonly" else prepare(operation, request.getfixturevalue("make"))
+    ids = existing(api) if run_config.readonly else prepare(operation, request.getfixturevalue("make"))
     CURRENT_IDS.clear()
     CURRENT_IDS.update(ids)
     yield ids
@@ -68,7 +68,7 @@ def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: Confo
     """Valid and invalid requests get documented answers whose bodies fit the contract."""
     route = case.operation.definition.raw.get("operationId")
     try:
-        case.call_and_validate(timeout=run.hung.timeout(route, run.settings.request_timeout))
+        case.call_and_validate(timeout=run.hung.timeout(route, run.config.limits.request_timeout))
     except requests.Timeout:
         run.hung.timed_out(route)
         raise

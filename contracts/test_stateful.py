@@ -17,9 +17,9 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation import GenerationMode
 
 from contracts.schema import schema
-from harness.config import Settings
 from harness.expect import ContractViolation
 from harness.factory import Factory
+from harness.run import RunConfig
 
 LIVE, STOPPED = "live", "stopped"  # live: pending or running, which one depends on time
 BECOMES = {"createWorkspace": LIVE, "startWorkspace": LIVE, "restartWorkspace": LIVE, "stopWorkspace": STOPPED}
@@ -105,10 +105,10 @@ class LifecycleModel(schema.as_state_machine()):  # type: ignore[misc]
 
 
 @pytest.mark.requirement("GEN-STATE-001", "GEN-STATE-002", "WS-LIFE-003", "WS-LIFE-008", "WS-LIFE-009")
-def test_links_walked_against_a_lifecycle_model(make: Factory, settings: Settings) -> None:
+def test_links_walked_against_a_lifecycle_model(make: Factory, run_config: RunConfig) -> None:
     """Chains of linked calls (create, start, stop, delete...) keep the state rules and lose nothing."""
-    steps = {"full": 10, "core": 10}.get(settings.profile, 6)
-    examples = {"full": 40, "core": 40}.get(settings.profile, 10)
+    steps = {"full": 10, "core": 10}.get(run_config.contract.profile, 6)
+    examples = {"full": 40, "core": 40}.get(run_config.contract.profile, 10)
     explore = hypothesis_settings(
         LifecycleModel.TestCase.settings, max_examples=examples, stateful_step_count=steps, database=None
     )

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,8 +21,8 @@ from harness.errors import EXIT_HARNESS_ERROR, HarnessError, InternalError, Usag
 from harness.paths import LOAD
 
 if TYPE_CHECKING:
-    from harness.config import Settings
     from harness.redact import Redactor
+    from harness.run import RunConfig
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,51 +87,51 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """Flags first, then STRONGLY_* variables; no target at all means the embedded reference server."""
-    from harness.config import Settings, Target, check_base_url, check_profile, require
-    from harness.reference.keys import DEV_KEYS
+def _config(args: argparse.Namespace, **sections: Any) -> RunConfig:
+    """The run's configuration from the flags (the user's STRONGLY_* variables are read in harness/run/config.py)."""
+    from harness.run.config import resolve
 
-    env = os.environ
-    base_url = args.base_url or env.get("STRONGLY_BASE_URL")
-    if base_url:
-        target = Target(
-            base_url=check_base_url(base_url),
-            api_key=require(env.get("STRONGLY_API_KEY"), "STRONGLY_API_KEY"),
-            readonly_key=env.get("STRONGLY_READONLY_API_KEY") or None,
-            other_key=env.get("STRONGLY_OTHER_API_KEY") or None,
-            restart_command=env.get("STRONGLY_RESTART_COMMAND") or None,
-        )
-        if args.fault:
-            raise UsageError("--fault only applies to the embedded reference server (no --base-url)")
-    else:
-        admin, reader, other = list(DEV_KEYS)
-        target = Target("http://127.0.0.1", admin, reader, other, embedded=True)
-    values: dict[str, object] = {"target": target, "reports": args.reports}
-    if args.run is _cmd_contract:
-        values["profile"] = check_profile(args.profile)
-    for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit", "model_steps"):
-        if getattr(args, name, None) is not None:
-            values[name] = getattr(args, name)
-    return Settings(**values, keep_on_failure=getattr(args, "keep_on_failure", False))  # type: ignore[arg-type]
+    limits = {name: getattr(args, name, None) for name in ("request_timeout", "provision_wait", "deadline",
+                                                           "rate_limit")}  # fmt: skip
+    return resolve(
+        base_url=args.base_url,
+        faults=getattr(args, "fault", ()),
+        readonly=getattr(args, "readonly", False),
+        reports=getattr(args, "reports", Path("reports")),
+        seed=getattr(args, "seed", None),
+        quiet=getattr(args, "quiet", False),
+        limits=limits,
+        **sections,
+    )
 
 
 def _cmd_contract(args: argparse.Namespace) -> int:
-    from harness.conformance.runner import ContractOptions, list_requirements, run_contract
-    from harness.requirements import by_id
+    from harness.conformance.runner import list_requirements, run_contract
+    from harness.requirements import by_id, load_catalogue
+    from harness.run import ContractConfig
+    from harness.run.config import contract_profile
 
-    settings = _settings(args)
+    profile, args.readonly = contract_profile(args.profile, args.readonly)
     unknown = [rid for rid in args.requirement if rid not in by_id()]
+    contract = ContractConfig(profile=profile, requirements=tuple(args.requirement), model_steps=args.model_steps,
+                              keep_on_failure=args.keep_on_failure)  # fmt: skip
+    config = _config(args, contract=contract)
     if unknown:
         raise UsageError(f"unknown requirement id(s): {', '.join(unknown)}")
     if args.list:
-        return list_requirements(settings)
-    return run_contract(ContractOptions(settings, tuple(args.fault), tuple(args.requirement), args.quiet))
+        return list_requirements(config)
+    result = run_contract(config)
+    if not config.quiet:
+        from harness.reports.terminal import print_summary
+
+        print_summary(result, load_catalogue(), config.reports.resolve())
+    return 130 if result.interrupted else result.verdict(load_catalogue()).exit_code
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from harness.loadtest.profiles import duration
-    from harness.loadtest.runner import LoadOptions, run_load
+    from harness.loadtest.profiles import duration, load_profile
+    from harness.loadtest.runner import run_load
+    from harness.run import LoadConfig
 
     overrides: dict[str, object] = {}
     if args.duration is not None:
@@ -142,23 +143,25 @@ def _cmd_load(args: argparse.Namespace) -> int:
         raise UsageError("--workers and --remote-workers must be zero or more")
     if args.workers and args.remote_workers:
         raise UsageError("choose local --workers or --remote-workers, not both")
-    options = LoadOptions(
-        settings=_settings(args),
-        profile=args.profile,
-        profiles=args.profiles,
+    config = _config(args)  # the target and its keys are checked before any file is read
+    load = LoadConfig(
+        profile=replace(load_profile(args.profiles, args.profile), **overrides),
+        profiles_file=args.profiles,
         workers=args.workers,
         remote_workers=args.remote_workers,
         bind=_address(args.bind),
-        faults=tuple(args.fault),
-        readonly=args.readonly,
-        quiet=args.quiet,
-        overrides=overrides,
         baseline=args.baseline,
         tolerances=args.tolerances,
         metrics_port=_free_port(args.metrics_port, "--metrics-port") if args.metrics_port else 0,
         web=(args.web_host, _free_port(args.web_port, "--web-port", args.web_host)) if args.web else None,
     )
-    return run_load(options)
+    summary = run_load(replace(config, load=load))
+    if not config.quiet:
+        from harness import reports
+        from harness.reports.terminal import print_load_summary
+
+        print_load_summary(summary, reports.load_folder(config.reports.resolve()))
+    return summary.exit_code
 
 
 def _free_port(port: int, option: str, host: str = "127.0.0.1") -> int:
@@ -193,27 +196,26 @@ def _cmd_load_compare(args: argparse.Namespace) -> int:
 
 def _cmd_load_worker(args: argparse.Namespace) -> int:
     from harness.loadtest.runner import worker_command
+    from harness.run.config import require_worker_key
 
-    if not os.environ.get("STRONGLY_API_KEY"):
-        raise UsageError("STRONGLY_API_KEY is not set; a worker sends requests with it")
+    require_worker_key()
     return subprocess.call(worker_command(args.master_host, args.master_port))
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from harness.client import ApiClient
     from harness.redact import Redactor
+    from harness.run.config import resolve
     from harness.sweep import ANY_RUN, sweep
 
-    if not (args.base_url or os.environ.get("STRONGLY_BASE_URL")):
-        raise UsageError("sweep needs a target: --base-url or STRONGLY_BASE_URL")
-    settings = _settings(args)
+    config = resolve(base_url=args.base_url, require_target="sweep")
     prefix = f"{ANY_RUN}{args.run_id}-" if args.run_id else ANY_RUN
     if args.run_id and not re.fullmatch(r"[A-Za-z0-9]+", args.run_id):
         raise UsageError(f"--run-id must be letters and digits, got {args.run_id!r}")
     from harness.preflight import preflight
 
-    preflight(settings.target, needs_write=not args.dry_run)
-    target = settings.target
+    preflight(config.target, needs_write=not args.dry_run)
+    target = config.target
     with ApiClient(target.base_url, target.api_key, redactor=Redactor(target.secrets())) as client:
         report = sweep(client, prefix, delete=not args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
@@ -230,41 +232,31 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _env_redactor() -> Redactor:
     from harness.redact import Redactor
+    from harness.run.config import user_secrets
 
-    names = ("STRONGLY_API_KEY", "STRONGLY_READONLY_API_KEY", "STRONGLY_OTHER_API_KEY")
-    return Redactor([os.environ.get(name, "") for name in names])
+    return Redactor(user_secrets())
 
 
 def _cmd_bundle(args: argparse.Namespace) -> int:
+    from harness import reports
     from harness.reports.bundle import make_bundle
 
     archive = make_bundle(args.reports, vendor=args.vendor, product=args.product, version=args.version,
                           website=args.website, output=args.output, redactor=_env_redactor())  # fmt: skip
-    print(f"bundle written to {archive}; badge at {args.reports / 'badge.svg'}")
+    print(f"bundle written to {archive}; badge at {args.reports / reports.BADGE}")
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import json
     import shutil
 
-    from harness.loadtest.results import LoadSummary
-    from harness.reports import html, load_html
+    from harness import reports
 
-    rendered = []
-    for source, target, render in (
-        (args.reports / "conformance.json", args.reports / "conformance.html",
-         lambda path: html.render(json.loads(path.read_text(encoding="utf-8")))),
-        (args.reports / "load" / "summary.json", args.reports / "load" / "load.html",
-         lambda path: load_html.render(LoadSummary.read(path))),
-    ):  # fmt: skip
-        if source.exists():
-            target.write_text(render(source), encoding="utf-8")
-            rendered.append(str(target))
+    rendered = reports.render_again(args.reports, _env_redactor())
     if not rendered:
         raise UsageError(f"nothing to report in {args.reports}: run `strongly-harness contract` or `load` first")
-    print("rendered " + ", ".join(rendered))
-    results = args.reports / "allure-results"
+    print("rendered " + ", ".join(map(str, rendered)))
+    results = reports.allure_results(args.reports)
     if not results.is_dir():
         return 0
     allure = args.allure or shutil.which("allure")
@@ -274,14 +266,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
             " or install the Allure 2 CLI, then run `strongly-harness report` again"
         )
     version = subprocess.run([allure, "--version"], capture_output=True, text=True, check=False).stdout.strip()
-    command = [allure, "generate", str(results), "-o", str(args.reports / "allure-report")]
+    command = [allure, "generate", str(results), "-o", str(reports.allure_report(args.reports))]
     if version.startswith("2."):
         command.append("--clean")  # Allure 2 refuses to overwrite without it
     run = subprocess.run(command, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         raise UsageError(f"allure generate failed ({run.returncode}): {(run.stderr or run.stdout).strip()[-300:]}")
-    _env_redactor().scrub_tree(args.reports / "allure-report")
-    print(f"Allure report in {args.reports / 'allure-report'}/index.html")
+    _env_redactor().scrub_tree(reports.allure_report(args.reports))
+    print(f"Allure report in {reports.allure_report(args.reports)}/index.html")
     return 0
 
 
@@ -360,15 +352,26 @@ def _cmd_spec(args: argparse.Namespace) -> int:
     return 0
 
 
-def _target_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL, else embedded)")
-    parser.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where reports go")
-    parser.add_argument("--request-timeout", type=_positive_float, metavar="S", help="per-request timeout (10)")
-    parser.add_argument("--deadline", type=_positive_float, metavar="S", help="the whole run's time limit")
-    parser.add_argument("--rate-limit", type=_positive_float, metavar="N", help="at most N requests per second")
-    parser.add_argument(
-        "--fault", action="append", default=[], metavar="NAME", help="embedded server only: plant a fault"
-    )
+def _shared_options() -> dict[str, argparse.ArgumentParser]:
+    """Options more than one command takes, each declared once; commands take them as argparse parents."""
+    groups = {name: _Parser(add_help=False) for name in ("target", "faults", "limits", "mode", "reports")}
+    groups["target"].add_argument("--base-url", metavar="URL",
+                                  help="the target (default: $STRONGLY_BASE_URL; without one, contract and load "
+                                       "start the embedded reference server)")  # fmt: skip
+    groups["faults"].add_argument("--fault", action="append", default=[], metavar="NAME",
+                                  help="plant a fault in the (embedded) reference server")  # fmt: skip
+    limits = groups["limits"]
+    limits.add_argument("--request-timeout", type=_positive_float, metavar="S", help="per-request timeout (10)")
+    limits.add_argument("--provision-wait", type=_positive_float, metavar="S", help="longest wait for ready (120)")
+    limits.add_argument("--deadline", type=_positive_float, metavar="S", help="the whole run's time limit (1800)")
+    limits.add_argument("--rate-limit", type=_positive_float, metavar="N", help="at most N requests per second")
+    mode = groups["mode"]
+    mode.add_argument("--readonly", action="store_true",
+                      help="no POST, PUT or DELETE leaves the harness; it uses what already exists")  # fmt: skip
+    mode.add_argument("--quiet", action="store_true", help="no progress, no summary")
+    groups["reports"].add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR",
+                                   help="the reports folder (default: reports)")  # fmt: skip
+    return groups
 
 
 def _tolerance_option(parser: argparse.ArgumentParser, default: Path | None) -> None:
@@ -380,8 +383,10 @@ def _tolerance_option(parser: argparse.ArgumentParser, default: Path | None) -> 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="strongly-harness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    shared = _shared_options()
+    target, faults, limits, mode, reports = (shared[name] for name in ("target", "faults", "limits", "mode", "reports"))
 
-    serve = commands.add_parser("serve", help="run the bundled reference server")
+    serve = commands.add_parser("serve", parents=[faults], help="run the bundled reference server")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port to bind (default: 8000)")
     serve.add_argument("--db", default=":memory:", help="SQLite file to keep data in (default: in memory)")
@@ -389,7 +394,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--provision-delay", type=_positive_float, default=1.0, metavar="S", help="seconds from pending to running"
     )
     serve.add_argument("--keys", type=Path, help="TOML file of [[keys]] replacing the built-in dev keys")
-    serve.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a planted fault on")
     serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
     serve.add_argument("--access-log", action="store_true", help="log every request (method, path, status)")
     # for the embedded server: an inherited listening socket, and a file announcing each boot
@@ -397,20 +401,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
     serve.set_defaults(run=_cmd_serve)
 
-    contract = commands.add_parser("contract", help="check a target against the contract, requirement by requirement")
-    _target_options(contract)
-    contract.add_argument("--profile", default="full", help="full (default), core, smoke or readonly")
+    contract = commands.add_parser("contract", parents=[target, faults, limits, mode, reports],
+                                   help="check a target against the contract, requirement by requirement")  # fmt: skip
+    contract.add_argument("--profile", default="full",
+                          help="full (default), core or smoke; `readonly` is --readonly's old name")  # fmt: skip
     contract.add_argument("--list", action="store_true", help="print the requirements the profile runs, and exit")
     contract.add_argument("--seed", type=int, help="replay a run: the seed its report shows")
-    contract.add_argument("--provision-wait", type=_positive_float, metavar="S", help="longest wait for ready")
     contract.add_argument("--model-steps", type=_positive_int, metavar="N", help="size of the model-based phase")
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
-    contract.add_argument("--quiet", action="store_true", help="no progress, no summary")
     contract.set_defaults(run=_cmd_contract)
 
-    load = commands.add_parser("load", help="load the hot polling paths and judge them against SLOs")
-    _target_options(load)
+    load = commands.add_parser("load", parents=[target, faults, limits, mode, reports],
+                               help="load the hot polling paths and judge them against SLOs")  # fmt: skip
     load.add_argument("--profile", default="smoke", help="smoke (default), polling, open, soak or capacity")
     load.add_argument("--profiles", type=Path, default=LOAD / "profiles.toml", metavar="FILE", help="profiles file")
     load.add_argument("--workers", type=int, default=0, help="Locust workers beside a master (0: one process)")
@@ -418,12 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="wait for N workers from other machines (strongly-harness load-worker)")  # fmt: skip
     load.add_argument("--bind", default="127.0.0.1:5557", metavar="HOST:PORT",
                       help="where the master listens for remote workers (default 127.0.0.1:5557)")  # fmt: skip
-    load.add_argument("--readonly", action="store_true", help="create nothing: poll what already exists")
     load.add_argument("--duration", help="override the profile's duration (90, 90s, 5m)")
     load.add_argument("--users", type=int, help="override the profile's number of users (closed model)")
     load.add_argument("--rate", type=_positive_float, help="override the profile's arrival rate (open model)")
     load.add_argument("--model", choices=("closed", "open"), help="override the profile's model")
-    load.add_argument("--quiet", action="store_true", help="no summary")
     load.add_argument("--baseline", type=Path, metavar="PATH",
                       help="an earlier run (summary.json, reports or bundle): exit 1 on a regression")  # fmt: skip
     _tolerance_option(load, None)
@@ -442,12 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
     _tolerance_option(comparer, LOAD / "baseline.toml")
     comparer.set_defaults(run=_cmd_load_compare)
 
-    sweeper = commands.add_parser("sweep", help="delete what harness runs left behind (names sh-<run id>-...)")
-    sweeper.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL)")
+    sweeper = commands.add_parser("sweep", parents=[target],
+                                  help="delete what harness runs left behind (names sh-<run id>-...)")  # fmt: skip
     sweeper.add_argument("--run-id", help="only this run's leftovers (default: every harness run's)")
     sweeper.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
-    sweeper.add_argument("--reports", type=Path, default=Path("reports"), help=argparse.SUPPRESS)
-    sweeper.add_argument("--fault", action="append", default=[], help=argparse.SUPPRESS)
     sweeper.set_defaults(run=_cmd_sweep)
 
     worker = commands.add_parser("load-worker", help="a load worker for a master on another machine")
@@ -455,27 +454,27 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--master-port", type=_port, default=5557, help="its --bind port (default 5557)")
     worker.set_defaults(run=_cmd_load_worker)
 
-    packer = commands.add_parser("bundle", help="pack a conformance run for publishing, with a manifest and a badge")
+    packer = commands.add_parser("bundle", parents=[reports],
+                                 help="pack a conformance run for publishing, with a manifest and a badge")  # fmt: skip
     packer.add_argument("--vendor", required=True)
     packer.add_argument("--product", required=True)
     packer.add_argument("--version", required=True)
     packer.add_argument("--website", help="the product's web page, for the manifest")
-    packer.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="the run's reports")
     packer.add_argument("--output", type=Path, metavar="FILE", help="where the .tar.gz goes (default: in DIR)")
     packer.set_defaults(run=_cmd_bundle)
 
-    reporter = commands.add_parser("report", help="render the HTML reports again, and Allure's when it is installed")
-    reporter.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="the run's reports")
+    reporter = commands.add_parser("report", parents=[reports],
+                                   help="render the reports again, and Allure's when it is installed")  # fmt: skip
     reporter.add_argument("--allure", metavar="PATH", help="the allure command (default: allure on PATH)")
     reporter.set_defaults(run=_cmd_report)
 
-    kill = commands.add_parser("selftest", help="prove the suite: clean run passes, every planted fault is caught")
+    kill = commands.add_parser("selftest", parents=[reports],
+                               help="prove the suite: clean run passes, every planted fault is caught")  # fmt: skip
     kill.add_argument("--fault", action="append", default=[], metavar="NAME", help="only these faults")
     kill.add_argument("--scope", choices=("declared", "full"), default="declared",
                       help="run only the checks a fault declares (default) or the whole suite per fault")  # fmt: skip
     kill.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs in parallel (default: cores)")
     kill.add_argument("--seed", type=int, default=1, help="the seed every run uses (default 1)")
-    kill.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR", help="where the matrix goes")
     kill.add_argument("--mutations", type=_positive_int, default=0, metavar="N",
                       help="instead of the catalogue, run N seeded response mutations (mutate-<seed>)")  # fmt: skip
     kill.add_argument("--first-seed", type=int, default=1, metavar="S", help="the first mutation seed (default 1)")

@@ -1,5 +1,8 @@
 """The embedded default target: the reference server as a child process on a free loopback port.
 
+``target_for`` is what both suites call: the run's configuration as given, or pointed at a fresh
+embedded server (with the run's planted faults) when it names no target.
+
 The parent binds the listening socket (127.0.0.1, port 0) and hands it to the child, so there is
 no race for the port and a restart keeps the address. The child writes a fresh boot token to a
 ready file once it serves; ``restart_command`` sends SIGHUP and waits for the token to change,
@@ -16,10 +19,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
 from harness.errors import InternalError
+from harness.run import RunConfig
+
+EMBEDDED_PROVISION_DELAY = 0.3  # seconds from pending to running: real enough, and quick
+EMBEDDED_PROVISION_WAIT = 30.0  # the longest wait for ready against it
 
 
 class EmbeddedServer:
@@ -100,6 +110,18 @@ class EmbeddedServer:
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.close()
+
+
+@contextmanager
+def target_for(config: RunConfig, log: Path) -> Iterator[RunConfig]:
+    """The configuration as given, or pointed at a fresh embedded reference server when it names no target."""
+    if not config.target.embedded:
+        yield config
+        return
+    with EmbeddedServer(provision_delay=EMBEDDED_PROVISION_DELAY, faults=config.target.faults, log=log) as server:
+        target = replace(config.target, base_url=server.base_url, restart_command=server.restart_command)
+        limits = replace(config.limits, provision_wait=min(config.limits.provision_wait, EMBEDDED_PROVISION_WAIT))
+        yield replace(config, target=target, limits=limits)
 
 
 def read_boot(ready_file: Path) -> tuple[int, str] | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import httpx
 
-from harness.config import Target
 from harness.errors import TargetError
+from harness.run import Target
 
 PROBE_TIMEOUT = 5.0
 READ_PROBES = {

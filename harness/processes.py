@@ -19,12 +19,19 @@ INTERRUPTED = -2
 
 
 def supervise(
-    commands: list[list[str]], *, env: Mapping[str, str], cwd: Path, timeout: float, quiet: bool = False
+    commands: list[list[str]], *, cwd: Path, timeout: float, quiet: bool = False, env: Mapping[str, str] | None = None
 ) -> int:
     """Run the commands together; the first one leads (its exit code is returned), the rest follow it."""
     output = subprocess.DEVNULL if quiet else None
     children = [
-        subprocess.Popen(command, env=dict(env), cwd=cwd, stdout=output, stderr=output, start_new_session=True)
+        subprocess.Popen(
+            command,
+            env=None if env is None else dict(env),
+            cwd=cwd,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
         for command in commands
     ]
     leader = children[0]

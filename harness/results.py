@@ -142,6 +142,7 @@ class RunResult:
     stopped_early: str = ""  # why the run did not finish (its deadline); an unfinished run is not conformant
     selection: list[str] = field(default_factory=list)  # the requirements asked for (--requirement), if any
     spec_sha256: str = ""  # the exact contract file the run used; empty in reports written before it was recorded
+    interrupted: bool = field(default=False, compare=False)  # Ctrl-C or SIGTERM ended it (not stored)
 
     def requirement_status(self, requirement: str) -> Status:
         statuses = [check.status_for(requirement) for check in self.checks if requirement in check.requirements]

@@ -16,7 +16,6 @@ claims; scope ``full`` runs the whole suite each time. Runs go in parallel, one 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -27,12 +26,14 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from harness import reports as report_files
 from harness import spec
 from harness.loadtest.results import LoadSummary
 from harness.reference import mutations
 from harness.reference.drift_faults import MODEL
 from harness.reference.faults import CATALOGUE, Fault
 from harness.results import RunResult, Status
+from harness.run.config import without_user_variables
 
 CLEAN = "(clean)"
 MODEL_STEPS = 480  # the model phase's budget for faults only it reaches (the default run takes 120)
@@ -77,15 +78,15 @@ def load_command(fault: Fault, reports: Path) -> list[str]:
 def run_load_fault(fault: Fault, reports: Path) -> MatrixRow:
     """Run the fault's load profile; it is caught when one of the SLOs it declares is broken."""
     started = time.monotonic()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    env = without_user_variables()  # each run starts its own embedded server
     run = subprocess.run(load_command(fault, reports), env=env, capture_output=True, text=True, check=False)
     outcome = MatrixRow(fault.name, fault.area, list(fault.catches), detected=False,
                       seconds=round(time.monotonic() - started, 1), exit_code=run.returncode)  # fmt: skip
-    summary = reports / "load" / "summary.json"
-    if not summary.exists():
+    summary = report_files.read(LoadSummary, reports)
+    if summary is None:
         outcome.note = (run.stderr.strip().splitlines() or ["no summary written"])[-1][:200]
         return outcome
-    broken = [f"{v.route} {v.limit}" for v in LoadSummary.read(summary).slo if not v.held]
+    broken = [f"{v.route} {v.limit}" for v in summary.slo if not v.held]
     outcome.failed = broken
     outcome.fired = [slo for slo in fault.catches if any(b.startswith(slo) or b.endswith(slo) for b in broken)]
     outcome.detected = run.returncode == 1 and bool(outcome.fired)
@@ -98,7 +99,7 @@ def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Matrix
         return run_load_fault(fault, reports)
     name = fault.name if fault else CLEAN
     started = time.monotonic()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    env = without_user_variables()  # each run starts its own embedded server
     run = subprocess.run(
         contract_command(fault, reports, scope, seed), env=env, capture_output=True, text=True, check=False
     )
@@ -107,11 +108,10 @@ def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Matrix
     outcome = MatrixRow(
         name, fault.area if fault else "", declared, detected=False, seconds=seconds, exit_code=run.returncode
     )
-    results = reports / "conformance.json"
-    if not results.exists():
+    result = report_files.read(RunResult, reports)
+    if result is None:
         outcome.note = (run.stderr.strip().splitlines() or ["no results written"])[-1][:200]
         return outcome
-    result = RunResult.read(results)
     outcome.failed = sorted({f.requirement for check in result.checks for f in check.failures})
     outcome.fired = [rid for rid in outcome.failed if rid in declared]
     errors = [check.check for check in result.checks if check.status == Status.ERROR.label]
@@ -260,15 +260,14 @@ def run_mutation(seed: int, requirements: list[str], reports: Path, run_seed: in
     for requirement in requirements:
         command += ["--requirement", requirement]
     started = time.monotonic()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    env = without_user_variables()  # each run starts its own embedded server
     run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    log = reports / "reference-server.log"
+    log = report_files.server_log(reports)
     fired = log.exists() and f"mutation {seed}:" in log.read_text(encoding="utf-8", errors="replace")
     outcome = MutationOutcome(seed, mutation.describe(), requirements, fired, run.returncode,
                               seconds=round(time.monotonic() - started, 1))  # fmt: skip
-    results = reports / "conformance.json"
-    if results.exists():
-        result = RunResult.read(results)
+    result = report_files.read(RunResult, reports)
+    if result is not None:
         outcome.failed = sorted({f.requirement for check in result.checks for f in check.failures})
         errors = [check.check for check in result.checks if check.status == Status.ERROR.label]
         if errors:
@@ -286,7 +285,9 @@ def run_mutations(
     clean = run_one(None, reports / "clean", "declared", run_seed)
     if not clean.detected:
         raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
-    callers = Callers.of(RunResult.read(reports / "clean" / "conformance.json"))
+    clean_result = report_files.read(RunResult, reports / "clean")
+    assert clean_result is not None  # the clean run passed, so it wrote its result
+    callers = Callers.of(clean_result)
     runs = [partial(run_mutation, seed, aim(seed, callers, budget)[1], reports / f"mutate-{seed}", run_seed)
             for seed in seeds]  # fmt: skip
     return in_parallel(runs, jobs, progress)

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from harness.config import Target
 from harness.embedded import EmbeddedServer
 from harness.errors import TargetError
 from harness.preflight import preflight
+from harness.run import Target
 from tests.conftest import ADMIN, OTHER, READER
 
 

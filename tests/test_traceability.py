@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pytest
 
-from harness.config import Settings, Target
 from harness.conformance.runner import pytest_command
 from harness.loadtest.slo import LIMITS
 from harness.paths import CONTRACTS
 from harness.reference.faults import CATALOGUE
 from harness.requirements import by_id, load_catalogue
+from harness.run import ContractConfig, RunConfig, Target
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +20,10 @@ def checks_by_requirement(tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     """Collect the conformance suite (full profile) the way `contract --list` does."""
     workdir = tmp_path_factory.mktemp("collect")
     selection = workdir / "selection.json"
-    settings = Settings(Target("http://127.0.0.1:9", "unused"), reports=workdir)
-    env = {**os.environ, **settings.to_env(), "STRONGLY_LIST_FILE": str(selection)}
-    run = subprocess.run(pytest_command(settings, workdir, ["--collect-only"]), env=env, cwd=workdir,
-                         capture_output=True, text=True, check=False)  # fmt: skip
+    config = RunConfig(Target("http://127.0.0.1:9", "unused"), reports=workdir,
+                       contract=ContractConfig(list_file=str(selection)))  # fmt: skip
+    command = pytest_command(config.write(workdir / "run-config.json"), config, ["--collect-only"])
+    run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
     assert selection.exists(), run.stdout[-2000:] + run.stderr[-2000:]
     return json.loads(selection.read_text())
 

@@ -1,15 +1,16 @@
 """The conformance suite's pytest plugin: requirements, profiles, fixtures and the results file.
 
-Loaded with ``-p harness.conformance.plugin`` by ``strongly-harness contract``. Every check carries
-``@pytest.mark.requirement(...)``; the plugin selects checks for the profile, turns each outcome
-into a status for the requirements involved (a server's fault is "fail", a crash of the harness
-is "error"), removes what the run created, and writes ``conformance.json`` and the reports.
+Loaded with ``-p harness.conformance.plugin --run-config FILE`` by ``strongly-harness contract``;
+the file is the run's configuration (harness/run/config.py), the only thing the suite reads of how
+it was started. Every check carries ``@pytest.mark.requirement(...)``; the plugin selects checks for
+the profile, turns each outcome into a status for the requirements involved (a server's fault is
+"fail", a crash of the harness is "error"), removes what the run created, and writes the run's
+``RunResult`` through the report registry (harness/reports/).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import time
 import traceback
@@ -24,13 +25,13 @@ import requests
 
 from harness import __version__, spec
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
-from harness.config import Settings
 from harness.expect import ContractViolation
 from harness.factory import Factory, Patience
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
-from harness.requirements import by_id, load_catalogue
+from harness.requirements import by_id
 from harness.results import CheckResult, Failure, RunResult, Status, root_cause_of
+from harness.run import RunConfig
 from harness.steps import FINDINGS, Blocked, promised_by
 from harness.sweep import sweep
 
@@ -58,15 +59,14 @@ FAILURE_CODES = {
 }
 SEVERITY = {"MUST": "critical", "SHOULD": "normal"}
 EXCHANGES_PER_FAILURE = 3
-RUN = pytest.StashKey["ConformanceRun"]()
 OUTCOMES = pytest.StashKey[dict[str, "CheckOutcome"]]()
 
 
 @dataclass
 class ConformanceRun:
-    """Everything one contract run shares: settings, clients, what it created, what it found."""
+    """Everything one contract run shares: configuration, clients, what it created, what it found."""
 
-    settings: Settings
+    config: RunConfig
     redactor: Redactor
     registry: Registry = field(default_factory=Registry)
     started: float = field(default_factory=time.monotonic)
@@ -83,54 +83,60 @@ class ConformanceRun:
     hung: HungRoutes = field(default_factory=HungRoutes)  # routes that timed out once get short timeouts
 
     def __post_init__(self) -> None:
-        self.patience = Patience(self.settings.provision_wait)
+        self.patience = Patience(self.config.limits.provision_wait)
 
     def client(self, key: str | None) -> ApiClient:
         return ApiClient(
-            self.settings.target.base_url,
+            self.config.target.base_url,
             key,
             redactor=self.redactor,
-            timeout=self.settings.request_timeout,
-            readonly=self.settings.profile == "readonly",
+            timeout=self.config.limits.request_timeout,
+            readonly=self.config.readonly,
             limiter=self.limiter,
             hung=self.hung,
         )
 
     def factory(self, client: ApiClient, registry: Registry) -> Factory:
-        return Factory(client, registry, self.settings.prefix, patience=self.patience)
+        return Factory(client, registry, self.config.prefix, patience=self.patience)
 
 
 _current: ConformanceRun | None = None
 
 
 def current_run() -> ConformanceRun:
-    """The run in progress (for schemathesis hooks, which receive no pytest fixtures)."""
+    """The run in progress: for the plugin's hooks, fixtures, and schemathesis hooks (which get no fixtures)."""
     if _current is None:
         raise RuntimeError("no contract run in progress")
     return _current
 
 
 # ------------------------------------------------------------------ configuration and selection
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-config", metavar="FILE", help="the run's configuration, written by strongly-harness")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global _current
     for line in (
         "requirement(*ids): the requirement ids this check proves (harness/requirements.yaml)",
         "smoke: part of the smoke profile (seconds)",
-        "readonly: sends no POST, PUT or DELETE; part of the readonly profile",
+        "readonly: sends no POST, PUT or DELETE; what a read-only run runs",
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
     ):
         config.addinivalue_line("markers", line)
-    settings = Settings.from_env()
-    _current = ConformanceRun(settings=settings, redactor=Redactor(settings.redaction_secrets()))
-    _current.notes = [note for note in os.environ.get("STRONGLY_NOTES", "").split("\n") if note]
-    if settings.rate_limit:
-        _current.limiter = RateLimiter(settings.rate_limit)
-    config.stash[RUN] = _current
+    path = config.getoption("run_config")
+    if not path:
+        raise pytest.UsageError("the conformance suite runs through `strongly-harness contract` (no --run-config)")
+    run_config = RunConfig.read(path)
+    _current = ConformanceRun(config=run_config, redactor=Redactor(run_config.secrets()))
+    _current.notes = list(run_config.contract.notes)
+    if run_config.limits.rate_limit:
+        _current.limiter = RateLimiter(run_config.limits.rate_limit)
     # SIGTERM gets the same orderly end as Ctrl-C: fixtures tear down, cleanup runs, results are written
     signal.signal(signal.SIGTERM, _interrupt)
     # and so does the deadline, wherever the run is (a hanging server can hold one check for minutes)
     signal.signal(signal.SIGALRM, _deadline)
-    signal.setitimer(signal.ITIMER_REAL, settings.deadline)
+    signal.setitimer(signal.ITIMER_REAL, run_config.limits.deadline)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -139,7 +145,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _deadline(signum: int, frame: object) -> None:
     if _current is not None:
-        _current.stopped_early = f"the run deadline of {_current.settings.deadline:g}s passed"
+        _current.stopped_early = f"the run deadline of {_current.config.limits.deadline:g}s passed"
     raise KeyboardInterrupt
 
 
@@ -153,24 +159,24 @@ def operation_label(item: pytest.Item) -> str | None:
     return label if isinstance(label, str) and " /" in label else None
 
 
-def selected(item: pytest.Item, requirement_ids: list[str], profile: str) -> bool:
+def selected(item: pytest.Item, requirement_ids: list[str], config: RunConfig) -> bool:
     catalogue = by_id()
-    if profile == "core":
-        return any(catalogue[rid].is_must for rid in requirement_ids)
-    if profile == "smoke":
-        return item.get_closest_marker("smoke") is not None
-    if profile == "readonly":  # not even a refused write: only checks that read, and only their reads
+    if config.readonly:  # not even a refused write: only checks that read, and only their reads
         label = operation_label(item)
         operation = getattr(getattr(item, "callspec", None), "params", {}).get("operation")
         writes = (label is not None and not label.startswith("GET ")) or bool(getattr(operation, "is_write", False))
         return item.get_closest_marker("readonly") is not None and not writes
+    if config.contract.profile == "core":
+        return any(catalogue[rid].is_must for rid in requirement_ids)
+    if config.contract.profile == "smoke":
+        return item.get_closest_marker("smoke") is not None
     return True
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    run = config.stash[RUN]
+    run = current_run()
     known = by_id()
-    wanted = {rid for rid in os.environ.get("STRONGLY_REQUIREMENTS", "").split(",") if rid}
+    wanted = set(run.config.contract.requirements)
     run.selection = sorted(wanted)
     keep, drop = [], []
     for item in items:
@@ -178,7 +184,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         unknown = [rid for rid in ids if rid not in known]
         if not ids or unknown:
             raise pytest.UsageError(f"{item.nodeid} names no requirement or unknown ones: {unknown or 'none'}")
-        chosen = selected(item, ids, run.settings.profile) and (not wanted or bool(wanted & set(ids)))
+        chosen = selected(item, ids, run.config) and (not wanted or bool(wanted & set(ids)))
         (keep if chosen else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -188,7 +194,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """In list mode, write which checks each requirement would get (``strongly-harness contract --list``)."""
-    target = os.environ.get("STRONGLY_LIST_FILE")
+    target = current_run().config.contract.list_file
     if not target:
         return
     chosen: dict[str, list[str]] = {}
@@ -203,19 +209,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def run(pytestconfig: pytest.Config) -> Iterator[ConformanceRun]:
     """The run; at its end, everything it created is removed and stragglers are swept by prefix."""
-    current = pytestconfig.stash[RUN]
+    current = current_run()
     yield current
     in_flight = pytestconfig.stash.get(OUTCOMES, {}).values()  # the last check's result is not filed yet
     failed = any(r.status in ("fail", "error") for r in current.results)
     failed = failed or any(outcome.status >= Status.FAIL for outcome in in_flight)
-    if current.settings.keep_on_failure and failed:
+    if current.config.contract.keep_on_failure and failed:
         current.cleanup_problems.append("--keep-on-failure: this run's data stays; remove it with sweep --run-id")
         return
     LOG.take()  # what cleanup sends belongs to no check: its problems are reported as cleanup findings
-    with current.client(current.settings.target.api_key) as admin:
+    with current.client(current.config.target.api_key) as admin:
         current.cleanup_problems += current.registry.cleanup(admin)
-        if current.settings.profile != "readonly":
-            leftovers = sweep(admin, current.settings.prefix, delete=True)
+        if not current.config.readonly:
+            leftovers = sweep(admin, current.config.prefix, delete=True)
             current.cleanup_problems += [f"leaked and swept: {line}" for line in leftovers.removed]
             current.cleanup_problems += [f"leaked: {line}" for line in leftovers.remaining]
             current.cleanup_problems += [f"sweep: {line}" for line in leftovers.problems]
@@ -223,14 +229,15 @@ def run(pytestconfig: pytest.Config) -> Iterator[ConformanceRun]:
 
 
 @pytest.fixture(scope="session")
-def settings(run: ConformanceRun) -> Settings:
-    return run.settings
+def run_config(run: ConformanceRun) -> RunConfig:
+    """The run's configuration: target, keys, mode, limits, the contract section."""
+    return run.config
 
 
 @pytest.fixture(scope="session")
 def api(run: ConformanceRun) -> Iterator[ApiClient]:
     """A client with the full-scope key."""
-    with run.client(run.settings.target.api_key) as client:
+    with run.client(run.config.target.api_key) as client:
         yield client
 
 
@@ -244,13 +251,13 @@ def optional_client(run: ConformanceRun, key: str | None, variable: str) -> Iter
 @pytest.fixture(scope="session")
 def reader(run: ConformanceRun) -> Iterator[ApiClient]:
     """A client with the read-only key (the check skips without one)."""
-    yield from optional_client(run, run.settings.target.readonly_key, "STRONGLY_READONLY_API_KEY")
+    yield from optional_client(run, run.config.target.readonly_key, "STRONGLY_READONLY_API_KEY")
 
 
 @pytest.fixture(scope="session")
 def other(run: ConformanceRun) -> Iterator[ApiClient]:
     """A client with another organization's key (the check skips without one)."""
-    yield from optional_client(run, run.settings.target.other_key, "STRONGLY_OTHER_API_KEY")
+    yield from optional_client(run, run.config.target.other_key, "STRONGLY_OTHER_API_KEY")
 
 
 @pytest.fixture(scope="session")
@@ -275,7 +282,7 @@ def make(request: pytest.FixtureRequest, run: ConformanceRun, api: ApiClient) ->
     yield run.factory(api, registry)
     run.active = None
     outcome = request.config.stash.get(OUTCOMES, {}).get(request.node.nodeid)
-    if run.settings.keep_on_failure and outcome is not None and outcome.status >= Status.FAIL:
+    if run.config.contract.keep_on_failure and outcome is not None and outcome.status >= Status.FAIL:
         kept = [item for item in registry.items() if still_there(api, item)]  # a faulty delete may have removed some
         run.cleanup_problems += [f"kept for inspection: {item.kind} {item.id}" for item in kept]
         return
@@ -309,15 +316,15 @@ def _label_for_allure(request: pytest.FixtureRequest) -> None:
 @pytest.hookimpl(tryfirst=True)  # before fixtures run: what they send belongs to this check's evidence
 def pytest_runtest_setup(item: pytest.Item) -> None:
     LOG.take()  # exchanges before this check belong to no one
-    run = item.config.stash[RUN]
+    run = current_run()
     if run.unsettled is not None:  # nothing after a restart that never settled can be judged
         raise run.unsettled
     for mark in item.iter_markers("needs"):
         what = mark.args[0]
         missing = {
-            "readonly_key": run.settings.target.readonly_key is None and "STRONGLY_READONLY_API_KEY is not set",
-            "other_key": run.settings.target.other_key is None and "STRONGLY_OTHER_API_KEY is not set",
-            "restart": run.settings.target.restart_command is None and "STRONGLY_RESTART_COMMAND is not set",
+            "readonly_key": run.config.target.readonly_key is None and "STRONGLY_READONLY_API_KEY is not set",
+            "other_key": run.config.target.other_key is None and "STRONGLY_OTHER_API_KEY is not set",
+            "restart": run.config.target.restart_command is None and "STRONGLY_RESTART_COMMAND is not set",
         }[what]
         if missing:
             pytest.skip(missing)
@@ -433,7 +440,7 @@ def describe(error: BaseException) -> str:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
-    run = item.config.stash[RUN]
+    run = current_run()
     outcomes: dict[str, CheckOutcome] = item.config.stash.setdefault(OUTCOMES, {})
     if call.when == "setup":
         outcomes[item.nodeid] = CheckOutcome(item, time.monotonic() - run.started)
@@ -464,19 +471,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.hookimpl(trylast=True)  # after an interrupt pytest tears fixtures down first: cleanup belongs in the report
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    run = session.config.stash[RUN]
-    settings = run.settings
+    run = current_run()
+    config = run.config
     signal.setitimer(signal.ITIMER_REAL, 0)  # the results are being written: no deadline cuts that short
     result = RunResult(
-        run_id=settings.run_id,
-        profile=settings.profile,
-        target=settings.target.describe(),
+        run_id=config.run_id,
+        profile=config.contract_profile,
+        target=config.target.describe(),
         spec_version=spec.load().version,
         harness_version=__version__,
-        seed=settings.seed,
+        seed=config.seed,
         started_at=run.started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        config=redacted_config(settings),
+        config=redacted_config(config),
         notes=run.notes + run.hung.notes(),
         checks=run.results,
         operations=dict(LOG.per_operation),
@@ -485,13 +492,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         selection=run.selection,
         spec_sha256=spec.load().sha256,
     )
-    from harness.reports import write_contract_reports
+    from harness import reports
 
-    write_contract_reports(result, load_catalogue(), settings.reports, run.redactor)
+    reports.write(result, config.reports, run.redactor)
 
 
-def redacted_config(settings: Settings) -> dict[str, Any]:
-    target = settings.target
+def redacted_config(config: RunConfig) -> dict[str, Any]:
+    target = config.target
     return {
         "baseUrl": target.base_url,
         "apiKey": "[REDACTED]",
@@ -499,11 +506,11 @@ def redacted_config(settings: Settings) -> dict[str, Any]:
         "otherApiKey": "[REDACTED]" if target.other_key else None,
         "restartCommand": "set" if target.restart_command else None,
         "embedded": target.embedded,
-        "profile": settings.profile,
-        "requestTimeout": settings.request_timeout,
-        "provisionWait": settings.provision_wait,
-        "deadline": settings.deadline,
-        "rateLimit": settings.rate_limit,
-        "keepOnFailure": settings.keep_on_failure,
-        "prefix": settings.prefix,
+        "profile": config.contract_profile,
+        "requestTimeout": config.limits.request_timeout,
+        "provisionWait": config.limits.provision_wait,
+        "deadline": config.limits.deadline,
+        "rateLimit": config.limits.rate_limit,
+        "keepOnFailure": config.contract.keep_on_failure,
+        "prefix": config.prefix,
     }

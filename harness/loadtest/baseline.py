@@ -14,17 +14,19 @@ import math
 import tarfile
 import zipfile
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from harness.errors import UsageError
 from harness.loadtest.results import Comparison, ComparisonRow, LoadRun, LoadSummary, RouteStats, SeriesPoint
 from harness.loadtest.slo import TOTAL
+from harness.reports import RESULT_FILES
 from harness.tomlfile import read_toml
 
 LATENCIES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}
 NOT_REQUESTS = ("time-to-ready",)  # a measurement, not a route: it has no throughput to compare
-SUMMARY = "summary.json"
+IN_REPORTS = RESULT_FILES[LoadSummary]  # where a reports folder holds the summary (load/summary.json)
+SUMMARY = PurePosixPath(IN_REPORTS).name
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,10 @@ def _tolerance(base: Tolerance, table: Any, where: str) -> Tolerance:
 def find_summary(path: Path) -> tuple[LoadSummary, str]:
     """The load summary in a summary.json, a folder of reports, or a bundle (.tar.gz, .tar or .zip)."""
     if path.is_dir():
-        candidates = [p for p in (path / SUMMARY, path / "load" / SUMMARY) if p.is_file()] or sorted(
-            path.rglob(SUMMARY)
-        )
+        candidates = [p for p in (path / SUMMARY, path / IN_REPORTS) if p.is_file()] or sorted(path.rglob(SUMMARY))
         if not candidates:
             raise UsageError(f"{path} holds no {SUMMARY}: point --baseline at a load run's reports")
-        if len(candidates) > 1 and not (path / SUMMARY).is_file() and not (path / "load" / SUMMARY).is_file():
+        if len(candidates) > 1 and not (path / SUMMARY).is_file() and not (path / IN_REPORTS).is_file():
             raise UsageError(
                 f"{path} holds {len(candidates)} summaries; name one: {', '.join(map(str, candidates[:3]))}"
             )
@@ -122,7 +122,7 @@ def find_summary(path: Path) -> tuple[LoadSummary, str]:
 
 def _pick(names: list[str], archive: Path) -> str:
     summaries = [name for name in names if name.rsplit("/", 1)[-1] == SUMMARY]
-    preferred = [name for name in summaries if name.endswith(f"load/{SUMMARY}")] or summaries
+    preferred = [name for name in summaries if name.endswith(IN_REPORTS)] or summaries
     if not preferred:
         raise UsageError(f"{archive} holds no load {SUMMARY}: bundle a load run's reports, or pass the file itself")
     return preferred[0]

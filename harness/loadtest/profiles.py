@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
+from harness.loadtest.scenarios import declared
 from harness.tomlfile import read_toml
 
 MODELS = ("closed", "open", "capacity")
-MIX = ("pollers", "dashboards", "churn")
-ROUTES = ("status", "metrics", "list")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,8 @@ def _value(key: str, value: Any, where: str) -> Any:
     if key in ("duration", "step_duration"):
         return duration(value, where)
     if key in ("mix", "routes"):
-        allowed = MIX if key == "mix" else ROUTES
+        names = declared()
+        allowed = sorted(names.mix if key == "mix" else names.routes)
         if (
             not isinstance(value, dict)
             or not set(value) <= set(allowed)

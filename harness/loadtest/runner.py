@@ -14,22 +14,20 @@ import shutil
 import socket
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from harness import reports
 from harness.client import ApiClient
-from harness.config import Settings
-from harness.conformance.runner import target_for
+from harness.embedded import target_for
 from harness.errors import InternalError, TargetFailure
 from harness.factory import Factory, Patience
 from harness.loadtest.baseline import check_comparable, compare, find_summary, load_tolerances
-from harness.loadtest.plan import PLAN_ENV, Plan
-from harness.loadtest.profiles import Profile, load_profile
 from harness.loadtest.results import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
+from harness.loadtest.scenarios import LOCUSTFILE
 from harness.loadtest.seed import discover, seed
 from harness.loadtest.slo import TOTAL, Objective, evaluate, load_objectives
 from harness.loadtest.summary import Recording, merge, route_stats
@@ -38,105 +36,64 @@ from harness.preflight import preflight
 from harness.processes import INTERRUPTED, TIMED_OUT, supervise
 from harness.redact import Redactor
 from harness.registry import Registry
-from harness.reports import load_html
+from harness.run import LoadStep, RunConfig
 from harness.steps import Blocked
 from harness.sweep import sweep
 
 STARTUP = 90.0  # seconds a Locust run may take beyond its duration to start and stop
 PENDING = LoadRun(id="", profile="", model="", target="")  # filled in once the run has ended
+CONFIG_FILE = "run-config.json"
 
 
-@dataclass(frozen=True)
-class LoadOptions:
-    settings: Settings
-    profile: str = "smoke"
-    profiles: Path = LOAD / "profiles.toml"
-    workers: int = 0
-    remote_workers: int = 0
-    bind: tuple[str, int] = ("127.0.0.1", 5557)
-    faults: tuple[str, ...] = ()
-    readonly: bool = False
-    quiet: bool = False
-    overrides: dict[str, Any] = field(default_factory=dict)
-    baseline: Path | None = None  # a previous summary.json, or a folder or bundle holding one
-    tolerances: Path | None = None  # default: baseline.toml beside the SLO file
-    metrics_port: int = 0  # live Prometheus metrics on 127.0.0.1:PORT while Locust runs; 0: none
-    web: tuple[str, int] | None = None  # Locust's web UI at (host, port) while the run lasts; None: headless
-
-
-@dataclass
-class LocustRun:
-    """One Locust run's inputs."""
-
-    settings: Settings
-    plan: Plan
-    reports: Path
-    workers: int
-    remote_workers: int = 0
-    bind: tuple[str, int] = ("127.0.0.1", 5557)
-    web: tuple[str, int] | None = None
-
-
-def run_load(options: LoadOptions) -> int:
-    profile = replace(load_profile(options.profiles, options.profile), **options.overrides)
-    slo_file = options.profiles.parent / profile.slo
-    objectives = load_objectives(slo_file)
+def run_load(config: RunConfig) -> LoadSummary:
+    """Seed data, run the profile (or its capacity search), judge it, clean up, and return the summary."""
+    load = config.loaded()
+    profile = load.profile
+    objectives = load_objectives(load.slo_file)
     baseline = None
-    if options.baseline is not None:  # refused before anything runs when it cannot be compared
-        baseline, source = find_summary(options.baseline)
-        tolerances = load_tolerances(options.tolerances or tolerances_beside(slo_file))
+    if load.baseline is not None:  # refused before anything runs when it cannot be compared
+        baseline, source = find_summary(load.baseline)
+        tolerances = load_tolerances(load.tolerances or tolerances_beside(load.slo_file))
         check_comparable(baseline.run, LoadRun("", profile.name, profile.model, "", profile_settings=asdict(profile)))
-    settings = replace(options.settings, reports=options.settings.reports.resolve())
-    reports = settings.reports / "load"
-    shutil.rmtree(reports, ignore_errors=True)
-    reports.mkdir(parents=True)
+    config = replace(config, reports=config.reports.resolve())
+    folder = reports.load_folder(config.reports)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     load_at_start = host_load()
-    redactor = Redactor(settings.redaction_secrets())
-    with target_for(settings, options.faults, reports / "reference-server.log") as settings:
-        preflight(settings.target, needs_write=not options.readonly)
-        with ApiClient(settings.target.base_url, settings.target.api_key, redactor=redactor, retry_unavailable=True,
-                       timeout=settings.request_timeout, readonly=options.readonly) as client:  # fmt: skip
+    redactor = Redactor(config.secrets())
+    with target_for(config, reports.server_log(folder)) as config:
+        preflight(config.target, needs_write=not config.readonly)
+        with ApiClient(config.target.base_url, config.target.api_key, redactor=redactor, retry_unavailable=True,
+                       timeout=config.limits.request_timeout, readonly=config.readonly) as client:  # fmt: skip
             registry = Registry()
             cleanup: list[str] = []
             try:
-                plan = Plan(
-                    poll_interval=profile.poll_interval,
-                    mix=profile.mix,
-                    routes=profile.routes,
-                    validate_every=profile.validate_every,
-                    readonly=options.readonly,
-                    prefix=settings.prefix,
-                    provision_wait=settings.provision_wait,
-                    metrics_port=options.metrics_port,
-                )
                 try:
-                    if options.readonly:
-                        plan = discover(client, plan)
+                    if config.readonly:
+                        data = discover(client)
                     else:
-                        factory = Factory(client, registry, settings.prefix, patience=Patience(settings.provision_wait))
-                        plan = seed(factory, profile, plan)
+                        patience = Patience(config.limits.provision_wait)
+                        data = seed(Factory(client, registry, config.prefix, patience=patience), profile)
                 except (AssertionError, Blocked, httpx.HTTPError) as exc:
                     raise TargetFailure(
                         f"the target failed while the test data was seeded: {redactor(str(exc))}"
                     ) from None
-                run = LocustRun(
-                    settings, plan, reports, options.workers, options.remote_workers, options.bind, options.web
-                )
-                summary = capacity_search(run, profile, objectives) if profile.model == "capacity" else \
-                    measure(run, profile, objectives)  # fmt: skip
+                config = replace(config, load=replace(load, data=data))
+                summary = capacity_search(config, objectives) if profile.model == "capacity" else \
+                    measure(config, objectives)  # fmt: skip
             finally:
-                if not options.readonly:
+                if not config.readonly:
                     cleanup = registry.cleanup(client)
-                    swept = sweep(client, settings.prefix, delete=True)
+                    swept = sweep(client, config.prefix, delete=True)
                     cleanup += [f"swept: {line}" for line in swept.removed] + swept.remaining + swept.problems
     summary.run = LoadRun(
-        id=settings.run_id,
+        id=config.run_id,
         profile=profile.name,
         model=profile.model,
-        target=settings.target.describe(),
-        workers=options.workers,
-        readonly=options.readonly,
+        target=config.target.describe(),
+        workers=load.workers,
+        readonly=config.readonly,
         started_at=started,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         profile_settings=asdict(profile),
@@ -145,14 +102,8 @@ def run_load(options: LoadOptions) -> int:
     summary.cleanup = cleanup
     if baseline is not None:
         summary.comparison = compare(baseline, summary, tolerances, source)
-    summary.write(reports / "summary.json")
-    (reports / "load.html").write_text(load_html.render(summary), encoding="utf-8")
-    redactor.scrub_tree(reports)
-    if not options.quiet:
-        from harness.reports.terminal import print_load_summary
-
-        print_load_summary(summary, reports)
-    return summary.exit_code
+    reports.write(summary, config.reports, redactor)
+    return summary
 
 
 def host_load() -> float:
@@ -169,10 +120,11 @@ def tolerances_beside(slo_file: Path) -> Path:
     return beside if beside.is_file() else LOAD / "baseline.toml"
 
 
-def measure(run: LocustRun, profile: Profile, objectives: list[Objective]) -> LoadSummary:
+def measure(config: RunConfig, objectives: list[Objective]) -> LoadSummary:
     """One run of the profile's model, judged against every SLO."""
+    profile = config.loaded().profile
     rate = profile.rate if profile.model == "open" else 0.0
-    recording = locust(run, profile, model=profile.model, rate=rate, duration=profile.duration, name="locust")
+    recording = locust(config, model=profile.model, rate=rate, duration=profile.duration, name="locust")
     routes = route_stats(recording)
     verdicts = evaluate(objectives, routes)
     return LoadSummary(
@@ -186,14 +138,13 @@ def measure(run: LocustRun, profile: Profile, objectives: list[Objective]) -> Lo
     )
 
 
-def capacity_search(run: LocustRun, profile: Profile, objectives: list[Objective]) -> LoadSummary:
+def capacity_search(config: RunConfig, objectives: list[Objective]) -> LoadSummary:
     """Raise the arrival rate step by step until an SLO breaks; the highest rate that held is the capacity."""
+    profile = config.loaded().profile
     steps = []
     for index in range(profile.max_steps):
         rate = profile.start_rate + index * profile.step
-        recording = locust(
-            run, profile, model="open", rate=rate, duration=profile.step_duration, name=f"step-{index + 1}"
-        )
+        recording = locust(config, model="open", rate=rate, duration=profile.step_duration, name=f"step-{index + 1}")
         routes = route_stats(recording)
         verdicts = evaluate(objectives, routes, with_throughput=False)
         total = routes[TOTAL]
@@ -216,58 +167,54 @@ def capacity_search(run: LocustRun, profile: Profile, objectives: list[Objective
     )
 
 
-def locust(run: LocustRun, profile: Profile, *, model: str, rate: float, duration: float, name: str) -> Recording:
-    """LocustRun Locust once (standalone, or master plus workers) and merge what its processes recorded."""
-    recordings = run.reports / "recordings" / name
-    drivers = max(run.workers + run.remote_workers, 1)
-    plan = replace(run.plan, model=model, rate=rate / drivers if rate else 0.0, output=str(recordings))
-    if model == "open":
-        classes, users = ["OpenModelDriver"], drivers
-    else:
-        weights = {"Poller": plan.mix.get("pollers", 0), "Dashboard": plan.mix.get("dashboards", 0),
-                   "Churn": 0 if plan.readonly else plan.mix.get("churn", 0)}  # fmt: skip
-        classes, users = [cls for cls, weight in weights.items() if weight], profile.users
+def locust(config: RunConfig, *, model: str, rate: float, duration: float, name: str) -> Recording:
+    """Run Locust once (standalone, or master plus workers) and merge what its processes recorded."""
+    load = config.loaded()
+    folder = reports.load_folder(config.reports)
+    recordings = folder / "recordings" / name
+    drivers = max(load.workers + load.remote_workers, 1)
+    step = LoadStep(model=model, rate=rate / drivers if rate else 0.0, duration=duration, recordings=str(recordings))
+    config = replace(config, load=replace(load, step=step))
+    users = drivers if model == "open" else load.profile.users
     with tempfile.TemporaryDirectory(prefix="strongly-load-") as workdir:
-        plan_file = Path(workdir) / "plan.json"
-        plan.write(plan_file)
-        env = {**os.environ, PLAN_ENV: str(plan_file), "STRONGLY_API_KEY": run.settings.target.api_key,
-               "STRONGLY_LOAD_DURATION": str(duration)}  # fmt: skip
-        base = [sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), "--loglevel", "WARNING"]
+        config_file = config.write(Path(workdir) / CONFIG_FILE)
+        base = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING"]
         # with the web UI the run still starts and ends by itself: --autostart, then quit when it is over
-        ui = ["--autostart", "--autoquit", "0", "--web-host", run.web[0], "--web-port", str(run.web[1])] if run.web \
+        ui = ["--autostart", "--autoquit", "0", "--web-host", load.web[0], "--web-port", str(load.web[1])] if load.web \
             else ["--headless"]  # fmt: skip
-        lead = [*base, *ui, "--host", run.settings.target.base_url, "-u", str(users),
-                "-r", str(max(users, profile.spawn_rate)), "--stop-timeout", "10",
-                "--only-summary", "--exit-code-on-error", "0", "--csv", str(run.reports / name),
-                "--html", str(run.reports / f"{name}.html"), *classes]  # fmt: skip
+        lead = [*base, "--run-config", str(config_file), *ui, "--host", config.target.base_url, "-u", str(users),
+                "-r", str(max(users, load.profile.spawn_rate)), "--stop-timeout", "10",
+                "--only-summary", "--exit-code-on-error", "0", "--csv", str(folder / name),
+                "--html", str(folder / f"{name}.html")]  # fmt: skip
         commands = [lead]
-        if run.remote_workers:  # workers on other machines: `strongly-harness load-worker --master-host ...`
-            host, port = run.bind
+        if load.remote_workers:  # workers on other machines: `strongly-harness load-worker --master-host ...`
+            host, port = load.bind
             lead += ["--master", "--master-bind-host", host, "--master-bind-port", str(port),
-                     "--expect-workers", str(run.remote_workers), "--expect-workers-max-wait", "300"]  # fmt: skip
-        elif run.workers:  # the master ends the test itself (see load/locustfile.py)
+                     "--expect-workers", str(load.remote_workers), "--expect-workers-max-wait", "300"]  # fmt: skip
+        elif load.workers:  # the master ends the test itself (harness/loadtest/users.py)
             port = free_port()
             lead += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
-                     "--expect-workers", str(run.workers), "--expect-workers-max-wait", "30"]  # fmt: skip
-            worker = [*base, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port), *classes]
-            commands += [worker] * run.workers
+                     "--expect-workers", str(load.workers), "--expect-workers-max-wait", "30"]  # fmt: skip
+            worker = [*base, "--run-config", str(config_file), "--worker", "--master-host", "127.0.0.1",
+                      "--master-port", str(port)]  # fmt: skip
+            commands += [worker] * load.workers
         else:
             lead += ["-t", f"{max(int(duration), 1)}s"]
-        waiting = 300.0 if run.remote_workers else 0.0
-        code = supervise(commands, env=env, cwd=Path(workdir), timeout=duration + STARTUP + waiting, quiet=True)
+        waiting = 300.0 if load.remote_workers else 0.0
+        code = supervise(commands, cwd=Path(workdir), timeout=duration + STARTUP + waiting, quiet=True)
     if code == TIMED_OUT:
         raise InternalError(f"Locust did not stop within {duration + STARTUP:g}s")
     if code == INTERRUPTED:
         raise KeyboardInterrupt
     recording = merge(recordings)
     if not recording.routes:
-        raise InternalError(f"Locust recorded nothing (exit {code}); see {run.reports}/{name}.html")
+        raise InternalError(f"Locust recorded nothing (exit {code}); see {folder}/{name}.html")
     return recording
 
 
 def worker_command(master_host: str, master_port: int) -> list[str]:
-    """What ``strongly-harness load-worker`` runs: a Locust worker that gets its plan from the master."""
-    return [sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), "--worker", "--loglevel", "WARNING",
+    """What ``strongly-harness load-worker`` runs: a Locust worker that gets the run's configuration from the master."""
+    return [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--worker", "--loglevel", "WARNING",
             "--master-host", master_host, "--master-port", str(master_port)]  # fmt: skip
 
 

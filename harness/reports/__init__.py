@@ -1,26 +1,147 @@
-"""Reports consume results; they never run checks."""
+"""Reports consume results; they never run checks. This module is their one registry.
+
+Each suite's run ends in a typed result: the contract suite's ``RunResult`` (``conformance.json``,
+schema harness/schemas/conformance.schema.json) and the load suite's ``LoadSummary``
+(``load/summary.json``, schema harness/schemas/load-summary.schema.json). ``write`` stores a result
+and renders every format registered for its type; ``render_again`` renders them once more from the
+stored results (``strongly-harness report``); ``read`` gives a stored result back. Every file name
+of a reports folder is written here and nowhere else.
+
+Adding a format: a module with a function ``(result, path) -> None`` and one ``Format`` in ``FORMATS``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
-import json
-
+from harness.loadtest.results import LoadSummary
 from harness.redact import Redactor
-from harness.reports import allure, html, junit
-from harness.requirements import Requirement
 from harness.results import RunResult
 
+Result = TypeVar("Result", RunResult, LoadSummary)
 
-def write_contract_reports(
-    result: RunResult, catalogue: tuple[Requirement, ...], directory: Path, redactor: Redactor
-) -> list[Path]:
-    """Write conformance.json, .html and junit.xml, then make sure no key survives anywhere under ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = [directory / "conformance.json", directory / "conformance.html", directory / "junit.xml"]
-    result.write(written[0], catalogue)
-    written[1].write_text(html.render(json.loads(written[0].read_text(encoding="utf-8"))), encoding="utf-8")
-    junit.write(result, catalogue, written[2])
-    allure.annotate(result, directory / "allure-results")
+# The stored results, one per suite, relative to the reports folder.
+RESULT_FILES: dict[type[Any], str] = {RunResult: "conformance.json", LoadSummary: "load/summary.json"}
+LOAD_FOLDER = "load"  # the load run's own files: its summary, Locust's reports, the recordings
+ALLURE_RESULTS = "allure-results"  # written by allure-pytest in the suite's process, annotated after
+ALLURE_REPORT = "allure-report"  # rendered from allure-results by `strongly-harness report` when Allure is installed
+SERVER_LOG = "reference-server.log"  # the embedded reference server's output
+BADGE = "badge.svg"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One report rendered from a result."""
+
+    path: str  # relative to the reports folder
+    kind: type[Any]  # the result it renders: RunResult or LoadSummary
+    render: Callable[[Any, Path], None]
+    again: bool = True  # rendered again by `strongly-harness report` (False: it amends files of the run itself)
+    bundled: bool = True  # packed into the vendor bundle (a file, not a folder of the run's own)
+
+
+def _conformance_html(result: RunResult, path: Path) -> None:
+    from harness.reports import html
+    from harness.requirements import load_catalogue
+
+    path.write_text(html.render(result.to_document(load_catalogue())), encoding="utf-8")
+
+
+def _junit(result: RunResult, path: Path) -> None:
+    from harness.reports import junit
+    from harness.requirements import load_catalogue
+
+    junit.write(result, load_catalogue(), path)
+
+
+def _allure(result: RunResult, path: Path) -> None:
+    from harness.reports import allure
+
+    allure.annotate(result, path)
+
+
+def _load_html(summary: LoadSummary, path: Path) -> None:
+    from harness.reports import load_html
+
+    path.write_text(load_html.render(summary), encoding="utf-8")
+
+
+FORMATS = (
+    Format("conformance.html", RunResult, _conformance_html),
+    Format("junit.xml", RunResult, _junit),
+    Format(ALLURE_RESULTS, RunResult, _allure, again=False, bundled=False),
+    Format("load/load.html", LoadSummary, _load_html),
+)
+
+
+def result_file(kind: type[Any], directory: Path) -> Path:
+    """Where the result of that kind is stored in a reports folder."""
+    return directory / RESULT_FILES[kind]
+
+
+def bundled_files(kind: type[Any]) -> tuple[str, ...]:
+    """The stored result of that kind and its rendered files, as a bundle packs them."""
+    return (RESULT_FILES[kind], *(item.path for item in FORMATS if item.kind is kind and item.bundled))
+
+
+def write(result: RunResult | LoadSummary, directory: Path, redactor: Redactor) -> list[Path]:
+    """Store the result, render every format registered for it, then make sure no key survives under ``directory``."""
+    target = result_file(type(result), directory)
+    if isinstance(result, RunResult):
+        from harness.requirements import load_catalogue
+
+        result.write(target, load_catalogue())
+    else:
+        result.write(target)
+    written = [target, *_render(result, directory, again_only=False)]
     redactor.scrub_tree(directory)
     return written
+
+
+def read(kind: type[Result], directory: Path) -> Result | None:
+    """The stored result of that kind, or None when the folder holds none."""
+    path = result_file(kind, directory)
+    if not path.exists():
+        return None
+    return kind.read(path)
+
+
+def render_again(directory: Path, redactor: Redactor) -> list[Path]:
+    """Render every format again from the results stored in ``directory``; nothing runs."""
+    written: list[Path] = []
+    for kind in RESULT_FILES:
+        result = read(kind, directory)
+        if result is not None:
+            written += _render(result, directory, again_only=True)
+    redactor.scrub_tree(directory)
+    return written
+
+
+def _render(result: RunResult | LoadSummary, directory: Path, *, again_only: bool) -> list[Path]:
+    written = []
+    for item in FORMATS:
+        if item.kind is type(result) and (item.again or not again_only):
+            path = directory / item.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            item.render(result, path)
+            written.append(path)
+    return written
+
+
+def load_folder(directory: Path) -> Path:
+    return directory / LOAD_FOLDER
+
+
+def allure_results(directory: Path) -> Path:
+    return directory / ALLURE_RESULTS
+
+
+def allure_report(directory: Path) -> Path:
+    return directory / ALLURE_REPORT
+
+
+def server_log(directory: Path) -> Path:
+    return directory / SERVER_LOG

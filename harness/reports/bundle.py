@@ -15,10 +15,13 @@ import yaml
 
 from harness import __version__
 from harness.errors import UsageError
+from harness.loadtest.results import LoadSummary
 from harness.redact import Redactor
+from harness.reports import BADGE, bundled_files, result_file
+from harness.results import RunResult
 
-FILES = ("conformance.json", "conformance.html", "junit.xml")
-LOAD_FILES = ("load/summary.json", "load/load.html")  # packed when the reports hold a load run too
+FILES = bundled_files(RunResult)
+LOAD_FILES = bundled_files(LoadSummary)  # packed when the reports hold a load run too
 
 
 def counts(document: dict[str, Any]) -> tuple[int, int, int]:
@@ -93,15 +96,15 @@ def make_bundle(
     missing = [name for name in FILES if not (reports / name).exists()]
     if missing:
         raise UsageError(f"{reports} has no {', '.join(missing)}: run `strongly-harness contract` first")
-    document = json.loads((reports / "conformance.json").read_text(encoding="utf-8"))
+    document = json.loads(result_file(RunResult, reports).read_text(encoding="utf-8"))
     if document["verdict"] == "error":
         raise UsageError("the run ended in a harness error: it proves nothing about the product, run it again")
     svg = badge(document)
-    (reports / "badge.svg").write_text(svg, encoding="utf-8")
+    (reports / BADGE).write_text(svg, encoding="utf-8")
     extra = {
         "PRODUCT.yaml": yaml.safe_dump(manifest(document, vendor, product, version, website), sort_keys=False),
         "config.json": json.dumps(document["run"]["config"], indent=2),
-        "badge.svg": svg,
+        BADGE: svg,
     }
     name = f"strongly-conformance-{slug(vendor)}-{slug(product)}-{slug(version)}"
     target = output or reports / f"{name}.tar.gz"

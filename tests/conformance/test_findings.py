@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from harness.embedded import EmbeddedServer
+from tests.conformance.test_runner import contract
 from tests.conftest import ADMIN, OTHER, READER
-from tests.contract.test_runner import contract
 
 pytestmark = pytest.mark.slow
 KEYS = {"STRONGLY_API_KEY": ADMIN, "STRONGLY_READONLY_API_KEY": READER, "STRONGLY_OTHER_API_KEY": OTHER}

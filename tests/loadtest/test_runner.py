@@ -18,6 +18,7 @@ import pytest
 
 from harness.paths import LOAD, PACKAGE
 from harness.reference.keys import DEV_KEYS
+from tests.conftest import ADMIN
 
 pytestmark = pytest.mark.slow
 STATUS = "GET /api/v1/workspaces/{id}/status"
@@ -192,5 +193,30 @@ def test_the_web_ui_runs_on_loopback_while_the_harness_still_judges(tmp_path: Pa
     assert code == 0
     summary = json.loads((tmp_path / "load" / "summary.json").read_text())
     assert summary["verdict"] == "held"
+    assert summary["routes"][STATUS]["requests"] > 0
+    assert summary["cleanup"] == []
+
+
+def test_a_remote_worker_gets_the_run_from_its_master_and_only_its_own_key(tmp_path: Path) -> None:
+    """`load --remote-workers 1` and `load-worker` with the key in its own environment: the worker learns
+    the run from its master (Locust's forwarded options, no file, no key) and its requests are measured."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    master = ["load", "--duration", "6", "--remote-workers", "1", "--bind", f"127.0.0.1:{port}", "--quiet",
+              "--reports", str(tmp_path)]  # fmt: skip
+    worker = ["load-worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
+    with subprocess.Popen([sys.executable, "-m", "harness", *master], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True) as lead:  # fmt: skip
+        with subprocess.Popen([sys.executable, "-m", "harness", *worker], env={**env, "STRONGLY_API_KEY": ADMIN},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as follower:  # fmt: skip
+            code = lead.wait(timeout=180)
+            follower.wait(timeout=60)
+        problems = lead.stderr.read() if lead.stderr else ""
+
+    assert code == 0, problems[-2000:]
+    summary = json.loads((tmp_path / "load" / "summary.json").read_text())
     assert summary["routes"][STATUS]["requests"] > 0
     assert summary["cleanup"] == []
