@@ -278,7 +278,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_selftest(args: argparse.Namespace) -> int:
-    from harness import selftest
+    from harness import reports, selftest
     from harness.reference.faults import CATALOGUE
 
     unknown = [name for name in args.fault if name not in CATALOGUE]
@@ -305,12 +305,13 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     wall = time.monotonic() - started
     selftest.write(outcomes, args.reports, scope=args.scope, wall=wall)
     print(selftest.markdown(outcomes, scope=args.scope, wall=wall).splitlines()[0])
-    print(f"matrix written to {args.reports / 'selftest.md'} and {args.reports / 'selftest.json'}")
+    data, text = reports.selftest_files(args.reports)
+    print(f"matrix written to {text} and {data}")
     return 0 if selftest.passed(outcomes) else 1
 
 
 def _run_mutations(args: argparse.Namespace) -> int:
-    from harness import selftest
+    from harness import reports, selftest
 
     seeds = range(args.first_seed, args.first_seed + args.mutations)
     print(f"mutations: {len(seeds)} seeds from {args.first_seed}, {args.jobs} at a time, after a clean run", flush=True)
@@ -328,7 +329,8 @@ def _run_mutations(args: argparse.Namespace) -> int:
     wall = time.monotonic() - started
     selftest.write_mutations(outcomes, args.reports, wall)
     print(selftest.mutation_markdown(outcomes, wall).splitlines()[0])
-    print(f"written to {args.reports / 'mutations.md'} and {args.reports / 'mutations.json'}")
+    data, text = reports.selftest_files(args.reports, reports.MUTATIONS)
+    print(f"written to {text} and {data}")
     return 1 if any(outcome.verdict == "broken" for outcome in outcomes) else 0
 
 

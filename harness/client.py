@@ -3,6 +3,8 @@
 It records each exchange, already redacted, so a failure can show what was sent and received
 with a curl line that reproduces it; counts requests per operation; honours ``429 Retry-After``;
 caps the request rate; and in read-only mode refuses to send anything but GET.
+
+This module is part of the toolkit the suites import; ``__all__`` lists what they may use.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import httpx
 from harness import spec
 from harness.errors import InternalError
 from harness.redact import Redactor
+
+__all__ = ["LOG", "ApiClient", "Exchange", "ExchangeLog", "ReadOnlyViolationError"]
 
 NO_BODY: Any = object()
 BODY_LIMIT = 4000

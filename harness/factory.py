@@ -4,6 +4,8 @@ Whatever a factory makes is in its registry, so it is removed afterwards (harnes
 also when the check fails; a sweep finds stragglers by the prefix alone. Each method is a setup
 step (harness/steps.py): a finding on the way blocks the check that asked, charged to the
 requirement that promises the step works.
+
+This module is part of the toolkit the suites import; ``__all__`` lists what they may use.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from harness.client import ApiClient
 from harness.expect import Patience, TimedOut, expect, poll_until
 from harness.registry import Registry
 from harness.steps import PROMISES, setup_step, step
+
+__all__ = ["Factory"]
 
 GETS = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}
 # the requirement that promises a workspace reaches each state a check may wait for

@@ -182,8 +182,9 @@ def markdown(outcomes: list[MatrixRow], *, scope: str, wall: float) -> str:
 def write(outcomes: list[MatrixRow], reports: Path, *, scope: str, wall: float) -> None:
     reports.mkdir(parents=True, exist_ok=True)
     document = {"scope": scope, "wallSeconds": round(wall, 1), "outcomes": [asdict(o) for o in outcomes]}
-    (reports / "selftest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
-    (reports / "selftest.md").write_text(markdown(outcomes, scope=scope, wall=wall), encoding="utf-8")
+    data, text = report_files.selftest_files(reports)
+    data.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    text.write_text(markdown(outcomes, scope=scope, wall=wall), encoding="utf-8")
 
 
 def passed(outcomes: list[MatrixRow]) -> bool:
@@ -313,5 +314,6 @@ def write_mutations(outcomes: list[MutationOutcome], reports: Path, wall: float)
     reports.mkdir(parents=True, exist_ok=True)
     rows = [{**asdict(o), "verdict": o.verdict} for o in outcomes]
     document = {"wallSeconds": round(wall, 1), "outcomes": rows}
-    (reports / "mutations.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
-    (reports / "mutations.md").write_text(mutation_markdown(outcomes, wall), encoding="utf-8")
+    data, text = report_files.selftest_files(reports, report_files.MUTATIONS)
+    data.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    text.write_text(mutation_markdown(outcomes, wall), encoding="utf-8")

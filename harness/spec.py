@@ -1,6 +1,8 @@
 """The contract, read once: operations, their scopes and responses, and validators for its schemas.
 
 Everything that needs a shape asks this module; nothing re-types a schema in Python.
+
+This module is part of the toolkit the suites import; ``__all__`` lists what they may use.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import jsonschema_rs
 import yaml
 
 from harness.paths import SPEC
+
+__all__ = ["Operation", "Spec", "load"]
 
 METHODS = ("get", "post", "put", "delete")
 

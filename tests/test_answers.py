@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import httpx
 import pytest
 
+from harness import client, factory, spec
 from harness import expect as toolkit
 from harness.answers import (
     ContractViolation,
@@ -82,3 +85,18 @@ def test_the_suites_toolkit_is_pinned() -> None:
         "conforming_body", "entries_by", "expect", "poll_until", "read_field", "read_json", "tolerant",
     ]  # fmt: skip
     assert all(hasattr(toolkit, name) for name in toolkit.__all__)
+
+
+@pytest.mark.parametrize(
+    ("module", "members"),
+    [
+        (client, ["LOG", "ApiClient", "Exchange", "ExchangeLog", "ReadOnlyViolationError"]),
+        (factory, ["Factory"]),
+        (spec, ["Operation", "Spec", "load"]),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_the_rest_of_the_suites_toolkit_is_pinned(module: ModuleType, members: list[str]) -> None:
+    """What contracts/ and load/ may import from harness.client, .factory and .spec is listed once, like expect's."""
+    assert sorted(module.__all__) == sorted(members)
+    assert all(hasattr(module, name) for name in module.__all__)

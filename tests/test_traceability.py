@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from harness.conformance.runner import pytest_command
 from harness.loadtest.slo import LIMITS
-from harness.paths import CONTRACTS
+from harness.paths import CONTRACTS, LOAD
 from harness.reference.faults import CATALOGUE
 from harness.requirements import by_id, load_catalogue
 from harness.run import ContractConfig, RunConfig, Target
+
+# What the suites may import of the harness (ARCHITECTURE.md, "The suites treat every target as a black box").
+TOOLKIT = ("harness.client", "harness.expect", "harness.factory", "harness.spec")
+SUITE_HOSTS = {
+    CONTRACTS: {"harness.conformance.plugin", "harness.conformance.traffic", "harness.steps", "harness.registry",
+                "harness.paths"},
+    LOAD: {"harness.loadtest.users"},
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +86,47 @@ def test_there_are_at_least_forty_faults_in_every_area() -> None:
     } <= areas
 
 
-def test_the_suite_imports_nothing_of_the_reference_server() -> None:
-    """contracts/ treats every target as a black box: it never imports harness.reference."""
-    offenders = [path.name for path in CONTRACTS.glob("*.py") if "harness.reference" in path.read_text()]
+def harness_imports(path: Path) -> list[tuple[str, str]]:
+    """(module, name) of every import from the harness in a file; ``from harness import spec`` is (harness.spec, *)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "harness":
+            for alias in node.names:
+                if node.module == "harness":
+                    found.append((f"harness.{alias.name}", "*"))
+                else:
+                    found.append((node.module, alias.name))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, "*") for alias in node.names if alias.name.split(".")[0] == "harness"]
+    return found
+
+
+def test_the_suites_import_nothing_of_the_reference_server() -> None:
+    """contracts/ and load/ treat every target as a black box: neither imports harness.reference."""
+    files = [*CONTRACTS.rglob("*.py"), *LOAD.rglob("*.py")]
+    offenders = [
+        str(path) for path in files
+        if "harness.reference" in path.read_text()
+        or any(module.startswith("harness.reference") for module, _ in harness_imports(path))
+    ]  # fmt: skip
+
+    assert len(files) > 20
+    assert offenders == []
+
+
+def test_the_suites_use_only_the_toolkit_the_configuration_and_their_host() -> None:
+    """contracts/ and load/ import from the harness only the pinned toolkit (names its modules' __all__ lists),
+    the run's configuration, and the modules that host their suite; nothing else of the harness."""
+    toolkit = {name: importlib.import_module(name) for name in TOOLKIT}
+    offenders = []
+    for root, host in SUITE_HOSTS.items():
+        for path in root.rglob("*.py"):
+            for module, name in harness_imports(path):
+                if module in toolkit:
+                    if name != "*" and name not in toolkit[module].__all__:
+                        offenders.append(f"{path.name}: {name} is not in {module}.__all__")
+                elif module not in host and module != "harness.run":
+                    offenders.append(f"{path.name}: imports {module}")
 
     assert offenders == []
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
-from harness.loadtest.scenarios import declared
+from harness.loadtest.scenarios import LOCUSTFILE, declared
 from harness.tomlfile import read_toml
 
 MODELS = ("closed", "open", "capacity")
@@ -50,8 +50,11 @@ def duration(value: Any, where: str) -> float:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def load_profile(path: Path, name: str) -> Profile:
-    """Read one profile; a file or value that does not fit is a UsageError naming where."""
+def load_profile(path: Path, name: str, locustfile: Path = LOCUSTFILE) -> Profile:
+    """Read one profile; a file or value that does not fit is a UsageError naming where.
+
+    Its ``mix`` and ``routes`` may name only what the scenarios of ``locustfile`` declare.
+    """
     document = read_toml(path, "profiles file")
     if name not in document:
         raise UsageError(f"no profile {name!r} in {path}; there are: {', '.join(sorted(document))}")
@@ -62,18 +65,18 @@ def load_profile(path: Path, name: str) -> Profile:
         where = f"{path}, profile {name}, {key}"
         if key not in known or key == "name":
             raise UsageError(f"{where}: unknown setting (known: {', '.join(sorted(set(known) - {'name'}))})")
-        values[key] = _value(key, value, where)
+        values[key] = _value(key, value, where, locustfile)
     profile = Profile(**values)
     if profile.model not in MODELS:
         raise UsageError(f"{path}, profile {name}: model must be one of {', '.join(MODELS)}")
     return profile
 
 
-def _value(key: str, value: Any, where: str) -> Any:
+def _value(key: str, value: Any, where: str, locustfile: Path) -> Any:
     if key in ("duration", "step_duration"):
         return duration(value, where)
     if key in ("mix", "routes"):
-        names = declared()
+        names = declared(locustfile)
         allowed = sorted(names.mix if key == "mix" else names.routes)
         if (
             not isinstance(value, dict)

@@ -170,22 +170,22 @@ def capacity_search(config: RunConfig, objectives: list[Objective]) -> LoadSumma
 def locust(config: RunConfig, *, model: str, rate: float, duration: float, name: str) -> Recording:
     """Run Locust once (standalone, or master plus workers) and merge what its processes recorded."""
     load = config.loaded()
-    folder = reports.load_folder(config.reports)
-    recordings = folder / "recordings" / name
+    recordings = reports.recordings(config.reports, name)
+    locust_reports = reports.locust_reports(config.reports, name)
     drivers = max(load.workers + load.remote_workers, 1)
     step = LoadStep(model=model, rate=rate / drivers if rate else 0.0, duration=duration, recordings=str(recordings))
     config = replace(config, load=replace(load, step=step))
     users = drivers if model == "open" else load.profile.users
     with tempfile.TemporaryDirectory(prefix="strongly-load-") as workdir:
         config_file = config.write(Path(workdir) / CONFIG_FILE)
-        base = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING"]
+        base = [sys.executable, "-m", "locust", "-f", str(load.locustfile), "--loglevel", "WARNING"]
         # with the web UI the run still starts and ends by itself: --autostart, then quit when it is over
         ui = ["--autostart", "--autoquit", "0", "--web-host", load.web[0], "--web-port", str(load.web[1])] if load.web \
             else ["--headless"]  # fmt: skip
         lead = [*base, "--run-config", str(config_file), *ui, "--host", config.target.base_url, "-u", str(users),
                 "-r", str(max(users, load.profile.spawn_rate)), "--stop-timeout", "10",
-                "--only-summary", "--exit-code-on-error", "0", "--csv", str(folder / name),
-                "--html", str(folder / f"{name}.html")]  # fmt: skip
+                "--only-summary", "--exit-code-on-error", "0", "--csv", str(locust_reports),
+                "--html", f"{locust_reports}.html"]  # fmt: skip
         commands = [lead]
         if load.remote_workers:  # workers on other machines: `strongly-harness load-worker --master-host ...`
             host, port = load.bind
@@ -208,7 +208,7 @@ def locust(config: RunConfig, *, model: str, rate: float, duration: float, name:
         raise KeyboardInterrupt
     recording = merge(recordings)
     if not recording.routes:
-        raise InternalError(f"Locust recorded nothing (exit {code}); see {folder}/{name}.html")
+        raise InternalError(f"Locust recorded nothing (exit {code}); see {locust_reports}.html")
     return recording
 
 

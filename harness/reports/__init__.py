@@ -30,6 +30,10 @@ ALLURE_RESULTS = "allure-results"  # written by allure-pytest in the suite's pro
 ALLURE_REPORT = "allure-report"  # rendered from allure-results by `strongly-harness report` when Allure is installed
 SERVER_LOG = "reference-server.log"  # the embedded reference server's output
 BADGE = "badge.svg"
+RECORDINGS = "recordings"  # in the load folder: one folder per Locust run, one file per Locust process
+# the kill matrix and the mutation runs (harness/selftest.py): (JSON, Markdown)
+SELFTEST = ("selftest.json", "selftest.md")
+MUTATIONS = ("mutations.json", "mutations.md")
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,21 @@ def _render(result: RunResult | LoadSummary, directory: Path, *, again_only: boo
 
 def load_folder(directory: Path) -> Path:
     return directory / LOAD_FOLDER
+
+
+def recordings(directory: Path, step: str) -> Path:
+    """Where the Locust processes of one step of a load run record (``locust``, or ``step-N`` of a capacity search)."""
+    return load_folder(directory) / RECORDINGS / step
+
+
+def locust_reports(directory: Path, step: str) -> Path:
+    """The prefix of Locust's own reports of one step: ``<prefix>.html`` and ``<prefix>_stats.csv``, ..."""
+    return load_folder(directory) / step
+
+
+def selftest_files(directory: Path, names: tuple[str, str] = SELFTEST) -> tuple[Path, Path]:
+    """The kill matrix's (or, with ``MUTATIONS``, the mutation runs') JSON and Markdown."""
+    return directory / names[0], directory / names[1]
 
 
 def allure_results(directory: Path) -> Path:

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from harness.errors import UsageError
 from harness.loadtest.profiles import Profile
+from harness.loadtest.scenarios import LOCUSTFILE
 
 CONTRACT_PROFILES = ("full", "core", "smoke")
 READONLY_ALIAS = "readonly"  # `contract --profile readonly`, as before --readonly: the full profile, read-only
@@ -111,6 +112,7 @@ class LoadConfig:
 
     profile: Profile
     profiles_file: Path
+    locustfile: Path = LOCUSTFILE  # the scenarios (the shipped load/locustfile.py)
     workers: int = 0
     remote_workers: int = 0
     bind: tuple[str, int] = ("127.0.0.1", 5557)
@@ -219,6 +221,7 @@ def _load_from_document(data: Mapping[str, Any]) -> LoadConfig:
     return LoadConfig(
         profile=Profile(**data["profile"]),
         profiles_file=Path(data["profiles_file"]),
+        locustfile=Path(data["locustfile"]),
         workers=data["workers"],
         remote_workers=data["remote_workers"],
         bind=(data["bind"][0], int(data["bind"][1])),

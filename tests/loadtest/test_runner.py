@@ -16,9 +16,15 @@ import httpx
 import jsonschema
 import pytest
 
+from harness.loadtest.profiles import load_profile
+from harness.loadtest.runner import run_load
+from harness.loadtest.scenarios import LOCUSTFILE
 from harness.paths import LOAD, PACKAGE
 from harness.reference.keys import DEV_KEYS
+from harness.run import LoadConfig
+from harness.run.config import resolve
 from tests.conftest import ADMIN
+from tests.loadtest.test_scenarios import NEW_SCENARIO
 
 pytestmark = pytest.mark.slow
 STATUS = "GET /api/v1/workspaces/{id}/status"
@@ -220,3 +226,22 @@ def test_a_remote_worker_gets_the_run_from_its_master_and_only_its_own_key(tmp_p
     summary = json.loads((tmp_path / "load" / "summary.json").read_text())
     assert summary["routes"][STATUS]["requests"] > 0
     assert summary["cleanup"] == []
+
+
+def test_a_new_scenario_is_one_class_plus_its_profile_and_slo_entries(tmp_path: Path) -> None:
+    """The locustfile with one scenario class added, a profile weighting it and an SLO for its route: the run
+    sends its requests, measures and judges them; nothing in the harness changed."""
+    locustfile = tmp_path / "locustfile.py"
+    locustfile.write_text(LOCUSTFILE.read_text() + NEW_SCENARIO)
+    profiles = tmp_path / "profiles.toml"
+    profiles.write_text('[browse]\nduration = 5\nusers = 4\nmix = { volume_browsers = 1, pollers = 1 }\n'
+                        'poll_interval = 0.5\nworkspaces = 2\nslo = "slo.toml"\n')  # fmt: skip
+    (tmp_path / "slo.toml").write_text('[routes."GET /api/v1/volumes"]\np99_ms = 1000\nerror_ratio = 0.01\n')
+    load = LoadConfig(load_profile(profiles, "browse", locustfile), profiles_file=profiles, locustfile=locustfile)
+
+    summary = run_load(resolve(reports=tmp_path / "reports", quiet=True, load=load, env={}))
+
+    assert summary.routes["GET /api/v1/volumes"].requests > 0
+    assert [(v.route, v.limit, v.held) for v in summary.slo] == [
+        ("GET /api/v1/volumes", "p99_ms", True), ("GET /api/v1/volumes", "error_ratio", True)
+    ]  # fmt: skip
