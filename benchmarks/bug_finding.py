@@ -78,7 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--fault", action="append", default=[])
-    parser.add_argument("--save-as", default="bug_finding", help="results name (a partial rerun keeps the full run's file)")
+    parser.add_argument("--save-as", default="bug_finding", help="results file (keep the full run apart)")
     args = parser.parse_args()
     faults = [CATALOGUE[name] for name in args.fault] or [f for f in CATALOGUE.values() if f.suite == "contract"]
     with ThreadPoolExecutor(args.jobs) as pool:
