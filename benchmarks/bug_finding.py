@@ -1,6 +1,6 @@
 """Finding bugs, head to head: strongly-harness contract vs plain `st run` over the fault catalogue.
 
-    python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...]
+    python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...] [--save-as NAME]
 
 For each contract fault, against a reference server with that fault on:
   - `strongly-harness contract` (default profile): caught when a requirement the fault declares
@@ -78,11 +78,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--fault", action="append", default=[])
+    parser.add_argument("--save-as", default="bug_finding", help="results file (keep the full run apart)")
     args = parser.parse_args()
     faults = [CATALOGUE[name] for name in args.fault] or [f for f in CATALOGUE.values() if f.suite == "contract"]
     with ThreadPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(compare, faults))
-    save("bug_finding", {"machine": machine(), "rows": rows})
+    save(args.save_as, {"machine": machine(), "rows": rows})
 
     by_area = []
     for area in sorted({row["area"] for row in rows}):
