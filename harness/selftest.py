@@ -30,8 +30,8 @@ from harness import reports as report_files
 from harness import spec
 from harness.loadtest.results import LoadSummary
 from harness.reference import mutations
-from harness.reference.drift_faults import MODEL
 from harness.reference.faults import CATALOGUE, Fault
+from harness.reference.faults.drift import MODEL
 from harness.results import RunResult, Status
 from harness.run.config import without_user_variables
 

@@ -23,6 +23,7 @@ from harness.reference.backend import Backend
 from harness.reference.errors import ApiError, bad_request
 from harness.reference.keys import DEV_KEYS, Principal
 from harness.reference.projects import ProjectService
+from harness.reference.seams import Seams
 from harness.reference.store import Store
 from harness.reference.validation import (
     CATEGORY,
@@ -55,7 +56,9 @@ class ServerConfig:
     faults: tuple[str, ...] = ()
 
 
-class Authenticator:
+class Authenticator(Seams):
+    SEAMS = frozenset({"authenticate", "authorize"})
+
     def __init__(self, keys: dict[str, Principal]) -> None:
         self.keys = keys
 
@@ -76,7 +79,7 @@ class Authenticator:
 
 @dataclass
 class Reference:
-    """The server's parts; a planted fault overrides one of them (harness/reference/faults.py)."""
+    """The server's parts; a planted fault overrides one of their seams (harness/reference/faults/)."""
 
     backend: Backend
     auth: Authenticator

@@ -7,11 +7,15 @@ from typing import Any
 from harness.reference.errors import not_found
 from harness.reference.keys import Principal
 from harness.reference.rules import Rules
+from harness.reference.seams import Seams
 from harness.reference.store import Clock, Store, iso, loads, new_id
 from harness.reference.validation import ListQuery
 
 
-class Backend:
+class Backend(Seams):
+    # what a planted fault may replace (harness/reference/seams.py)
+    SEAMS = frozenset({"new_id", "record", "project_volume_ids", "store"})
+
     def __init__(self, store: Store, *, provision_delay: float) -> None:
         self.store = store
         self.rules = Rules()

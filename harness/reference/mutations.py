@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from harness.reference.faults import Wrapper, rewrite_responses
+from harness.reference.faults.machinery import Wrapper, rewrite_responses
 
 PREFIX = "mutate-"
 KINDS = ("drop", "rename", "retype", "null", "envelope", "html", "content-type", "truncate", "status")

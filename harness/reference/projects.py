@@ -8,6 +8,7 @@ from typing import Any
 from harness.reference.backend import Backend, owner_of
 from harness.reference.errors import not_found
 from harness.reference.keys import Principal
+from harness.reference.seams import Seams
 from harness.reference.store import dumps, loads
 from harness.reference.validation import (
     ADD_COLLABORATOR,
@@ -21,7 +22,11 @@ from harness.reference.validation import (
 SORT_COLUMNS = {"name": "name", "createdAt": "created_at", "updatedAt": "updated_at"}
 
 
-class ProjectService:
+class ProjectService(Seams):
+    # what a planted fault may replace (harness/reference/seams.py)
+    SEAMS = frozenset({"find", "get", "create", "update", "delete", "stats", "archive", "restore", "add_collaborator",
+                       "update_collaborator", "remove_collaborator", "user_id_for", "store"})  # fmt: skip
+
     def __init__(self, backend: Backend, known_users: dict[str, str]) -> None:
         self.backend = backend
         self.store = backend.store

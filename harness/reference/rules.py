@@ -1,8 +1,9 @@
 """The state rules of openapi/DECISIONS.md, one method each.
 
 Services consult an instance of ``Rules`` for every state-dependent refusal, so a planted fault
-(harness/reference/faults.py) can switch one rule off without a branch in the clean code path.
-Each method returns nothing when the action is allowed and raises a 409 when it is not.
+(harness/reference/faults/) can switch one rule off without a branch in the clean code path: every
+rule is a declared seam (harness/reference/seams.py). Each method returns nothing when the action
+is allowed and raises a 409 when it is not.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from harness.reference.errors import conflict
+from harness.reference.seams import Seams
 
 
-class Rules:
+class Rules(Seams):
+    SEAMS = frozenset({"start", "stop", "restart", "delete_workspace", "change_runtime", "read_metrics",
+                       "sync_workspace", "delete_project", "archive", "restore", "modify_project", "add_collaborator",
+                       "change_collaborator", "share", "delete_volume"})  # fmt: skip
+
     # ---------------------------------------------------------------- workspaces (D-08..D-13)
     def start(self, workspace: dict[str, Any]) -> None:
         if workspace["status"] not in ("stopped", "failed"):

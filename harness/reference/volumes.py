@@ -8,13 +8,17 @@ from typing import Any
 from harness.reference.backend import Backend, owner_of
 from harness.reference.errors import not_found
 from harness.reference.keys import Principal
+from harness.reference.seams import Seams
 from harness.reference.store import dumps, loads
 from harness.reference.validation import CREATE_VOLUME, UPDATE_VOLUME, ListQuery, validate
 
 SORT_COLUMNS = {"label": "label", "sizeGb": "size_gb", "createdAt": "created_at", "updatedAt": "updated_at"}
 
 
-class VolumeService:
+class VolumeService(Seams):
+    # what a planted fault may replace (harness/reference/seams.py)
+    SEAMS = frozenset({"find", "get", "create", "update", "delete", "sync", "share", "store"})
+
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.store = backend.store

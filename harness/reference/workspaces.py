@@ -10,6 +10,7 @@ from typing import Any
 from harness.reference.backend import Backend, owner_of
 from harness.reference.errors import not_found, validation_failed
 from harness.reference.keys import Principal
+from harness.reference.seams import Seams
 from harness.reference.store import dumps, iso, loads
 from harness.reference.validation import CREATE_WORKSPACE, UPDATE_WORKSPACE, ListQuery, validate
 
@@ -35,7 +36,11 @@ PHASES = {
 }
 
 
-class WorkspaceService:
+class WorkspaceService(Seams):
+    # what a planted fault may replace (harness/reference/seams.py)
+    SEAMS = frozenset({"find", "get", "create", "update", "delete", "start", "stop", "restart", "sync",
+                       "promote_due", "append_log", "store"})  # fmt: skip
+
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.store = backend.store
@@ -109,7 +114,7 @@ class WorkspaceService:
                 ),
             )
             self._log_build(workspace_id, image)
-            self._log(workspace_id, "deploy", f"Scheduling workspace ({describe(resources)})")
+            self.append_log(workspace_id, "deploy", f"Scheduling workspace ({describe(resources)})")
             self.backend.record(project_id, "workspace.created", principal, "workspace", workspace_id)
         return workspace_id
 
@@ -161,7 +166,7 @@ class WorkspaceService:
                 " WHERE id = ?",
                 (now, now, row["id"]),
             )
-            self._log(row["id"], "deploy", "Stopping workspace; compute released, state preserved")
+            self.append_log(row["id"], "deploy", "Stopping workspace; compute released, state preserved")
             self.backend.record(row["project_id"], "workspace.stopped", principal, "workspace", row["id"])
         return {"message": "Workspace stopping", "workspaceId": row["id"], "status": "stopped"}
 
@@ -177,7 +182,7 @@ class WorkspaceService:
         volume_ids = self.backend.project_volume_ids(row["project_id"])
         self.backend.rules.sync_workspace(row, volume_ids)
         with self.store.transaction():
-            self._log(row["id"], "pod", f"Synced workspace files to {', '.join(volume_ids)}")
+            self.append_log(row["id"], "pod", f"Synced workspace files to {', '.join(volume_ids)}")
             self.backend.record(row["project_id"], "workspace.synced", principal, "workspace", row["id"])
         return {"message": "Workspace sync initiated", "workspaceId": row["id"]}
 
@@ -194,8 +199,8 @@ class WorkspaceService:
                     (row["id"],),
                 )
                 server, port = SERVERS[row["environment_type"]]
-                self._log(row["id"], "pod", f"Starting {server}...", at=row["ready_at"])
-                self._log(row["id"], "pod", f"{server} is running at https://0.0.0.0:{port}", at=row["ready_at"])
+                self.append_log(row["id"], "pod", f"Starting {server}...", at=row["ready_at"])
+                self.append_log(row["id"], "pod", f"{server} is running at https://0.0.0.0:{port}", at=row["ready_at"])
 
     # ---------------------------------------------------------------- views
     def row(self, principal: Principal, workspace_id: str) -> dict[str, Any]:
@@ -257,16 +262,16 @@ class WorkspaceService:
                 " updated_at = ? WHERE id = ?",
                 (now, self._ready_time(), now, row["id"]),
             )
-            self._log(row["id"], "deploy", f"{reason} ({describe(loads(row['resources']))})")
+            self.append_log(row["id"], "deploy", f"{reason} ({describe(loads(row['resources']))})")
 
     def _ready_time(self) -> str:
         return iso(self.backend.clock.now() + self.backend.provision_delay)
 
     def _log_build(self, workspace_id: str, image: str) -> None:
-        self._log(workspace_id, "build", f"Pulling image {image}")
-        self._log(workspace_id, "build", f"Image {image} ready")
+        self.append_log(workspace_id, "build", f"Pulling image {image}")
+        self.append_log(workspace_id, "build", f"Image {image} ready")
 
-    def _log(self, workspace_id: str, log_type: str, text: str, *, at: str | None = None) -> None:
+    def append_log(self, workspace_id: str, log_type: str, text: str, *, at: str | None = None) -> None:
         stamp = (at or self.backend.now())[:19] + "Z"
         self.store.db.execute(
             "INSERT INTO logs (workspace_id, log_type, line) VALUES (?, ?, ?)",

@@ -1,7 +1,7 @@
 """Planted faults of derived views: answers that are each valid but drift from what was done.
 
-Registered in the one catalogue (``faults.CATALOGUE``, imported at the end of faults.py) like every
-other fault. Each is a class of drift the model-based phase (contracts/model/) can see and fixed
+Registered in the one catalogue (``faults.CATALOGUE``) like every other fault, from its own module
+of the catalogue. Each is a class of drift the model-based phase (contracts/model/) can see and fixed
 checks with fixed data tend to miss: a counter that forgets deletes, a list that loses an item only
 past offset 100 or only under two filters, a sort unstable on ties, an activity feed missing one
 event type, stats stale after a resize, a lost concurrent update, a key accepted outside its header.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from harness.reference.faults import PROJECT, Wrapper, fault, matches, middleware, read_body, replay
+from harness.reference.faults.machinery import PROJECT, Wrapper, fault, matches, middleware, read_body, replay
 from harness.reference.keys import Principal
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ def stats_forget_deletes(ref: Reference) -> None:
         return {**answer, "volumeCount": answer["volumeCount"] + len(gone),
                 "totalStorageGb": answer["totalStorageGb"] + sum(gone)}  # fmt: skip
 
-    ref.volumes.delete = counted_delete  # type: ignore[method-assign]
-    ref.projects.stats = stale  # type: ignore[method-assign]
+    ref.volumes.override("delete", lambda _: counted_delete)
+    ref.projects.override("stats", lambda _: stale)
 
 
 @fault("stats-stale-after-resize", area="semantics", catches=("PRJ-STATS-001", MODEL))
@@ -64,8 +64,8 @@ def stats_stale_after_resize(ref: Reference) -> None:
         rows = ref.backend.store.all("SELECT id, size_gb FROM volumes WHERE project_id = ?", project_id)
         return {**answer, "totalStorageGb": float(sum(created.get(r["id"], r["size_gb"]) for r in rows))}
 
-    ref.volumes.create = remembering  # type: ignore[method-assign]
-    ref.projects.stats = stale  # type: ignore[method-assign]
+    ref.volumes.override("create", lambda _: remembering)
+    ref.projects.override("stats", lambda _: stale)
 
 
 @fault("projects-drop-past-100", area="lists", catches=("GEN-LIST-001", MODEL))
@@ -77,7 +77,7 @@ def projects_drop_past_100(ref: Reference) -> None:
         items, count = find(principal, query)
         return (items[1:] if query.offset >= 100 else items), count
 
-    ref.projects.find = lossy  # type: ignore[method-assign]
+    ref.projects.override("find", lambda _: lossy)
 
 
 @fault("volumes-two-filters-drop-one", area="lists", catches=("VOL-LIST-003", MODEL))
@@ -92,7 +92,7 @@ def volumes_two_filters_drop_one(ref: Reference) -> None:
         kept = everything[:-1]
         return kept[query.offset : query.offset + query.limit], len(kept)
 
-    ref.volumes.find = lossy  # type: ignore[method-assign]
+    ref.volumes.override("find", lambda _: lossy)
 
 
 @fault("volume-sort-unstable-on-ties", area="lists", catches=("GEN-LIST-001", MODEL))
@@ -110,7 +110,7 @@ def volume_sort_unstable_on_ties(ref: Reference) -> None:
                          reverse=query.descending)  # fmt: skip
         return ordered[query.offset : query.offset + query.limit], count
 
-    ref.volumes.find = unstable  # type: ignore[method-assign]
+    ref.volumes.override("find", lambda _: unstable)
 
 
 @fault("activity-misses-shares", area="semantics", catches=("PRJ-ACT-001", MODEL))
@@ -122,7 +122,7 @@ def activity_misses_shares(ref: Reference) -> None:
         if action != "volume.shared":
             record(project_id, action, actor, target_type, target_id)
 
-    ref.backend.record = partial  # type: ignore[method-assign]
+    ref.backend.override("record", lambda _: partial)
 
 
 @fault("project-update-lost-when-concurrent", area="durability", catches=("DUR-002", MODEL))
@@ -165,4 +165,4 @@ def key_in_query_accepted(ref: Reference) -> None:
             return ref.auth.keys[key]
         return authenticate(request)
 
-    ref.auth.authenticate = lenient  # type: ignore[method-assign]
+    ref.auth.override("authenticate", lambda _: lenient)

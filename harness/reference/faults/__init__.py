@@ -1,0 +1,54 @@
+"""Planted faults: small named overrides of the reference server, for proving the harness.
+
+Each fault declares the requirement ids whose checks must catch it; a load fault declares the SLOs
+that must break (``"<route suffix> <limit>"``) under the load profile it names. A fault either
+replaces a declared seam of one part of a ``Reference`` (a rule, a service method, the
+authenticator; harness/reference/seams.py) or wraps the ASGI app to rewrite requests or responses;
+the clean code path never asks which faults are on. ``strongly-harness selftest`` runs the suite
+against each of them.
+
+    machinery.py    the catalogue, planting (``apply``), and the request and response rewriting
+    shape.py, validation.py, errors.py, auth.py, lifecycle.py, semantics.py, lists.py,
+    durability.py, load.py      the catalogue, one module per area
+    drift.py        faults of derived views, which the model-based phase catches
+    variants.py     legitimate alternatives: the suite must pass against each
+"""
+
+from harness.reference.faults import (  # noqa: F401 - each area registers its faults in the catalogue on import
+    auth,
+    drift,
+    durability,
+    errors,
+    lifecycle,
+    lists,
+    load,
+    semantics,
+    shape,
+    validation,
+    variants,
+)
+from harness.reference.faults.machinery import (
+    CATALOGUE,
+    VARIANTS,
+    Fault,
+    Plant,
+    UnknownFaultError,
+    Wrapper,
+    apply,
+    fault,
+    known,
+    variant,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "VARIANTS",
+    "Fault",
+    "Plant",
+    "UnknownFaultError",
+    "Wrapper",
+    "apply",
+    "fault",
+    "known",
+    "variant",
+]
