@@ -138,7 +138,9 @@ def project_update_lost_when_concurrent(ref: Reference) -> Wrapper:
         store = ref.backend.store
         before = store.one("SELECT * FROM projects WHERE id = ?", project_id)
         raw = await read_body(receive)
-        await asyncio.sleep(0.05)  # the gap in which a concurrent update lands, and is then overwritten
+        # the gap in which a concurrent update lands, and is then overwritten: wide enough that two PUTs
+        # sent together still overlap on a loaded machine (at 50 ms they did not, now and then)
+        await asyncio.sleep(0.3)
         await app(scope, replay(raw), send)
         try:
             sent = json.loads(raw)
