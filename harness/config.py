@@ -53,6 +53,7 @@ class Settings:
     deadline: float = 1800.0
     rate_limit: float | None = None
     keep_on_failure: bool = False
+    strict: bool = False  # every recommendation (SHOULD) judged as a MUST
 
     @property
     def prefix(self) -> str:
@@ -79,6 +80,7 @@ class Settings:
             "DEADLINE": str(self.deadline),
             "RATE_LIMIT": None if self.rate_limit is None else str(self.rate_limit),
             "KEEP_ON_FAILURE": "1" if self.keep_on_failure else None,
+            "STRICT": "1" if self.strict else None,
         }
         return {ENV_PREFIX + name: value for name, value in values.items() if value is not None}
 
@@ -109,6 +111,7 @@ class Settings:
             deadline=number(get("DEADLINE"), "STRONGLY_DEADLINE", float, 1800.0),
             rate_limit=number(get("RATE_LIMIT"), "STRONGLY_RATE_LIMIT", float, None),
             keep_on_failure=get("KEEP_ON_FAILURE") == "1",
+            strict=get("STRICT") == "1",
         )
 
 
