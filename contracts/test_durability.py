@@ -63,7 +63,7 @@ def test_writes_survive_a_restart(api: ApiClient, make: Factory, settings: Setti
     restart = subprocess.run(settings.target.restart_command or "", shell=True, timeout=300, check=False,  # noqa: S602 - the user's own restart command
                              capture_output=True, text=True)  # fmt: skip
     assert restart.returncode == 0, f"STRONGLY_RESTART_COMMAND failed ({restart.returncode}): {restart.stderr[-300:]}"
-    wait = max(60.0, settings.provision_wait)
+    wait = max(2 * settings.provision_wait, STEADY + 5)  # a restarted server provisions itself again, roughly
     if not wait_until_steady(api, wait):
         finding = ContractViolation("DUR-001", f"the target did not answer steadily for {STEADY:g}s within {wait:g}s "
                                                "of STRONGLY_RESTART_COMMAND returning")  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 
 from contracts.support import TICK, changes_exactly, cores, differences, gibibytes, percent, whole_seconds
 from harness.client import ApiClient
-from harness.expect import expect, refused
+from harness.expect import entries_by, expect, refused
 from harness.factory import Factory
 from harness.recommend import recommend
 
@@ -18,6 +18,11 @@ W = "/api/v1/workspaces"
 
 def status_of(api: ApiClient, workspace_id: str) -> dict[str, Any]:
     return expect(api.get(f"{W}/{workspace_id}/status"), "getWorkspaceStatus", 200)
+
+
+def ready_condition(api: ApiClient, workspace_id: str) -> dict[str, Any]:
+    """The status' Ready condition (a status without one fails the check that needs it)."""
+    return entries_by(status_of(api, workspace_id)["conditions"], "type", "the status' conditions")["Ready"]
 
 
 def refused_unchanged(
@@ -36,8 +41,9 @@ def refused_unchanged(
 
 @pytest.mark.requirement("WS-LIFE-001")
 @pytest.mark.smoke
-def test_create_answers_201_with_the_id_only(api: ApiClient, make: Factory) -> None:
-    """Create answers 201 with {workspaceId} alone, and the workspace reads back with the fields given."""
+def test_create_answers_201_with_the_id(api: ApiClient, make: Factory) -> None:
+    """Create answers 201 with {workspaceId} (more fields may come with it), and the workspace reads back
+    with the fields given."""
     project = make.project()
     body = {
         "name": make.name("workspace"),
@@ -127,14 +133,14 @@ def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 def test_restart_a_running_workspace(api: ApiClient, make: Factory) -> None:
     """Restart answers 200 with status pending, goes through a new Ready transition and runs again."""
     workspace = make.running_workspace()
-    ready_before = {c["type"]: c for c in status_of(api, workspace["id"])["conditions"]}["Ready"]["lastTransitionTime"]
+    ready_before = ready_condition(api, workspace["id"])["lastTransitionTime"]
     time.sleep(TICK)  # a new transition in whole seconds needs a second to pass
 
     answer = expect(api.post(f"{W}/{workspace['id']}/restart"), "restartWorkspace", 200)
 
     assert (answer["workspaceId"], answer["status"]) == (workspace["id"], "pending")
     make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-006")
-    ready_after = {c["type"]: c for c in status_of(api, workspace["id"])["conditions"]}["Ready"]["lastTransitionTime"]
+    ready_after = ready_condition(api, workspace["id"])["lastTransitionTime"]
     assert whole_seconds(ready_after) > whole_seconds(ready_before), (
         f"the workspace did not go through a new Ready transition: {ready_before} then {ready_after}"
     )

@@ -109,7 +109,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     values: dict[str, object] = {"target": target, "reports": args.reports}
     if args.run is _cmd_contract:
         values["profile"] = check_profile(args.profile)
-    for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit"):
+    for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit", "model_steps"):
         if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
     return Settings(
@@ -157,8 +157,24 @@ def _cmd_load(args: argparse.Namespace) -> int:
         readonly=args.readonly,
         quiet=args.quiet,
         overrides=overrides,
+        baseline=args.baseline,
+        tolerances=args.tolerances,
+        metrics_port=_free_port(args.metrics_port, "--metrics-port") if args.metrics_port else 0,
+        web=(args.web_host, _free_port(args.web_port, "--web-port", args.web_host)) if args.web else None,
     )
     return run_load(options)
+
+
+def _free_port(port: int, option: str, host: str = "127.0.0.1") -> int:
+    """A port nothing listens on yet; taken, it is a usage error before the run starts."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"{option} {port}: cannot listen on {host}:{port} ({exc.strerror})") from None
+    return port
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -166,6 +182,17 @@ def _address(text: str) -> tuple[str, int]:
     if not host or not port.isdigit():
         raise UsageError(f"--bind must be HOST:PORT, got {text!r}")
     return host, int(port)
+
+
+def _cmd_load_compare(args: argparse.Namespace) -> int:
+    from harness.load.baseline import compare, find_summary, load_tolerances
+    from harness.reports.terminal import print_comparison
+
+    baseline, source = find_summary(args.baseline)
+    current, _ = find_summary(args.current)
+    comparison = compare(baseline, current, load_tolerances(args.tolerances), source)
+    print_comparison(comparison)
+    return 1 if comparison.verdict == "regressed" else 0
 
 
 def _cmd_load_worker(args: argparse.Namespace) -> int:
@@ -225,15 +252,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import json
     import shutil
 
+    from harness.load.results import LoadSummary
     from harness.reports import html, load_html
 
     rendered = []
     for source, target, render in (
-        (args.reports / "conformance.json", args.reports / "conformance.html", html.render),
-        (args.reports / "load" / "summary.json", args.reports / "load" / "load.html", load_html.render),
-    ):
+        (args.reports / "conformance.json", args.reports / "conformance.html",
+         lambda path: html.render(json.loads(path.read_text(encoding="utf-8")))),
+        (args.reports / "load" / "summary.json", args.reports / "load" / "load.html",
+         lambda path: load_html.render(LoadSummary.read(path))),
+    ):  # fmt: skip
         if source.exists():
-            target.write_text(render(json.loads(source.read_text(encoding="utf-8"))), encoding="utf-8")
+            target.write_text(render(source), encoding="utf-8")
             rendered.append(str(target))
     if not rendered:
         raise UsageError(f"nothing to report in {args.reports}: run `strongly-harness contract` or `load` first")
@@ -345,6 +375,12 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _tolerance_option(parser: argparse.ArgumentParser, default: Path | None) -> None:
+    where = "baseline.toml beside the SLO file" if default is None else str(default)
+    parser.add_argument("--tolerances", type=Path, default=default, metavar="FILE",
+                        help=f"how far a route may move before it is a regression (default: {where})")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="strongly-harness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -371,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--list", action="store_true", help="print the requirements the profile runs, and exit")
     contract.add_argument("--seed", type=int, help="replay a run: the seed its report shows")
     contract.add_argument("--provision-wait", type=_positive_float, metavar="S", help="longest wait for ready")
+    contract.add_argument("--model-steps", type=_positive_int, metavar="N", help="size of the model-based phase")
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
     contract.add_argument("--quiet", action="store_true", help="no progress, no summary")
@@ -392,7 +429,23 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--rate", type=_positive_float, help="override the profile's arrival rate (open model)")
     load.add_argument("--model", choices=("closed", "open"), help="override the profile's model")
     load.add_argument("--quiet", action="store_true", help="no summary")
+    load.add_argument("--baseline", type=Path, metavar="PATH",
+                      help="an earlier run (summary.json, reports or bundle): exit 1 on a regression")  # fmt: skip
+    _tolerance_option(load, None)
+    load.add_argument("--metrics-port", type=_port, metavar="PORT",
+                      help="serve live Prometheus metrics on 127.0.0.1:PORT/metrics while Locust runs")  # fmt: skip
+    load.add_argument(
+        "--web", action="store_true", help="show Locust's web UI while the run lasts (it still ends by itself)"
+    )
+    load.add_argument("--web-host", default="127.0.0.1", metavar="HOST", help="where the web UI listens (127.0.0.1)")
+    load.add_argument("--web-port", type=_port, default=8089, metavar="PORT", help="the web UI's port (8089)")
     load.set_defaults(run=_cmd_load)
+
+    comparer = commands.add_parser("load-compare", help="compare two load runs route by route, running nothing")
+    comparer.add_argument("baseline", type=Path, help="the earlier run: summary.json, reports folder or bundle")
+    comparer.add_argument("current", type=Path, help="the later run, the same way")
+    _tolerance_option(comparer, LOAD / "baseline.toml")
+    comparer.set_defaults(run=_cmd_load_compare)
 
     sweeper = commands.add_parser("sweep", help="delete what harness runs left behind (names sh-<run id>-...)")
     sweeper.add_argument("--base-url", metavar="URL", help="the target (default: $STRONGLY_BASE_URL)")

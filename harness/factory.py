@@ -14,10 +14,9 @@ from typing import Any
 from harness.client import ApiClient
 from harness.expect import Patience, TimedOut, expect, poll_until, read_field
 from harness.registry import Registry
-from harness.steps import setup_step, step
+from harness.steps import PROMISES, setup_step, step
 
-GETS = {"project": ("getProject", "PRJ-LIFE-001"), "volume": ("getVolume", "VOL-LIFE-001"),
-        "workspace": ("getWorkspace", "WS-LIFE-001")}  # fmt: skip
+GETS = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}
 # the requirement that promises a workspace reaches each state a check may wait for
 REACHES = {"running": "WS-LIFE-002", "stopped": "WS-LIFE-004"}
 
@@ -114,8 +113,8 @@ class Factory:
         return self.get("volume", volume["id"])
 
     def get(self, kind: str, resource_id: str) -> dict[str, Any]:
-        operation, requirement = GETS[kind]
-        with setup_step(requirement, f"reading a {kind} back"):
+        operation = GETS[kind]
+        with setup_step(PROMISES[operation], f"reading a {kind} back"):
             return expect(self.client.get(f"/api/v1/{kind}s/{resource_id}"), operation, 200)
 
     def forget(self, kind: str, resource_id: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from harness.client import ApiClient
-from harness.expect import Patience
+from harness.waiting import Patience
 
 ORDER = ("workspace", "volume", "project")
 PATHS = {"workspace": "/api/v1/workspaces", "volume": "/api/v1/volumes", "project": "/api/v1/projects"}

@@ -88,11 +88,15 @@ class CheckResult:
     operations: list[str] = field(default_factory=list)  # the operations it called
 
     def status_for(self, requirement: str) -> Status:
-        """A check failing for other requirements still passes for this one."""
+        """A check failing for other requirements still passes for this one, unless its setup was blocked."""
         status = Status.parse(self.status)
-        if status == Status.FAIL and self.failures and not any(f.requirement == requirement for f in self.failures):
-            return Status.PASS
-        return status
+        if (
+            status < Status.BLOCKED
+            or status == Status.ERROR
+            or any(f.requirement == requirement for f in self.failures)
+        ):
+            return status
+        return Status.BLOCKED if self.blocked_by else Status.PASS
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 With ``--mutations N`` it runs N seeded response mutations instead (harness/reference/mutations.py):
 whatever shape an answer takes, the suite must report a finding that names a requirement and never
 break (exit 3) or blame the configuration (exit 2). Each seed runs the checks of a few requirements
-whose checks call the mutated operation in the clean run.
+whose checks call the mutated operation in the clean run, as many as fit a time budget (measured in
+that clean run), so a seed takes seconds.
 
 For each contract fault of the catalogue the contract suite runs against the embedded server with
 that one fault switched on; the fault counts as caught when a requirement it declares fails, and
@@ -25,15 +26,19 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from harness import spec
+from harness.load.results import LoadSummary
 from harness.reference import mutations
 from harness.reference.faults import CATALOGUE, Fault
 from harness.requirements import at_level, load_catalogue
 from harness.results import RunResult, Status
 
 CLEAN = "(clean)"
+T = TypeVar("T")
 
 
 @dataclass
@@ -80,7 +85,7 @@ def run_load_fault(fault: Fault, reports: Path) -> Outcome:
     if not summary.exists():
         outcome.note = (run.stderr.strip().splitlines() or ["no summary written"])[-1][:200]
         return outcome
-    broken = [f"{v['route']} {v['limit']}" for v in json.loads(summary.read_text())["slo"] if not v["held"]]
+    broken = [f"{v.route} {v.limit}" for v in LoadSummary.read(summary).slo if not v.held]
     outcome.failed = broken
     outcome.fired = [slo for slo in fault.catches if any(b.startswith(slo) or b.endswith(slo) for b in broken)]
     outcome.detected = run.returncode == 1 and bool(outcome.fired)
@@ -135,16 +140,19 @@ def run_matrix(
 ) -> list[Outcome]:
     """The clean run first (it is the longest), then one run per fault, ``jobs`` at a time."""
     targets: list[Fault | None] = [None, *faults]
+    runs = [partial(run_one, fault, reports / (fault.name if fault else "clean"), scope, seed) for fault in targets]
+    return in_parallel(runs, jobs, progress)
+
+
+def in_parallel(runs: list[Callable[[], T]], jobs: int, progress: Callable[[T], None] | None) -> list[T]:
+    """Each run in a thread, ``jobs`` at a time; results (and progress) in the order given."""
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [
-            pool.submit(run_one, fault, reports / (fault.name if fault else "clean"), scope, seed) for fault in targets
-        ]
+        futures = [pool.submit(run) for run in runs]
         outcomes = []
         for future in futures:
-            outcome = future.result()
+            outcomes.append(future.result())
             if progress is not None:
-                progress(outcome)
-            outcomes.append(outcome)
+                progress(outcomes[-1])
     return outcomes
 
 
@@ -208,23 +216,41 @@ class MutationOutcome:
         return "missed" if self.fired else "unseen"
 
 
-def callers(clean: RunResult) -> dict[str, list[str]]:
-    """For each operation, the requirements of the checks that called it in a clean run."""
-    found: dict[str, dict[str, None]] = {}
-    for check in clean.checks:
-        for operation in check.operations:
-            found.setdefault(operation, {}).update(dict.fromkeys(check.requirements))
-    return {operation: list(requirements) for operation, requirements in found.items()}
+@dataclass
+class Callers:
+    """What a clean run says about its checks: who called each operation, and what each requirement costs."""
+
+    by_operation: dict[str, list[str]]
+    seconds: dict[str, float]
+
+    @classmethod
+    def of(cls, clean: RunResult) -> Callers:
+        by_operation: dict[str, dict[str, None]] = {}
+        seconds: dict[str, float] = {}
+        for check in clean.checks:
+            for operation in check.operations:
+                by_operation.setdefault(operation, {}).update(dict.fromkeys(check.requirements))
+            for requirement in check.requirements:
+                seconds[requirement] = seconds.get(requirement, 0.0) + check.duration
+        return cls({operation: list(ids) for operation, ids in by_operation.items()}, seconds)
 
 
-def aim(seed: int, users: dict[str, list[str]], per_seed: int) -> tuple[mutations.Mutation, list[str]]:
-    """The seed's mutation and the requirements whose checks will meet it (a seeded sample)."""
+def aim(seed: int, callers: Callers, budget: float) -> tuple[mutations.Mutation, list[str]]:
+    """The seed's mutation and requirements whose checks call its operation: a seeded sample of those
+    that fit ``budget`` seconds together (always at least one)."""
     import random
 
     mutation = mutations.for_seed(seed)
     operation = spec.load().match(mutation.method, mutation.path)
-    candidates = sorted(users.get(operation.operation_id, []) if operation else [])
-    chosen = random.Random(seed).sample(candidates, min(per_seed, len(candidates)))
+    candidates = sorted(callers.by_operation.get(operation.operation_id, []) if operation else [])
+    random.Random(seed).shuffle(candidates)
+    cost = callers.seconds.get
+    chosen: list[str] = []
+    for requirement in candidates:
+        if sum(cost(r, 0.0) for r in chosen) + cost(requirement, 0.0) <= budget:
+            chosen.append(requirement)
+    if not chosen and candidates:  # nothing fits: the cheapest alone
+        chosen = [min(candidates, key=lambda r: cost(r, 0.0))]
     return mutation, sorted(chosen)
 
 
@@ -254,26 +280,17 @@ def run_mutation(seed: int, requirements: list[str], reports: Path, run_seed: in
 
 
 def run_mutations(
-    seeds: range, reports: Path, *, jobs: int = 2, run_seed: int = 1, per_seed: int = 4,
+    seeds: range, reports: Path, *, jobs: int = 2, run_seed: int = 1, budget: float = 6.0,
     progress: Callable[[MutationOutcome], None] | None = None,
 ) -> list[MutationOutcome]:  # fmt: skip
     """A clean full run to learn which checks call what, then one run per seed, ``jobs`` at a time."""
     clean = run_one(None, reports / "clean", "declared", run_seed)
     if not clean.detected:
         raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
-    users = callers(RunResult.read(reports / "clean" / "conformance.json"))
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = []
-        for seed in seeds:
-            _, requirements = aim(seed, users, per_seed)
-            futures.append(pool.submit(run_mutation, seed, requirements, reports / f"mutate-{seed}", run_seed))
-        outcomes = []
-        for future in futures:
-            outcome = future.result()
-            if progress is not None:
-                progress(outcome)
-            outcomes.append(outcome)
-    return outcomes
+    callers = Callers.of(RunResult.read(reports / "clean" / "conformance.json"))
+    runs = [partial(run_mutation, seed, aim(seed, callers, budget)[1], reports / f"mutate-{seed}", run_seed)
+            for seed in seeds]  # fmt: skip
+    return in_parallel(runs, jobs, progress)
 
 
 def mutation_markdown(outcomes: list[MutationOutcome], wall: float) -> str:

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from harness.expect import ContractViolation, TimedOut, UnexpectedAnswer
+from harness.answers import ContractViolation, UnexpectedAnswer
+from harness.waiting import TimedOut
 
 F = TypeVar("F", bound=Callable[..., Any])
 # What a target can do to a step; anything else raised in a step is the harness's own bug.
@@ -47,11 +48,14 @@ class Blocked(Exception):
 
 
 def charged_to(finding: BaseException, requirement: str) -> str:
-    """The requirement a finding counts against: its own if it names one, else the step's."""
+    """The requirement a finding counts against: its own if it names one, a 5xx or a broken connection
+    theirs (whatever the step), else the step's."""
     if isinstance(finding, ContractViolation):
         return finding.requirement
     if isinstance(finding, httpx.TransportError):
         return "GEN-HTTP-001"
+    if (getattr(finding, "status", None) or 0) >= 500:
+        return "GEN-SCHEMA-004"
     return requirement
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from harness.answers import ContractViolation, read_field, read_json
 from harness.client import ApiClient
-from harness.expect import ContractViolation, read_field, read_json
 from harness.registry import ORDER, Created, remove
 
 LISTS = {

@@ -51,3 +51,11 @@ def test_only_keys_are_secrets() -> None:
     target = Target("http://127.0.0.1:1", "admin-key", None, "other-key", restart_command="kill -HUP 1")
 
     assert target.secrets() == ["admin-key", "other-key"]
+
+
+def test_the_model_phase_size_travels_with_the_run() -> None:
+    """--model-steps reaches the suite's process through STRONGLY_MODEL_STEPS, and is absent by default."""
+    sized = Settings(Target("http://127.0.0.1:8000", "key"), model_steps=40)
+
+    assert Settings.from_env(sized.to_env()).model_steps == 40
+    assert Settings.from_env(Settings(Target("http://127.0.0.1:8000", "key")).to_env()).model_steps is None

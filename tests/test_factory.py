@@ -53,3 +53,17 @@ def test_a_factory_against_stuck_workspaces_stops_waiting_long(reference: Embedd
         Factory(api, registry, "sh-patience-", patience=patience).running_workspace()  # provisions in 0.1 s
         assert patience.seconds == 1.5
         assert registry.cleanup(api) == []
+
+
+def test_a_5xx_in_setup_is_charged_to_the_5xx_requirement_not_the_step() -> None:
+    """A create answered 503 blocks the check under GEN-SCHEMA-004, whatever the step promised."""
+    import httpx
+
+    from harness.answers import UnexpectedAnswer
+    from harness.steps import charged_to
+
+    answer = httpx.Response(503, request=httpx.Request("POST", "http://t/api/v1/projects"))
+
+    assert charged_to(UnexpectedAnswer("503", answer, "createProject"), "PRJ-LIFE-001") == "GEN-SCHEMA-004"
+    refused = httpx.Response(409, request=httpx.Request("POST", "http://t/api/v1/projects"))
+    assert charged_to(UnexpectedAnswer("409", refused, "createProject"), "PRJ-LIFE-001") == "PRJ-LIFE-001"

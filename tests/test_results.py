@@ -96,6 +96,14 @@ def test_a_blocked_check_leaves_its_requirement_unverified_and_names_one_root_ca
     assert result.verdict(CATALOGUE).unchecked == (f"{MUST.id} blocked by {cause.root_cause}",)
 
 
+def test_a_setup_finding_on_one_of_its_own_requirements_fails_that_one_and_blocks_the_rest() -> None:
+    """A check of two requirements whose setup broke the first: the first fails, the second is blocked."""
+    cause = Failure(MUST.id, "POST /api/v1/projects answered 503")
+    result = run(check("fail", [MUST.id, SHOULD.id], [cause], blocked_by=cause.root_cause))
+
+    assert (result.requirement_status(MUST.id), result.requirement_status(SHOULD.id)) == (Status.FAIL, Status.BLOCKED)
+
+
 def test_failures_differing_only_in_status_codes_are_different_root_causes() -> None:
     """Ids, names, times and hosts are masked when grouping; what the server answered is not."""
     assert Failure("R", "GET /x answered 500").root_cause != Failure("R", "GET /x answered 503").root_cause

@@ -80,3 +80,50 @@ def test_still_there_tells_existing_from_gone(api: ApiClient) -> None:
 
     assert still_there(api, Created("project", project["id"]))
     assert not still_there(api, Created("project", "proj_never_was"))
+
+
+def fake_target(answers: dict[str, httpx.Response]) -> ApiClient:
+    """A client whose target answers each list path with a canned response, and every delete with 204."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE" or request.url.path.endswith("/stop"):
+            return httpx.Response(204)
+        return answers.get(request.url.path, httpx.Response(200, json={"volumes": [], "projects": [], "count": 0}))
+
+    return ApiClient("http://target.test", ADMIN, redactor=Redactor([ADMIN]), transport=httpx.MockTransport(handle))
+
+
+def test_the_sweep_reads_broken_lists_tolerantly_and_says_what_it_could_not_read() -> None:
+    """A list whose count is text still yields its prefixed entries; an HTML list is a problem, not a crash."""
+    entries = [{"id": "ws_1", "name": "sh-run1-a"}, {"id": "ws_2"}, {"name": "sh-run1-b"}, {"id": "ws_3", "name": "x"}]
+    broken = {
+        "/api/v1/workspaces": httpx.Response(200, json={"workspaces": entries, "count": "four"}),
+        "/api/v1/projects": httpx.Response(502, text="<html>Bad Gateway</html>", headers={"content-type": "text/html"}),
+    }
+    with fake_target(broken) as client:
+        report = sweep(client, "sh-run1-", delete=True)
+
+    assert report.removed == ["workspace ws_1 (sh-run1-a)"]
+    assert len(report.problems) == 1
+    assert report.problems[0].startswith("could not list projects to sweep: ")
+
+
+def test_a_delete_refused_while_a_stop_lands_is_retried() -> None:
+    """409 right after the stop, then 204 once the workspace reads stopped: removed, no problem reported."""
+    refusals = iter([httpx.Response(409, json={"code": "conflict", "message": "still stopping"})])
+    statuses = iter(["stopping", "stopped"])
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE":
+            return next(refusals, httpx.Response(204))
+        if request.method == "GET":
+            return httpx.Response(200, json={"id": "ws_1", "status": next(statuses, "stopped")})
+        return httpx.Response(200, json={"status": "stopping"})
+
+    with ApiClient(
+        "http://target.test", ADMIN, redactor=Redactor([ADMIN]), transport=httpx.MockTransport(handle)
+    ) as api:
+        registry = Registry()
+        registry.add("workspace", "ws_1")
+        assert registry.cleanup(api) == []
+        assert registry.items() == []

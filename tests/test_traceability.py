@@ -81,3 +81,14 @@ def test_the_suite_imports_nothing_of_the_reference_server() -> None:
     offenders = [path.name for path in CONTRACTS.glob("*.py") if "harness.reference" in path.read_text()]
 
     assert offenders == []
+
+
+def test_the_model_knows_only_the_documents() -> None:
+    """contracts/model/ (the model-based phase's oracle) imports nothing of the reference server or its faults."""
+    modules = sorted((CONTRACTS / "model").rglob("*.py"))
+    offenders = [
+        path.name for path in modules if "harness.reference" in path.read_text() or "faults" in path.read_text()
+    ]
+
+    assert len(modules) >= 4
+    assert offenders == []

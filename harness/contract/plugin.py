@@ -313,7 +313,9 @@ def _label_for_allure(request: pytest.FixtureRequest) -> None:
         allure.dynamic.parameter("operation", label)
 
 
+@pytest.hookimpl(tryfirst=True)  # before fixtures run: what they send belongs to this check's evidence
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    LOG.take()  # exchanges before this check belong to no one
     run = item.config.stash[RUN]
     if run.unsettled is not None:  # nothing after a restart that never settled can be judged
         raise run.unsettled
@@ -360,11 +362,9 @@ class Outcome:
     def block(self, blocked: Blocked) -> None:
         """Its setup met a finding: charge the finding to the requirement it breaks, and stop here."""
         status, failures = classify(blocked.finding, [blocked.requirement])
-        if status == Status.ERROR or blocked.requirement in self.requirements:
-            # the step was the check's own promise after all: it failed, it was not blocked
-            self.add(status, failures + [(rid, m) for rid in self.own for _, m in failures[:1]])
-        else:
-            self.add(Status.BLOCKED, failures)
+        # a step that was one of the check's own promises fails it for that one; the others stay blocked
+        self.add(status if blocked.requirement in self.own else Status.BLOCKED, failures)
+        if status != Status.ERROR:
             self.blocked_by = self.blocked_by or root_cause_of(failures[0][1])
             self.reason = self.reason or f"blocked while {blocked.step}"
         culprit = getattr(blocked.finding, "request", None)
@@ -444,7 +444,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     run = item.config.stash[RUN]
     outcomes: dict[str, Outcome] = item.config.stash.setdefault(OUTCOMES, {})
     if call.when == "setup":
-        LOG.take()  # exchanges before this check belong to no one
         outcomes[item.nodeid] = Outcome(item, time.monotonic() - run.started)
     outcome = outcomes[item.nodeid]
     if call.excinfo is not None:

@@ -27,6 +27,7 @@ class Plan:
     search_terms: list[str] = field(default_factory=list)
     output: str = "."
     provision_wait: float = 60.0
+    metrics_port: int = 0  # the master (or the one process) serves Prometheus metrics on 127.0.0.1 here; 0: off
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")

@@ -9,7 +9,6 @@ run is interrupted.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -27,8 +26,10 @@ from harness.config import Settings
 from harness.contract.runner import target_for
 from harness.errors import InternalError, TargetFailure
 from harness.factory import Factory, Patience
+from harness.load.baseline import check_comparable, compare, find_summary, load_tolerances
 from harness.load.plan import PLAN_ENV, Plan
 from harness.load.profiles import Profile, load_profile
+from harness.load.results import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
 from harness.load.seed import discover, seed
 from harness.load.slo import TOTAL, Objective, evaluate, load_objectives
 from harness.load.summary import Recording, merge, route_stats
@@ -42,6 +43,7 @@ from harness.steps import Blocked
 from harness.sweep import sweep
 
 STARTUP = 90.0  # seconds a Locust run may take beyond its duration to start and stop
+PENDING = LoadRun(id="", profile="", model="", target="")  # filled in once the run has ended
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class LoadOptions:
     readonly: bool = False
     quiet: bool = False
     overrides: dict[str, Any] = field(default_factory=dict)
+    baseline: Path | None = None  # a previous summary.json, or a folder or bundle holding one
+    tolerances: Path | None = None  # default: baseline.toml beside the SLO file
+    metrics_port: int = 0  # live Prometheus metrics on 127.0.0.1:PORT while Locust runs; 0: none
+    web: tuple[str, int] | None = None  # Locust's web UI at (host, port) while the run lasts; None: headless
 
 
 @dataclass
@@ -68,16 +74,24 @@ class Run:
     workers: int
     remote_workers: int = 0
     bind: tuple[str, int] = ("127.0.0.1", 5557)
+    web: tuple[str, int] | None = None
 
 
 def run_load(options: LoadOptions) -> int:
     profile = replace(load_profile(options.profiles, options.profile), **options.overrides)
-    objectives = load_objectives(options.profiles.parent / profile.slo)
+    slo_file = options.profiles.parent / profile.slo
+    objectives = load_objectives(slo_file)
+    baseline = None
+    if options.baseline is not None:  # refused before anything runs when it cannot be compared
+        baseline, source = find_summary(options.baseline)
+        tolerances = load_tolerances(options.tolerances or tolerances_beside(slo_file))
+        check_comparable(baseline.run, LoadRun("", profile.name, profile.model, "", profile_settings=asdict(profile)))
     settings = replace(options.settings, reports=options.settings.reports.resolve())
     reports = settings.reports / "load"
     shutil.rmtree(reports, ignore_errors=True)
     reports.mkdir(parents=True)
     started = datetime.now(UTC).isoformat(timespec="seconds")
+    load_at_start = host_load()
     redactor = Redactor(settings.redaction_secrets())
     with target_for(settings, options.faults, reports / "reference-server.log") as settings:
         preflight(settings.target, needs_write=not options.readonly)
@@ -94,6 +108,7 @@ def run_load(options: LoadOptions) -> int:
                     readonly=options.readonly,
                     prefix=settings.prefix,
                     provision_wait=settings.provision_wait,
+                    metrics_port=options.metrics_port,
                 )
                 try:
                     if options.readonly:
@@ -105,7 +120,7 @@ def run_load(options: LoadOptions) -> int:
                     raise TargetFailure(
                         f"the target failed while the test data was seeded: {redactor(str(exc))}"
                     ) from None
-                run = Run(settings, plan, reports, options.workers, options.remote_workers, options.bind)
+                run = Run(settings, plan, reports, options.workers, options.remote_workers, options.bind, options.web)
                 summary = capacity_search(run, profile, objectives) if profile.model == "capacity" else \
                     measure(run, profile, objectives)  # fmt: skip
             finally:
@@ -113,45 +128,63 @@ def run_load(options: LoadOptions) -> int:
                     cleanup = registry.cleanup(client)
                     swept = sweep(client, settings.prefix, delete=True)
                     cleanup += [f"swept: {line}" for line in swept.removed] + swept.remaining + swept.problems
-    summary["run"] = {
-        "id": settings.run_id,
-        "profile": profile.name,
-        "model": profile.model,
-        "target": settings.target.describe(),
-        "workers": options.workers,
-        "readonly": options.readonly,
-        "startedAt": started,
-        "finishedAt": datetime.now(UTC).isoformat(timespec="seconds"),
-        "profileSettings": asdict(profile),
-    }
-    summary["cleanup"] = cleanup
-    (reports / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    summary.run = LoadRun(
+        id=settings.run_id,
+        profile=profile.name,
+        model=profile.model,
+        target=settings.target.describe(),
+        workers=options.workers,
+        readonly=options.readonly,
+        started_at=started,
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        profile_settings=asdict(profile),
+        host_load=[load_at_start, host_load()],
+    )
+    summary.cleanup = cleanup
+    if baseline is not None:
+        summary.comparison = compare(baseline, summary, tolerances, source)
+    summary.write(reports / "summary.json")
     (reports / "load.html").write_text(load_html.render(summary), encoding="utf-8")
     redactor.scrub_tree(reports)
     if not options.quiet:
         from harness.reports.terminal import print_load_summary
 
         print_load_summary(summary, reports)
-    return 0 if summary["verdict"] == "held" else 1
+    return summary.exit_code
 
 
-def measure(run: Run, profile: Profile, objectives: list[Objective]) -> dict[str, Any]:
+def host_load() -> float:
+    """The 1-minute load average per core of this machine (0 where the system does not tell)."""
+    try:
+        return round(os.getloadavg()[0] / (os.cpu_count() or 1), 2)
+    except OSError:
+        return 0.0
+
+
+def tolerances_beside(slo_file: Path) -> Path:
+    """baseline.toml next to the SLO file, else the shipped one."""
+    beside = slo_file.parent / "baseline.toml"
+    return beside if beside.is_file() else LOAD / "baseline.toml"
+
+
+def measure(run: Run, profile: Profile, objectives: list[Objective]) -> LoadSummary:
     """One run of the profile's model, judged against every SLO."""
     rate = profile.rate if profile.model == "open" else 0.0
     recording = locust(run, profile, model=profile.model, rate=rate, duration=profile.duration, name="locust")
     routes = route_stats(recording)
     verdicts = evaluate(objectives, routes)
-    return {
-        "verdict": "held" if all(v.held for v in verdicts) else "broken",
-        "routes": routes,
-        "slo": [{**asdict(v), "held": v.held, "text": v.describe()} for v in verdicts],
-        "timeToReady": routes.get("time-to-ready"),
-        "series": recording.series,
-        "seconds": recording.seconds,
-    }
+    return LoadSummary(
+        run=PENDING,
+        verdict=HELD if all(v.held for v in verdicts) else BROKEN,
+        routes=routes,
+        slo=[SloResult(v.route, v.limit, v.allowed, v.seen, v.held, v.describe()) for v in verdicts],
+        time_to_ready=routes.get("time-to-ready"),
+        series=recording.series,
+        seconds=recording.seconds,
+    )
 
 
-def capacity_search(run: Run, profile: Profile, objectives: list[Objective]) -> dict[str, Any]:
+def capacity_search(run: Run, profile: Profile, objectives: list[Objective]) -> LoadSummary:
     """Raise the arrival rate step by step until an SLO breaks; the highest rate that held is the capacity."""
     steps = []
     for index in range(profile.max_steps):
@@ -161,25 +194,24 @@ def capacity_search(run: Run, profile: Profile, objectives: list[Objective]) -> 
         )
         routes = route_stats(recording)
         verdicts = evaluate(objectives, routes, with_throughput=False)
-        achieved = routes[TOTAL]["rps"]
-        kept_up = achieved >= 0.9 * rate
-        steps.append({
-            "rate": rate, "achievedRps": achieved, "p95_ms": routes[TOTAL]["p95_ms"], "p99_ms": routes[TOTAL]["p99_ms"],
-            "errorRatio": routes[TOTAL]["error_ratio"], "held": kept_up and all(v.held for v in verdicts),
-            "broken": [v.describe() for v in verdicts if not v.held]
-            + ([] if kept_up else [f"the generator sent {achieved:g} req/s of {rate:g}: add --workers"]),
-        })  # fmt: skip
-        if not steps[-1]["held"]:
+        total = routes[TOTAL]
+        kept_up = total.rps >= 0.9 * rate
+        steps.append(CapacityStep(
+            rate=rate, achieved_rps=total.rps, p95_ms=total.p95_ms, p99_ms=total.p99_ms, error_ratio=total.error_ratio,
+            held=kept_up and all(v.held for v in verdicts),
+            broken=[v.describe() for v in verdicts if not v.held]
+            + ([] if kept_up else [f"the generator sent {total.rps:g} req/s of {rate:g}: add --workers"]),
+        ))  # fmt: skip
+        if not steps[-1].held:
             break
-    held = [step["rate"] for step in steps if step["held"]]
-    return {
-        "verdict": "held" if held else "broken",
-        "capacity": {"rps": max(held) if held else None, "steps": steps},
-        "routes": {},
-        "slo": [],
-        "series": [],
-        "seconds": sum(profile.step_duration for _ in steps),
-    }
+    held = [step.rate for step in steps if step.held]
+    return LoadSummary(
+        run=PENDING,
+        verdict=HELD if held else BROKEN,
+        routes={},
+        capacity=Capacity(max(held) if held else None, steps),
+        seconds=sum(profile.step_duration for _ in steps),
+    )
 
 
 def locust(run: Run, profile: Profile, *, model: str, rate: float, duration: float, name: str) -> Recording:
@@ -199,7 +231,10 @@ def locust(run: Run, profile: Profile, *, model: str, rate: float, duration: flo
         env = {**os.environ, PLAN_ENV: str(plan_file), "STRONGLY_API_KEY": run.settings.target.api_key,
                "STRONGLY_LOAD_DURATION": str(duration)}  # fmt: skip
         base = [sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), "--loglevel", "WARNING"]
-        lead = [*base, "--headless", "--host", run.settings.target.base_url, "-u", str(users),
+        # with the web UI the run still starts and ends by itself: --autostart, then quit when it is over
+        ui = ["--autostart", "--autoquit", "0", "--web-host", run.web[0], "--web-port", str(run.web[1])] if run.web \
+            else ["--headless"]  # fmt: skip
+        lead = [*base, *ui, "--host", run.settings.target.base_url, "-u", str(users),
                 "-r", str(max(users, profile.spawn_rate)), "--stop-timeout", "10",
                 "--only-summary", "--exit-code-on-error", "0", "--csv", str(run.reports / name),
                 "--html", str(run.reports / f"{name}.html"), *classes]  # fmt: skip

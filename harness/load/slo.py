@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
+from harness.load.results import RouteStats
 from harness.tomlfile import read_toml
 
 LIMITS = ("p95_ms", "p99_ms", "error_ratio", "min_rps")
@@ -63,7 +64,7 @@ def load_objectives(path: Path) -> list[Objective]:
 
 
 def evaluate(
-    objectives: list[Objective], routes: dict[str, dict[str, Any]], *, with_throughput: bool = True
+    objectives: list[Objective], routes: dict[str, RouteStats], *, with_throughput: bool = True
 ) -> list[Verdict]:
     """Each limit of each objective against the measured routes.
 
@@ -71,15 +72,15 @@ def evaluate(
     only a throughput floor can be judged there, and it breaks.
     """
     verdicts = []
-    silent = {"requests": 0, "rps": 0.0}
+    silent = RouteStats()
     for objective in objectives:
         seen = routes.get(objective.route, silent)
         for limit in LIMITS:
             allowed = getattr(objective, limit)
             if allowed is None or (limit == "min_rps" and not with_throughput):
                 continue
-            if limit != "min_rps" and not seen["requests"]:
+            if limit != "min_rps" and not seen.requests:
                 continue
-            measured = seen["rps"] if limit == "min_rps" else seen[limit]
+            measured = seen.rps if limit == "min_rps" else getattr(seen, limit)
             verdicts.append(Verdict(objective.route, limit, allowed, round(measured, 3)))
     return verdicts

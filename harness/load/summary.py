@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from harness.load.histogram import Histogram
+from harness.load.results import RouteStats, SeriesPoint
 from harness.load.slo import TOTAL
 
 METRICS = ("time-to-ready",)  # recorded like routes, but not requests: kept out of the total
@@ -26,24 +26,24 @@ class Route:
         self.latency.merge(latency)
         self.service.merge(service)
 
-    def stats(self, seconds: float) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "rps": round(self.requests / seconds, 2) if seconds else 0.0,
-            "p50_ms": self.latency.percentile(0.50),
-            "p95_ms": self.latency.percentile(0.95),
-            "p99_ms": self.latency.percentile(0.99),
-            "max_ms": self.latency.max,
-            "service_p99_ms": self.service.percentile(0.99),
-            "errors": self.failures,
-            "error_ratio": round(self.failures / self.requests, 5) if self.requests else 0.0,
-        }
+    def stats(self, seconds: float) -> RouteStats:
+        return RouteStats(
+            requests=self.requests,
+            rps=round(self.requests / seconds, 2) if seconds else 0.0,
+            p50_ms=self.latency.percentile(0.50),
+            p95_ms=self.latency.percentile(0.95),
+            p99_ms=self.latency.percentile(0.99),
+            max_ms=self.latency.max,
+            service_p99_ms=self.service.percentile(0.99),
+            errors=self.failures,
+            error_ratio=round(self.failures / self.requests, 5) if self.requests else 0.0,
+        )
 
 
 @dataclass
 class Recording:
     routes: dict[str, Route]
-    series: list[dict[str, Any]]
+    series: list[SeriesPoint]
     seconds: float
 
 
@@ -63,13 +63,15 @@ def merge(directory: Path) -> Recording:
                          Histogram.from_json(cell["service"]))  # fmt: skip
                 routes.setdefault(name, Route()).add(*parts)
                 per_second.setdefault(int(second) + offset, {}).setdefault(name, Route()).add(*parts)
+    if not per_second:  # processes that started but answered nothing (a step shorter than their start-up)
+        return Recording({}, [], 0.0)
     first, last = min(per_second), max(per_second)
     series = []
     for second in range(first - first, last - first + 1):
         routes_then = per_second.get(second + first, {})
         stats = {name: route.stats(1.0) for name, route in routes_then.items()}
         stats[TOTAL] = total(routes_then).stats(1.0)
-        series.append({"second": second, "routes": stats})
+        series.append(SeriesPoint(second, stats))
     answered = [document for document in documents if document.get("first")]
     window = max(d["last"] for d in answered) - min(d["first"] for d in answered) if answered else 0.0
     return Recording(routes, series, max(window, 1e-3))
@@ -84,7 +86,7 @@ def total(routes: dict[str, Route]) -> Route:
     return summed
 
 
-def route_stats(recording: Recording) -> dict[str, dict[str, Any]]:
+def route_stats(recording: Recording) -> dict[str, RouteStats]:
     """Statistics per route, and the total over every route that is a request."""
     stats = {name: route.stats(recording.seconds) for name, route in sorted(recording.routes.items())}
     stats[TOTAL] = total(recording.routes).stats(recording.seconds)

@@ -7,7 +7,7 @@ from pathlib import Path
 import json
 
 from harness.redact import Redactor
-from harness.reports import html, junit
+from harness.reports import allure, html, junit
 from harness.requirements import Requirement
 from harness.results import RunResult
 
@@ -21,5 +21,6 @@ def write_contract_reports(
     result.write(written[0], catalogue)
     written[1].write_text(html.render(json.loads(written[0].read_text(encoding="utf-8"))), encoding="utf-8")
     junit.write(result, catalogue, written[2])
+    allure.annotate(result, directory / "allure-results")
     redactor.scrub_tree(directory)
     return written

@@ -18,6 +18,7 @@ from harness.errors import UsageError
 from harness.redact import Redactor
 
 FILES = ("conformance.json", "conformance.html", "junit.xml")
+LOAD_FILES = ("load/summary.json", "load/load.html")  # packed when the reports hold a load run too
 
 
 def counts(document: dict[str, Any]) -> tuple[int, int, int]:
@@ -85,7 +86,11 @@ def make_bundle(
     reports: Path, *, vendor: str, product: str, version: str, website: str | None, output: Path | None,
     redactor: Redactor,
 ) -> Path:  # fmt: skip
-    """Pack the run's reports, its redacted configuration, PRODUCT.yaml and badge.svg into one .tar.gz."""
+    """Pack the run's reports, its redacted configuration, PRODUCT.yaml and badge.svg into one .tar.gz.
+
+    A load run's summary.json and load.html beside them go in too, so the bundle can serve as a
+    later run's ``load --baseline``.
+    """
     missing = [name for name in FILES if not (reports / name).exists()]
     if missing:
         raise UsageError(f"{reports} has no {', '.join(missing)}: run `strongly-harness contract` first")
@@ -102,7 +107,7 @@ def make_bundle(
     name = f"strongly-conformance-{slug(vendor)}-{slug(product)}-{slug(version)}"
     target = output or reports / f"{name}.tar.gz"
     with tarfile.open(target, "w:gz") as archive:
-        for file_name in FILES:
+        for file_name in (*FILES, *(path for path in LOAD_FILES if (reports / path).is_file())):
             add(archive, f"{name}/{file_name}", redactor((reports / file_name).read_text(encoding="utf-8")))
         for file_name, text in extra.items():
             add(archive, f"{name}/{file_name}", redactor(text))

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from harness.load.results import Comparison, LoadSummary
 from harness.requirements import Requirement, at_level
 from harness.results import RunResult
 
@@ -46,7 +48,7 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
                       markup=True)  # fmt: skip
     for rid, count in unmet.items():
         requirement = levels[rid]
-        console.print(f"[yellow]-[/] {rid} in {count} check(s): recommended: {requirement.recommended} "
+        console.print(f"[yellow]-[/] {rid} in {count} check(s): recommended: {escape(requirement.recommended)} "
                       f"({', '.join(requirement.decisions)})", markup=True, soft_wrap=True)  # fmt: skip
     table = Table(title=f"Conformance of {result.target} (profile {result.profile})", title_justify="left")
     table.add_column("area")
@@ -63,30 +65,49 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
     console.print(f"seed {result.seed}, run {result.run_id}; every failure in {reports}/conformance.html", markup=False)
 
 
-def print_load_summary(summary: dict[str, Any], reports: Path, console: Console | None = None) -> None:
+def print_load_summary(summary: LoadSummary, reports: Path, console: Console | None = None) -> None:
     """Per-route table, the SLO verdicts (which broke, by how much), capacity steps, where reports are."""
     console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-    run = summary["run"]
-    console.print(f"Load profile {run['profile']} ({run['model']}) against {run['target']}", markup=False)
-    if summary["routes"]:
+    run = summary.run
+    console.print(f"Load profile {run.profile} ({run.model}) against {run.target}", markup=False)
+    if summary.routes:
         table = Table()
         for column in ("route", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"):
             table.add_column(column, justify="left" if column == "route" else "right")
-        for route, stats in summary["routes"].items():
-            table.add_row(route, str(stats["requests"]), f"{stats['rps']:g}", f"{stats['p50_ms']:g}",
-                          f"{stats['p95_ms']:g}", f"{stats['p99_ms']:g}", f"{stats['max_ms']:g}", str(stats["errors"]))  # fmt: skip
+        for route, stats in summary.routes.items():
+            table.add_row(route, str(stats.requests), f"{stats.rps:g}", f"{stats.p50_ms:g}",
+                          f"{stats.p95_ms:g}", f"{stats.p99_ms:g}", f"{stats.max_ms:g}", str(stats.errors))  # fmt: skip
         console.print(table)
-    for verdict in summary["slo"]:
-        style = "green" if verdict["held"] else "red"
-        console.print(f"[{style}]{verdict['text']}[/]", markup=True)
-    capacity = summary.get("capacity")
+    for verdict in summary.slo:
+        style = "green" if verdict.held else "red"
+        console.print(f"[{style}]{verdict.text}[/]", markup=True)
+    capacity = summary.capacity
     if capacity:
-        for step in capacity["steps"]:
-            state = "held" if step["held"] else "BROKEN: " + "; ".join(step["broken"])
-            console.print(f"  {step['rate']:g} req/s -> {step['achievedRps']:g} req/s, p99 {step['p99_ms']:g} ms: {state}",
+        for step in capacity.steps:
+            state = "held" if step.held else "; ".join(step.broken)  # each reason already says BROKEN
+            console.print(f"  {step.rate:g} req/s -> {step.achieved_rps:g} req/s, p99 {step.p99_ms:g} ms: {state}",
                           markup=False)  # fmt: skip
-        console.print(f"capacity: {capacity['rps'] or 'below the first step'} req/s", markup=False)
-    for problem in summary.get("cleanup", []):
+        console.print(f"capacity: {capacity.rps or 'below the first step'} req/s", markup=False)
+    for problem in summary.cleanup:
         console.print(f"[yellow]note[/] {problem}", markup=True)
-    verdict = "[green]SLOs HELD[/]" if summary["verdict"] == "held" else "[red]SLO BROKEN[/]"
-    console.print(f"{verdict}  run {run['id']}; reports in {reports}/", markup=True)
+    if summary.comparison:
+        print_comparison(summary.comparison, console)
+    verdict = "[green]SLOs HELD[/]" if summary.verdict == "held" else "[red]SLO BROKEN[/]"
+    console.print(f"{verdict}  run {run.id}; reports in {reports}/", markup=True)
+
+
+def print_comparison(comparison: Comparison, console: Console | None = None) -> None:
+    """Each regression on its own line (route, measure, by how much); one line when there is none."""
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    regressions = [row for row in comparison.rows if row.regressed]
+    console.print(f"against baseline {comparison.source} (run {comparison.baseline_run.id}): "
+                  f"{len(comparison.rows)} measures compared; {comparison.noise}", markup=False)  # fmt: skip
+    for row in regressions:
+        console.print(f"[red]{escape(row.describe())}[/]", markup=True)
+    for warning in comparison.warnings:
+        console.print(f"[yellow]note[/] {escape(warning)}", markup=True)
+    if regressions:
+        console.print(f"[red]REGRESSED[/] on {len(regressions)} measure(s) of "
+                      f"{len({row.route for row in regressions})} route(s)", markup=True)  # fmt: skip
+    else:
+        console.print("[green]NO REGRESSION[/] against the baseline", markup=True)

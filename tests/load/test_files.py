@@ -10,6 +10,7 @@ import yaml
 from harness.cli import build_parser
 from harness.errors import UsageError
 from harness.load.profiles import duration, load_profile
+from harness.load.results import RouteStats
 from harness.load.slo import Objective, evaluate, load_objectives
 from harness.paths import LOAD
 
@@ -91,7 +92,7 @@ def test_a_bad_slo_file_is_refused_in_one_line(tmp_path: Path, text: str, compla
 def test_verdicts_say_what_broke_and_by_how_much() -> None:
     """A limit passed is broken; min_rps breaks from below; an uncalled route has only its floor judged."""
     objectives = [Objective("GET /a", p95_ms=50, error_ratio=0.01), Objective("GET /b", min_rps=10, p99_ms=5)]
-    routes = {"GET /a": {"requests": 9, "p95_ms": 75.0, "p99_ms": 90.0, "error_ratio": 0.0, "rps": 3.0}}
+    routes = {"GET /a": RouteStats(requests=9, p95_ms=75.0, p99_ms=90.0, error_ratio=0.0, rps=3.0)}
 
     verdicts = evaluate(objectives, routes)
 

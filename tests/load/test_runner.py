@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+import jsonschema
 import pytest
 
+from harness.paths import LOAD, PACKAGE
 from harness.reference.keys import DEV_KEYS
 
 pytestmark = pytest.mark.slow
@@ -41,6 +47,7 @@ def test_the_smoke_profile_holds_and_writes_every_report(tmp_path: Path) -> None
     written = "".join(p.read_text(errors="replace") for p in (tmp_path / "load").rglob("*") if p.is_file())
     assert not any(key in written for key in DEV_KEYS)
     assert summary["cleanup"] == []
+    jsonschema.validate(summary, json.loads((PACKAGE / "schemas" / "load-summary.schema.json").read_text()))
 
 
 def test_a_slow_status_route_breaks_the_status_slo(tmp_path: Path) -> None:
@@ -113,3 +120,77 @@ def test_capacity_search_stops_at_the_first_broken_step(tmp_path: Path) -> None:
     assert len(summary["capacity"]["steps"]) == 1
     assert summary["capacity"]["rps"] is None
     assert any("/status p95_ms" in line for line in summary["capacity"]["steps"][0]["broken"])
+
+
+def lax_profiles(tmp_path: Path) -> Path:
+    """The smoke profile with SLOs no planted slowness breaks, so only the baseline gate can fail the run."""
+    (tmp_path / "slo.toml").write_text("[total]\nerror_ratio = 0.5\n")
+    path = tmp_path / "profiles.toml"
+    smoke = (LOAD / "profiles.toml").read_text().split("[smoke]", 1)[1].split("\n\n", 1)[0]
+    path.write_text(f"[smoke]{smoke}\n")
+    return path
+
+
+def test_the_baseline_gate_passes_the_same_build_and_catches_a_slow_route(tmp_path: Path) -> None:
+    """Against a clean baseline the clean build exits 0; a 300 ms status route exits 1 naming the route."""
+    profiles = lax_profiles(tmp_path)
+    common = ("--duration", "8", "--profiles", str(profiles))
+    load(tmp_path / "baseline", *common)
+
+    same_code, same = load(tmp_path / "same", *common, "--baseline", str(tmp_path / "baseline"))
+    slow_code, slow = load(
+        tmp_path / "slow", *common, "--fault", "slow-status", "--baseline", str(tmp_path / "baseline")
+    )
+
+    assert (same_code, same["comparison"]["verdict"]) == (0, "held"), [
+        r for r in same["comparison"]["rows"] if r["regressed"]
+    ]
+    assert slow["verdict"] == "held", "the SLOs hold: the exit code below is the gate's alone"
+    assert (slow_code, slow["comparison"]["verdict"]) == (1, "regressed")
+    regressed = {(row["route"], row["measure"]) for row in slow["comparison"]["rows"] if row["regressed"]}
+    assert {(STATUS, "p50_ms"), (STATUS, "rps")} <= regressed
+    assert "Against the baseline" in (tmp_path / "slow" / "load" / "load.html").read_text()
+
+
+def test_a_baseline_of_another_profile_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    """--profile open against a smoke baseline: exit 2 with one line, and no run."""
+    (tmp_path / "base").mkdir()
+    run = {"id": "x", "profile": "smoke", "model": "closed", "target": "t"}
+    (tmp_path / "base" / "summary.json").write_text(json.dumps({"run": run, "verdict": "held", "routes": {}}))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    run = subprocess.run([sys.executable, "-m", "harness", "load", "--profile", "open", "--reports", str(tmp_path),
+                          "--baseline", str(tmp_path / "base")], env=env, capture_output=True, text=True,
+                         timeout=60, check=False)  # fmt: skip
+
+    assert run.returncode == 2
+    assert (
+        run.stderr.strip()
+        == "strongly-harness: the baseline ran profile 'smoke', this run 'open': compare like with like"
+    )
+    assert not (tmp_path / "load" / "summary.json").exists()
+
+
+def test_the_web_ui_runs_on_loopback_while_the_harness_still_judges(tmp_path: Path) -> None:
+    """--web: Locust's UI answers on 127.0.0.1 during the run, and the run still ends, judges and cleans up."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    command = ["load", "--duration", "10", "--web", "--web-port", str(port), "--quiet", "--reports", str(tmp_path)]
+    answered = None
+    with subprocess.Popen([sys.executable, "-m", "harness", *command], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL) as run:  # fmt: skip
+        deadline = time.monotonic() + 60
+        while answered is None and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            with contextlib.suppress(httpx.TransportError):
+                answered = httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code
+        code = run.wait(timeout=120)
+
+    assert answered == 200
+    assert code == 0
+    summary = json.loads((tmp_path / "load" / "summary.json").read_text())
+    assert summary["verdict"] == "held"
+    assert summary["routes"][STATUS]["requests"] > 0
+    assert summary["cleanup"] == []

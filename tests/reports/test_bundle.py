@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from harness.errors import UsageError
+from harness.load.baseline import find_summary
+from harness.load.results import LoadRun, LoadSummary
 from harness.redact import Redactor
 from harness.reports.bundle import badge, make_bundle
 
@@ -27,6 +29,17 @@ def test_the_bundle_holds_reports_manifest_config_and_badge(failed_run: Path, tm
     assert (product["vendor"], product["product"], product["version"]) == ("Acme Cloud", "Workspaces", "2.4")
     assert product["conformance"]["verdict"] == "non-conformant"
     assert config["apiKey"] == "[REDACTED]"
+
+
+def test_a_load_run_beside_the_reports_is_bundled_and_serves_as_a_baseline(failed_run: Path, tmp_path: Path) -> None:
+    """reports/load/summary.json goes into the bundle, and load --baseline finds it there."""
+    LoadSummary(LoadRun("l1", "smoke", "closed", "http://t"), "held", {}).write(failed_run / "load" / "summary.json")
+    archive = make_bundle(failed_run, vendor="Acme", product="W", version="1", website=None,
+                          output=tmp_path / "b.tar.gz", redactor=Redactor([]))  # fmt: skip
+
+    found, source = find_summary(archive)
+    assert found.run.id == "l1"
+    assert source.endswith("/load/summary.json")
 
 
 def test_the_badge_counts_requirements() -> None:

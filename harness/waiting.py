@@ -1,0 +1,55 @@
+"""Waiting for a target to get somewhere: polling with back-off, and a run's patience."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class TimedOut(AssertionError):
+    """What was awaited did not happen in time (a failure of the target, like any assertion)."""
+
+
+def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: float, what: str) -> T:
+    """Read until ``done`` holds, backing off from 0.05 s to 1 s, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    while True:
+        value = read()
+        if done(value):
+            return value
+        if time.monotonic() + delay > deadline:
+            raise TimedOut(f"{what}: still not so after {timeout:g}s (last seen: {value!r})")
+        time.sleep(delay)
+        delay = min(delay * 1.5, 1.0)
+
+
+class Patience:
+    """How long to wait for a workspace to change state; one for a whole run, shared by its factories.
+
+    After workspaces have missed the full wait ``misses`` times in a row, later waits are short, so
+    against a server whose workspaces never start each check that needs one fails in seconds rather
+    than minutes apiece; the first workspace that arrives in time brings back the full wait.
+    """
+
+    def __init__(self, full: float, *, short: float = 5.0, misses: int = 2) -> None:
+        self.full = full
+        self.short = min(short, full)
+        self.misses = misses
+        self.missed = 0
+
+    @property
+    def seconds(self) -> float:
+        return self.short if self.missed >= self.misses else self.full
+
+    def reason(self) -> str:
+        """Why the wait is what it is, for the failure message."""
+        if self.missed < self.misses:
+            return ""
+        return f" (shortened once {self.misses} waits in a row of {self.full:g}s had ended without it)"
+
+    def note(self, arrived: bool) -> None:
+        self.missed = 0 if arrived else self.missed + 1

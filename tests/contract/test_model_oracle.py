@@ -1,0 +1,87 @@
+"""The model-based phase's oracle on its own: the model's predictions and how a walked list is judged."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.model.state import LIVE, STOPPED, Collaborator, Organization
+from contracts.model.views import Expected, Walk, judge
+from harness.expect import ContractViolation
+
+
+def walked(pages: list[list[str]], count: int, limit: int) -> Walk:
+    ids = [item for page in pages for item in page]
+    return Walk(ids, [{"id": i} for i in ids], [count] * len(pages),
+                [(n * limit, limit, len(page)) for n, page in enumerate(pages)], [])  # fmt: skip
+
+
+def exactly(*ids: str, key: object = None) -> Expected:
+    return Expected(set(ids), set(ids), key, False, "PRJ-LIST-001")  # type: ignore[arg-type]
+
+
+def test_a_list_that_agrees_passes() -> None:
+    """Pages that concatenate to the expected items, in order, with the right count, are accepted."""
+    judge("projects", walked([["a", "b"], ["c"]], 3, 2), exactly("a", "b", "c", key=str))
+
+
+@pytest.mark.parametrize(
+    ("pages", "count", "requirement"),
+    [
+        ([["a", "b"], ["b", "c"]], 3, "GEN-LIST-001"),  # an item on two pages
+        ([["a", "b"], []], 3, "GEN-LIST-001"),  # a page short of what count promises
+        ([["a", "b"], ["c"]], 4, "GEN-LIST-001"),  # count says more than there is
+        ([["a", "b", "c"]], 3, "GEN-LIST-002"),  # a page longer than the limit
+        ([["a", "b"]], 2, "PRJ-LIST-001"),  # an item left out
+    ],
+)
+def test_a_list_that_drifts_is_a_finding(pages: list[list[str]], count: int, requirement: str) -> None:
+    """Overlaps, gaps, wrong counts, oversized pages and missing items each name their requirement."""
+    with pytest.raises(ContractViolation) as raised:
+        judge("projects", walked(pages, count, 2), exactly("a", "b", "c", key=str))
+
+    assert raised.value.requirement == requirement
+
+
+def test_order_is_judged_by_key_and_ties_come_in_any_order() -> None:
+    """Equal sort keys may come either way; a smaller key after a larger one is GEN-LIST-004."""
+    keys = {"a": 1, "b": 1, "c": 2}.get
+    judge("volumes", walked([["b", "a", "c"]], 3, 3), exactly("a", "b", "c", key=keys))
+
+    with pytest.raises(ContractViolation) as raised:
+        judge("volumes", walked([["c", "a", "b"]], 3, 3), exactly("a", "b", "c", key=keys))
+
+    assert raised.value.requirement == "GEN-LIST-004"
+
+
+def test_stats_allow_live_workspaces_to_be_pending_or_running() -> None:
+    """Active workspaces range from those seen running to all live ones; storage follows resizes and deletes."""
+    org = Organization("a")
+    org.create_project("p", {"name": "n", "description": ""}, Collaborator("u", "", "owner", True), org.tick())
+    for workspace_id in ("w1", "w2", "w3"):
+        org.create_workspace(workspace_id, {"name": workspace_id, "environmentType": "jupyter", "projectId": "p"}, 1)
+    org.workspaces["w1"].seen_running = True
+    org.workspace_action("w3", "stopped", org.tick())
+    org.create_volume("v1", {"projectId": "p", "label": "l", "sizeGb": 2}, org.tick())
+    org.create_volume("v2", {"projectId": "p", "label": "l", "sizeGb": 3}, org.tick())
+    org.update_volume("v1", {"sizeGb": 5}, org.tick())
+    org.delete_volume("v2", org.tick())
+
+    stats = org.stats("p")
+
+    assert stats["activeWorkspaces"] == (1, 2)
+    assert stats["totalStorageGb"] == (5.0, 5.0)
+    assert stats["volumeCount"] == (1, 1)
+    assert [w.state for w in org.workspaces.values()] == [LIVE, LIVE, STOPPED]
+
+
+def test_every_accepted_change_adds_one_event() -> None:
+    """The feed the model expects grows by one event per accepted change, newest last in rank (D-29)."""
+    org = Organization("a")
+    org.create_project("p", {"name": "n", "description": ""}, Collaborator("u", "", "owner", True), org.tick())
+    org.add_collaborator("p", Collaborator("x", "x@example.com", "viewer", False), org.tick())
+    org.create_volume("v", {"projectId": "p", "label": "l", "sizeGb": 1}, org.tick())
+    org.volume_action("v", "shared", org.tick())
+
+    actions = [event.action for event in org.projects["p"].events]
+
+    assert actions == ["project.created", "collaborator.added", "volume.created", "volume.shared"]

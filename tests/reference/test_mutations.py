@@ -1,0 +1,72 @@
+"""Seeded response mutations: each seed perturbs one operation's answers in one way, reproducibly."""
+
+from __future__ import annotations
+
+import json
+
+from harness.reference import mutations
+from harness.results import CheckResult, RunResult
+from harness.selftest import Callers, MutationOutcome, aim
+
+
+def test_a_seed_always_names_the_same_mutation_and_200_seeds_reach_every_operation() -> None:
+    """Seeds are reproducible, and the first 200 hit all 35 operations with all 9 kinds."""
+    chosen = [mutations.for_seed(seed) for seed in range(1, 201)]
+
+    assert mutations.for_seed(7) == mutations.for_seed(7)
+    assert len({(m.method, m.path) for m in chosen}) == 35
+    assert {m.kind for m in chosen} == set(mutations.KINDS)
+
+
+def test_field_mutations_change_every_item_of_a_list_envelope() -> None:
+    """drop, rename, retype and null act on one field path, in every item that has it."""
+    page = {"workspaces": [{"id": "a", "status": "running"}, {"id": "b", "status": "stopped"}], "count": 2}
+    status = mutations.candidates(page).index(("workspaces", "*", "status")) + 0.5
+
+    def edited(kind: str) -> dict[str, object]:
+        return mutations.edit_field(json.loads(json.dumps(page)), kind, status / len(mutations.candidates(page)))
+
+    assert edited("drop")["workspaces"] == [{"id": "a"}, {"id": "b"}]
+    assert edited("rename")["workspaces"][0] == {"id": "a", "statusValue": "running"}
+    assert edited("retype")["workspaces"][1]["status"] == len("stopped")
+    assert edited("null")["workspaces"][0]["status"] is None
+
+
+def test_whole_answer_mutations_change_status_type_or_body() -> None:
+    """html, status, content-type and truncate rewrite the answer itself."""
+    body = json.dumps({"id": "ws_1"}).encode()
+    headers = {"content-type": "application/json"}
+
+    def mutated(kind: str) -> tuple[int, dict[str, str], bytes]:
+        return mutations.mutate(mutations.Mutation(1, "GET", "/x", kind, 0.0), 200, headers, body)
+
+    assert mutated("html")[0] == 502
+    assert mutated("status")[0] == 202
+    assert mutated("content-type")[1]["content-type"].startswith("text/plain")
+    assert mutated("truncate")[2] == body[: len(body) // 2]
+    assert json.loads(mutated("envelope")[2]) == {"data": {"id": "ws_1"}}
+
+
+def test_a_seed_is_aimed_at_checks_that_call_its_operation_within_the_budget() -> None:
+    """Only requirements whose checks called the operation, as many as fit the seconds given."""
+    mutation = mutations.for_seed(3)
+    operation = {"PUT /api/v1/projects/{projectId}": "updateProject"}.get(f"{mutation.method} {mutation.path}")
+    assert operation == "updateProject"
+    clean = RunResult("r", "full", "t", "1", "1", 1, "now", checks=[
+        CheckResult("a", ["R-CHEAP-1"], "pass", duration=1.0, operations=["updateProject"]),
+        CheckResult("b", ["R-CHEAP-2"], "pass", duration=2.0, operations=["updateProject", "getProject"]),
+        CheckResult("c", ["R-DEAR"], "pass", duration=30.0, operations=["updateProject"]),
+        CheckResult("d", ["R-OTHER"], "pass", duration=1.0, operations=["getProject"]),
+    ])  # fmt: skip
+
+    _, chosen = aim(3, Callers.of(clean), budget=6.0)
+
+    assert chosen == ["R-CHEAP-1", "R-CHEAP-2"]
+
+
+def test_a_mutation_outcome_is_broken_only_when_the_harness_broke() -> None:
+    """Exit 2 or 3 is broken; exit 1 with a failure is caught; a fired mutation that passed is missed."""
+    assert MutationOutcome(1, "m", [], fired=True, exit_code=3).verdict == "broken"
+    assert MutationOutcome(1, "m", [], fired=True, exit_code=1, failed=["GEN-SCHEMA-001"]).verdict == "caught"
+    assert MutationOutcome(1, "m", [], fired=True, exit_code=0).verdict == "missed"
+    assert MutationOutcome(1, "m", [], fired=False, exit_code=0).verdict == "unseen"
