@@ -53,6 +53,34 @@ def test_alternative_choices_pass_the_default_level_and_only_ours_passes_strict(
     assert "strict" in ours["headline"]
 
 
+# Faults of our own choices that the model phase predicts (D-12's default order, D-23's defaults, D-29's
+# events, D-34's derived fields), on top of the alternative choices (D-01's whole object, D-30's whole list).
+OUR_CHOICES_IN_THE_MODEL = ["default-order-oldest-first", "project-defaults-wrong", "volume-defaults-wrong",
+                            "activity-misses-workspaces", "activity-misses-shares", "project-object-stale",
+                            "alternative-choices"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_model_phase_judges_our_own_choices_only_under_strict(tmp_path: Path) -> None:
+    """GEN-MODEL-001 holds for a server that chose otherwise wherever the documents leave room; the same
+    server fails it under --strict, where the model's predictions of our choices count."""
+    planted = [flag for name in OUR_CHOICES_IN_THE_MODEL for flag in ("--fault", name)]
+    runs = {"default": (*planted, "--seed", "3"), "strict": (*planted, "--seed", "3", "--strict")}
+
+    def model_run(name: str) -> tuple[int, dict]:
+        reports = tmp_path / name
+        run = contract("--quiet", "--reports", str(reports), "--requirement", "GEN-MODEL-001", *runs[name])
+        assert (reports / "conformance.json").exists(), run.stdout[-2000:] + run.stderr[-2000:]
+        return run.returncode, json.loads((reports / "conformance.json").read_text())
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        (default_code, default), (strict_code, strict) = pool.map(model_run, runs)
+
+    assert (default_code, failed(default, "MUST")) == (0, [])
+    assert strict_code == 1
+    assert "GEN-MODEL-001" in failed(strict, "MUST")
+
+
 def test_the_variant_is_a_variant_not_a_fault() -> None:
     """alternative-choices is planted like a fault but registered as a legitimate alternative."""
     assert "alternative-choices" in VARIANTS
