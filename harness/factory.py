@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from harness.client import ApiClient
-from harness.expect import Patience, TimedOut, expect, poll_until, read_field
+from harness.expect import Patience, TimedOut, UnexpectedAnswer, expect, poll_until, read_field
 from harness.registry import Registry
 from harness.steps import PROMISES, setup_step, step
 
@@ -101,9 +101,12 @@ class Factory:
         email = f"{self.name('member')}@example.com"
         path = f"/api/v1/projects/{project_id}/collaborators"
         expect(self.client.post(path, json={"email": email, "role": role}), "addProjectCollaborator", 201)
-        listed = expect(self.client.get(path), "listProjectCollaborators", 200)["collaborators"]
+        answer = self.client.get(path)
+        listed = expect(answer, "listProjectCollaborators", 200)["collaborators"]
         found = [person for person in listed if isinstance(person, dict) and person.get("email") == email]
-        assert found, f"the collaborator {email} was added (201) but is not listed"
+        if not found:  # a finding about the target, so the step blocks the check (a bare assert would fail it)
+            raise UnexpectedAnswer(f"the collaborator {email} was added (201) but is not listed", answer,
+                                   "listProjectCollaborators")  # fmt: skip
         return found[0]
 
     @step("VOL-SHARE-001", "sharing a volume")
