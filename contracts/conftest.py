@@ -20,7 +20,7 @@ from harness.client import LOG, ApiClient, ReadOnlyViolationError
 from harness.contract.plugin import Run, current_run
 from harness.contract.traffic import exchange_of
 from harness.expect import expect
-from harness.factory import Factory
+from harness.factory import Factory, new_id
 
 settings.register_profile(
     "conformance", database=None, deadline=None, suppress_health_check=list(HealthCheck), print_blob=False
@@ -29,6 +29,8 @@ settings.load_profile("conformance")
 
 # Path ids for generated requests of the operation under test (set by the fixture that created them).
 CURRENT_IDS: dict[str, str] = {}
+# The last answer schemathesis received, for judging its failures at the run's level (test_schema.py).
+LAST_RESPONSE: list[Any] = []
 CREATES = {"createProject": ("projectId", "project", "name"), "createVolume": ("volumeId", "volume", "label"),
            "createWorkspace": ("workspaceId", "workspace", "name")}  # fmt: skip
 
@@ -63,11 +65,12 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
 def after_call(context: Any, case: Any, response: Any) -> None:
     run = current_run()
     LOG.record(exchange_of(response, run.redactor))
+    LAST_RESPONSE[:] = [response]
     create = CREATES.get(case.operation.definition.raw.get("operationId", ""))
     if create and response.status_code == 201:
         try:
-            created = response.json()[create[0]]
-        except (ValueError, KeyError, TypeError):
+            created = new_id(response.json(), create[1])
+        except (ValueError, AssertionError):
             return  # a malformed create answer is the schema checks' business
         if isinstance(created, str):
             (run.active or run.registry).add(create[1], created)

@@ -38,7 +38,7 @@ def test_every_view_agrees_with_a_model_of_the_documents(run: Run, settings: Set
     for client in clients.values():
         client.log = log
     registries = {org: Registry() for org in clients}
-    context = Context(clients, registries, settings.prefix, log)
+    context = Context(clients, registries, settings.prefix, log, strict=settings.strict)
     ModelMachine.context = context
     ModelMachine._hypothesis_internal_use_seed = settings.seed  # type: ignore[attr-defined]  # replayable
     steps = model_steps(settings)

@@ -112,7 +112,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     for name in ("seed", "request_timeout", "provision_wait", "deadline", "rate_limit", "model_steps"):
         if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
-    return Settings(**values, keep_on_failure=getattr(args, "keep_on_failure", False))  # type: ignore[arg-type]
+    return Settings(
+        **values,
+        keep_on_failure=getattr(args, "keep_on_failure", False),  # type: ignore[arg-type]
+        strict=getattr(args, "strict", False),
+    )
 
 
 def _cmd_contract(args: argparse.Namespace) -> int:
@@ -407,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
     contract.add_argument("--quiet", action="store_true", help="no progress, no summary")
+    contract.add_argument("--strict", action="store_true", help="judge every recommendation (SHOULD) as a MUST")
     contract.set_defaults(run=_cmd_contract)
 
     load = commands.add_parser("load", help="load the hot polling paths and judge them against SLOs")

@@ -53,6 +53,7 @@ class Settings:
     deadline: float = 1800.0
     rate_limit: float | None = None
     keep_on_failure: bool = False
+    strict: bool = False  # every recommendation (SHOULD) judged as a MUST
     model_steps: int | None = None  # the model-based phase's size (None: the profile's default)
 
     @property
@@ -80,6 +81,7 @@ class Settings:
             "DEADLINE": str(self.deadline),
             "RATE_LIMIT": None if self.rate_limit is None else str(self.rate_limit),
             "KEEP_ON_FAILURE": "1" if self.keep_on_failure else None,
+            "STRICT": "1" if self.strict else None,
             "MODEL_STEPS": None if self.model_steps is None else str(self.model_steps),
         }
         return {ENV_PREFIX + name: value for name, value in values.items() if value is not None}
@@ -111,6 +113,7 @@ class Settings:
             deadline=number(get("DEADLINE"), "STRONGLY_DEADLINE", float, 1800.0),
             rate_limit=number(get("RATE_LIMIT"), "STRONGLY_RATE_LIMIT", float, None),
             keep_on_failure=get("KEEP_ON_FAILURE") == "1",
+            strict=get("STRICT") == "1",
             model_steps=number(get("MODEL_STEPS"), "STRONGLY_MODEL_STEPS", int, None),
         )
 

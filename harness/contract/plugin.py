@@ -22,7 +22,7 @@ import httpx
 import pytest
 import requests
 
-from harness import __version__, spec
+from harness import __version__, recommend, spec
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
 from harness.config import Settings
 from harness.expect import ContractViolation
@@ -115,6 +115,7 @@ def pytest_configure(config: pytest.Config) -> None:
     global _current
     for line in (
         "requirement(*ids): the requirement ids this check proves (harness/requirements.yaml)",
+        "recommends(*ids): SHOULD ids whose recommendations the check notes without failing (harness/recommend.py)",
         "smoke: part of the smoke profile (seconds)",
         "readonly: sends no POST, PUT or DELETE; part of the readonly profile",
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
@@ -144,6 +145,12 @@ def _deadline(signum: int, frame: object) -> None:
 
 
 def requirements_of(item: pytest.Item) -> list[str]:
+    """What a check speaks for: the requirements it proves, then the recommendations it notes."""
+    return own_requirements(item) + [rid for mark in item.iter_markers("recommends") for rid in mark.args]
+
+
+def own_requirements(item: pytest.Item) -> list[str]:
+    """The requirements a check's own assertions prove (a failure of the check is charged to these)."""
     return [rid for mark in item.iter_markers("requirement") for rid in mark.args]
 
 
@@ -330,6 +337,7 @@ class Outcome:
     def __init__(self, item: pytest.Item, offset: float) -> None:
         self.item = item
         self.requirements = requirements_of(item)
+        self.own = own_requirements(item)
         self.status = Status.PASS
         self.started = offset
         self.clock = time.monotonic()
@@ -355,7 +363,7 @@ class Outcome:
         """Its setup met a finding: charge the finding to the requirement it breaks, and stop here."""
         status, failures = classify(blocked.finding, [blocked.requirement])
         # a step that was one of the check's own promises fails it for that one; the others stay blocked
-        self.add(status if blocked.requirement in self.requirements else Status.BLOCKED, failures)
+        self.add(status if blocked.requirement in self.own else Status.BLOCKED, failures)
         if status != Status.ERROR:
             self.blocked_by = self.blocked_by or root_cause_of(failures[0][1])
             self.reason = self.reason or f"blocked while {blocked.step}"
@@ -451,9 +459,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             outcome.block(Blocked(promised_by(finding), "preparing the check (a fixture)", finding))
         else:
             culprit = getattr(call.excinfo.value, "request", None)
-            outcome.add(
-                *classify(call.excinfo.value, outcome.requirements), culprit if isinstance(culprit, str) else None
-            )
+            outcome.add(*classify(call.excinfo.value, outcome.own), culprit if isinstance(culprit, str) else None)
+    for requirement, message, culprit in recommend.take():  # our own choices not taken: noted, not fatal
+        outcome.add(Status.FAIL, [(requirement, message)], culprit)
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         outcome.keep_exchanges()
     if call.when == "teardown":
@@ -484,6 +492,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         stopped_early=run.stopped_early,
         selection=run.selection,
         spec_sha256=spec.load().sha256,
+        strict=settings.strict,
     )
     from harness.reports import write_contract_reports
 
@@ -506,4 +515,5 @@ def redacted_config(settings: Settings) -> dict[str, Any]:
         "rateLimit": settings.rate_limit,
         "keepOnFailure": settings.keep_on_failure,
         "prefix": settings.prefix,
+        "strict": settings.strict,
     }
