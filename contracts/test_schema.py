@@ -64,11 +64,11 @@ def operation_ids(request: pytest.FixtureRequest, settings: Settings, api: ApiCl
 )  # fmt: skip
 @pytest.mark.readonly
 @schema.parametrize()
-def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: Run) -> None:
+def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: Run, keep_alive: requests.Session) -> None:
     """Valid and invalid requests get documented answers whose bodies fit the contract."""
     route = case.operation.definition.raw.get("operationId")
     try:
-        case.call_and_validate(timeout=run.hung.timeout(route, run.settings.request_timeout))
+        case.call_and_validate(session=keep_alive, timeout=run.hung.timeout(route, run.settings.request_timeout))
     except requests.Timeout:
         run.hung.timed_out(route)
         raise
