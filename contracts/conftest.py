@@ -7,6 +7,7 @@ every created id is recorded for cleanup, and a read-only run refuses to send a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
+from schemathesis.transport.requests import ManagedCookiesSession
 
 from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
@@ -102,6 +104,14 @@ def existing(api: ApiClient) -> dict[str, str]:
         people = expect(api.get(f"/api/v1/projects/{ids['projectId']}/collaborators"), "listProjectCollaborators", 200)
         ids["userId"] = people["collaborators"][0]["userId"]
     return ids
+
+
+@pytest.fixture(scope="session")
+def keep_alive() -> Iterator[ManagedCookiesSession]:
+    """One connection pool for schemathesis' calls: without it each call opens (and closes) its own
+    connection, paying a handshake on top of every round trip. Cookies are still dropped per call."""
+    with ManagedCookiesSession() as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

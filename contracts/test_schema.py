@@ -68,12 +68,12 @@ def operation_ids(request: pytest.FixtureRequest, settings: Settings, api: ApiCl
 @pytest.mark.recommends("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-ERR-004")
 @pytest.mark.readonly
 @schema.parametrize()
-def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: Run) -> None:
+def test_operation_conforms(case: Any, operation_ids: dict[str, str], run: Run, keep_alive: requests.Session) -> None:
     """Valid and invalid requests get documented answers whose bodies fit the contract."""
     route = case.operation.definition.raw.get("operationId")
     LAST_RESPONSE.clear()
     try:
-        case.call_and_validate(timeout=run.hung.timeout(route, run.settings.request_timeout))
+        case.call_and_validate(session=keep_alive, timeout=run.hung.timeout(route, run.settings.request_timeout))
     except requests.Timeout:
         run.hung.timed_out(route)
         raise

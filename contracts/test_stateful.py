@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pytest
+import requests
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Flaky
 from schemathesis.core.failures import Failure, FailureGroup
@@ -52,6 +53,10 @@ class LifecycleModel(schema.as_state_machine()):  # type: ignore[misc]
     # Failures are kept as they happen: when the target's answers depend on time (provisioning),
     # Hypothesis' replay of a scenario can diverge, and what was found must not be lost then.
     found: ClassVar[list[Failure]] = []
+    session: ClassVar[requests.Session | None] = None  # the run's keep-alive pool, set by the check
+
+    def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+        return {"session": self.session} if self.session is not None else {}
 
     def setup(self) -> None:
         self.states: dict[str, str] = {}
@@ -109,7 +114,9 @@ class LifecycleModel(schema.as_state_machine()):  # type: ignore[misc]
 
 @pytest.mark.requirement("GEN-STATE-001", "GEN-STATE-002", "WS-LIFE-003", "WS-LIFE-008", "WS-LIFE-009")
 @pytest.mark.recommends("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-ERR-004")
-def test_links_walked_against_a_lifecycle_model(make: Factory, settings: Settings) -> None:
+def test_links_walked_against_a_lifecycle_model(
+    make: Factory, settings: Settings, keep_alive: requests.Session
+) -> None:
     """Chains of linked calls (create, start, stop, delete...) keep the state rules and lose nothing."""
     steps = {"full": 10, "core": 10}.get(settings.profile, 6)
     examples = {"full": 40, "core": 40}.get(settings.profile, 10)
@@ -117,6 +124,7 @@ def test_links_walked_against_a_lifecycle_model(make: Factory, settings: Setting
         LifecycleModel.TestCase.settings, max_examples=examples, stateful_step_count=steps, database=None
     )
     LifecycleModel.found.clear()
+    LifecycleModel.session = keep_alive
     for _ in range(3):
         try:
             LifecycleModel.run(settings=explore)

@@ -76,7 +76,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         keys = load_keys(args.keys) if args.keys else dict(DEV_KEYS)
     except KeysFileError as exc:
         raise UsageError(str(exc)) from None
-    config = ServerConfig(db=args.db, provision_delay=args.provision_delay, keys=keys, faults=tuple(args.fault))
+    config = ServerConfig(
+        db=args.db,
+        provision_delay=args.provision_delay,
+        keys=keys,
+        faults=tuple(args.fault),
+        latency=args.latency / 1000,
+    )
     from harness.reference.server import serve
 
     try:
@@ -392,6 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--provision-delay", type=_positive_float, default=1.0, metavar="S", help="seconds from pending to running"
     )
+    serve.add_argument(
+        "--latency", type=_positive_float, default=0.0, metavar="MS",
+        help="milliseconds added to every answer, to rehearse a deployment a network hop away",
+    )  # fmt: skip
     serve.add_argument("--keys", type=Path, help="TOML file of [[keys]] replacing the built-in dev keys")
     serve.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a planted fault on")
     serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
