@@ -52,14 +52,19 @@ def pinned(core: int | None, command: list[str]) -> list[str]:
 
 @contextmanager
 def reference_server(*, core: int | None = None, faults: tuple[str, ...] = (), delay: float = 0.3,
-                     db: Path | None = None) -> Iterator[str]:  # fmt: skip
-    """A reference server on a free loopback port (pinned to ``core``), stopped afterwards."""
+                     db: Path | None = None, latency_ms: float = 0, access_log: Path | None = None,
+                     ) -> Iterator[str]:  # fmt: skip
+    """A reference server on a free loopback port (pinned to ``core``), stopped afterwards; with
+    ``access_log``, every request is logged there (uvicorn's format: client address, request, status)."""
     port = free_port()
-    command = [sys.executable, "-m", "harness", "serve", "--port", str(port), "--provision-delay", str(delay)]
+    command = [sys.executable, "-m", "harness", "serve", "--port", str(port), "--provision-delay", str(delay),
+               "--latency", str(latency_ms)]  # fmt: skip
     command += ["--db", str(db)] if db else []
+    command += ["--access-log"] if access_log else []
     for fault in faults:
         command += ["--fault", fault]
-    process = subprocess.Popen(pinned(core, command), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = access_log.open("w") if access_log else subprocess.DEVNULL
+    process = subprocess.Popen(pinned(core, command), cwd=ROOT, stdout=output, stderr=output)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(url)
@@ -67,6 +72,8 @@ def reference_server(*, core: int | None = None, faults: tuple[str, ...] = (), d
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if access_log:
+            output.close()  # type: ignore[union-attr]
 
 
 def wait_for(url: str, timeout: float = 60) -> None:

@@ -7,6 +7,7 @@ every created id is recorded for cleanup, and a read-only run refuses to send a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,13 +15,14 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
+from schemathesis.transport.requests import ManagedCookiesSession
 
 from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
 from harness.conformance.plugin import ConformanceRun, current_run
 from harness.conformance.traffic import exchange_of
 from harness.expect import expect
-from harness.factory import Factory
+from harness.factory import Factory, new_id
 
 settings.register_profile(
     "conformance", database=None, deadline=None, suppress_health_check=list(HealthCheck), print_blob=False
@@ -29,6 +31,8 @@ settings.load_profile("conformance")
 
 # Path ids for generated requests of the operation under test (set by the fixture that created them).
 CURRENT_IDS: dict[str, str] = {}
+# The last answer schemathesis received, for judging its failures at the run's level (test_schema.py).
+LAST_RESPONSE: list[Any] = []
 CREATES = {"createProject": ("projectId", "project", "name"), "createVolume": ("volumeId", "volume", "label"),
            "createWorkspace": ("workspaceId", "workspace", "name")}  # fmt: skip
 
@@ -63,11 +67,12 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
 def after_call(context: Any, case: Any, response: Any) -> None:
     run = current_run()
     LOG.record(exchange_of(response, run.redactor))
+    LAST_RESPONSE[:] = [response]
     create = CREATES.get(case.operation.definition.raw.get("operationId", ""))
     if create and response.status_code == 201:
         try:
-            created = response.json()[create[0]]
-        except (ValueError, KeyError, TypeError):
+            created = new_id(response.json(), create[1])
+        except (ValueError, AssertionError):
             return  # a malformed create answer is the schema checks' business
         if isinstance(created, str):
             (run.active or run.registry).add(create[1], created)
@@ -99,6 +104,14 @@ def existing(api: ApiClient) -> dict[str, str]:
         people = expect(api.get(f"/api/v1/projects/{ids['projectId']}/collaborators"), "listProjectCollaborators", 200)
         ids["userId"] = people["collaborators"][0]["userId"]
     return ids
+
+
+@pytest.fixture(scope="session")
+def keep_alive() -> Iterator[ManagedCookiesSession]:
+    """One connection pool for schemathesis' calls: without it each call opens (and closes) its own
+    connection, paying a handshake on top of every round trip. Cookies are still dropped per call."""
+    with ManagedCookiesSession() as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

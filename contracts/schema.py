@@ -3,25 +3,89 @@
 Everything comes from the run's configuration: the base URL, the key (through the contract's
 security scheme, so schemathesis knows which header is the credential: its ignored_auth check then
 removes or spoils it on purpose, and nothing else does), and the run's limits, the request timeout
-and, when given, the request rate.
+and, when given, the request rate. It judges by the contract as written; ``judged_at_the_documents``
+turns a failure that breaks only our own choices into a recommendation (harness/leniency.py).
 """
 
 from __future__ import annotations
 
 import tomllib
+from typing import Any
 
 import schemathesis
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation import GenerationMode
 
+from contracts.support import WHOLE_LISTS
+from harness import spec
 from harness.conformance.plugin import current_run
 from harness.paths import CONTRACTS, SPEC
+from harness.recommend import recommend
 
 config = current_run().config
-settings = tomllib.loads((CONTRACTS / "schemathesis.toml").read_text(encoding="utf-8"))
-settings["auth"] = {"openapi": {"ApiKeyAuth": {"api_key": config.target.api_key}}}
-schema = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict(settings, base_dir=str(CONTRACTS)))
+options = tomllib.loads((CONTRACTS / "schemathesis.toml").read_text(encoding="utf-8"))
+options["auth"] = {"openapi": {"ApiKeyAuth": {"api_key": config.target.api_key}}}
+schema = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict(options, base_dir=str(CONTRACTS)))
 schema.config.update(base_url=config.target.base_url, request_timeout=config.limits.request_timeout)
 if config.limits.rate_limit:
     per_minute = round(config.limits.rate_limit * 60)
     schema.config.update(rate_limit=f"{round(config.limits.rate_limit)}/s" if per_minute >= 60 else f"{per_minute}/m")
 if config.readonly:
     schema.config.phases.coverage.unexpected_methods = set()  # probing undeclared methods could write
+
+
+def negative_locations(case: Any) -> set[ParameterLocation]:
+    """Where a generated case breaks the schema (from its components, or the coverage phase's note)."""
+    meta = case.meta
+    if meta is None:
+        return set()
+    found = {location for location, part in (meta.components or {}).items() if part.mode == GenerationMode.NEGATIVE}
+    location = getattr(getattr(meta.phase, "data", None), "parameter_location", None)
+    return found | ({location} if isinstance(location, ParameterLocation) else set())
+
+
+def only_our_choice(failure: BaseException, case: Any, response: Any) -> str | None:
+    """The SHOULD a failure breaks when it breaks nothing the documents say, else None."""
+    code = getattr(failure, "code", None)
+    route = case.operation.definition.raw.get("operationId", "")
+    status = getattr(response, "status_code", 0)
+    if code == "ST201":  # negative data accepted: refusing it may be only our limit or closed set
+        negative = negative_locations(case) or {ParameterLocation.BODY, ParameterLocation.QUERY}
+        if negative <= {ParameterLocation.BODY, ParameterLocation.QUERY}:
+            body = case.body if ParameterLocation.BODY in negative and isinstance(case.body, dict | list) else None
+            query = dict(case.query or {}) if ParameterLocation.QUERY in negative else {}
+            if route in WHOLE_LISTS:  # the SDK's volumes(project_id) takes no limit or offset: they are ours
+                query = {name: value for name, value in query.items() if name not in ("limit", "offset")}
+            if not spec.load().documented_request_errors(route, body, query):
+                return "GEN-VALID-006"
+    if code == "ST103" and 400 <= status < 500:  # a refusal with another 4xx than the contract names
+        return "GEN-ERR-004"
+    if code == "ST108" and response is not None:  # the body fits what the documents show, not the contract
+        validator = spec.load().response_validator(route, status, strict=False)
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        if validator is not None and validator.is_valid(body):
+            return "GEN-SCHEMA-005"
+    return None
+
+
+def judged_at_the_documents(error: BaseException, case: Any, response: Any) -> BaseException | None:
+    """The failures that break what the documents say; the rest are noted as recommendations."""
+    failures = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
+    kept = []
+    for failure in failures:
+        should = only_our_choice(failure, case, response)
+        if should is None:
+            kept.append(failure)
+        else:
+            detail = " ".join(str(getattr(failure, "message", "")).split())[:300]
+            title = getattr(failure, "title", failure)
+            recommend(should, False, f"{case.operation.label}: {title}\n{detail}", response)
+    if not kept:
+        return None
+    if len(kept) == len(failures):
+        return error
+    return kept[0] if len(kept) == 1 else FailureGroup(kept)

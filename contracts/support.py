@@ -25,20 +25,38 @@ VOLATILE = frozenset({"updatedAt"})
 TICK = 1.05
 
 
-def page(api: ApiClient, operation_id: str, project_id: str = "", **params: Any) -> dict[str, Any]:
+# Lists the SDK returns whole ("volumes(project_id) ... List[Volume]"): a plain list, or an envelope
+# without limit and offset, is an alternative to paging them (D-30; paging is recommended, GEN-LIST-006).
+WHOLE_LISTS = frozenset({"listProjectVolumes"})
+
+
+def page(api: ApiClient, operation_id: str, project_id: str = "", **params: Any) -> Any:
+    """One answer of a list operation: its envelope (or, for a list the SDK returns whole, maybe a plain list)."""
     path, _ = LISTS[operation_id]
     return expect(api.get(path.format(projectId=project_id), **params), operation_id, 200)
 
 
+def entries(body: Any, operation_id: str) -> list[dict[str, Any]]:
+    return body if isinstance(body, list) else body[LISTS[operation_id][1]]
+
+
+def is_whole(body: Any, operation_id: str) -> bool:
+    """The answer is a whole, unpaged list (allowed only where the SDK returns a plain list)."""
+    return operation_id in WHOLE_LISTS and (isinstance(body, list) or "limit" not in body)
+
+
 def items(api: ApiClient, operation_id: str, project_id: str = "", **params: Any) -> list[dict[str, Any]]:
-    return page(api, operation_id, project_id, **params)[LISTS[operation_id][1]]
+    return entries(page(api, operation_id, project_id, **params), operation_id)
 
 
 def walk(api: ApiClient, operation_id: str, project_id: str = "", *, limit: int, **params: Any) -> list[dict[str, Any]]:
     """Every item of a list, page by page, until a page comes back short (or repeats an item)."""
     found: list[dict[str, Any]] = []
     for _ in range(1000):
-        batch = items(api, operation_id, project_id, limit=limit, offset=len(found), **params)
+        body = page(api, operation_id, project_id, limit=limit, offset=len(found), **params)
+        if is_whole(body, operation_id):
+            return entries(body, operation_id)
+        batch = entries(body, operation_id)
         repeated = set(ids(batch)) & set(ids(found))
         found += batch
         if len(batch) < limit or repeated:
@@ -66,20 +84,27 @@ def changes_exactly(api: ApiClient, make: Factory, kind: str, resource_id: str, 
     assert differences(before, after, allowed={"updatedAt"}) == {key: (before[key], merged[key]) for key in change}
 
 
-def cores(quantity: str) -> float:
-    """'2', '0.5' or '500m' as cores."""
+def cores(quantity: str | float) -> float:
+    """'2', '0.5', '500m' (or a bare number) as cores."""
+    if isinstance(quantity, int | float):
+        return float(quantity)
+    assert isinstance(quantity, str), f"{quantity!r} is not a quantity"
     return int(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
 
 
 def gibibytes(quantity: str) -> float:
     """'12.8Gi', '512Mi', '1Ti' as GiB."""
+    assert isinstance(quantity, str), f"{quantity!r} is not a binary quantity"
     for suffix, scale in (("Ki", 1 / 1024**2), ("Mi", 1 / 1024), ("Gi", 1.0), ("Ti", 1024.0)):
         if quantity.endswith(suffix):
             return float(quantity[: -len(suffix)]) * scale
     raise AssertionError(f"{quantity!r} is not a binary quantity")
 
 
-def percent(quantity: str) -> float:
+def percent(quantity: str | float) -> float:
+    if isinstance(quantity, int | float):
+        return float(quantity)
+    assert isinstance(quantity, str), f"{quantity!r} is not a percentage"
     assert quantity.endswith("%"), f"{quantity!r} is not a percentage"
     return float(quantity[:-1])
 

@@ -14,6 +14,7 @@ from harness import spec
 from harness.client import ApiClient
 from harness.expect import expect
 from harness.factory import Factory
+from harness.recommend import recommend
 from harness.run import RunConfig
 
 OPERATIONS = spec.load().operations
@@ -27,10 +28,23 @@ def attempt(client: ApiClient, operation: spec.Operation, targets: dict[str, str
     return client.request(operation.method, operation.url(**targets), **({} if body is None else {"json": body}))
 
 
+def hidden(response: Any, operation_id: str) -> None:
+    """Another organization's resource does not exist for the caller: 404 (recommended, D-20) or 403, both
+    HTTP's words for "not for you"; anything else reveals or changes it."""
+    if response.status_code not in (403, 404):
+        expect(response, operation_id, 404)  # the finding, with the answer that broke it
+    said = f"another organization's resource answered {response.status_code}, recommended 404 (D-20)"
+    recommend("GEN-ERR-004", response.status_code == 404, said, response)
+
+
 def refused_unchanged(api: ApiClient, client: ApiClient, operation: spec.Operation, targets: dict[str, str],
                       make: Factory, status: int) -> None:  # fmt: skip
     before = snapshot(api, targets)
-    expect(attempt(client, operation, targets, make), operation.operation_id, status)
+    response = attempt(client, operation, targets, make)
+    if status == 404:
+        hidden(response, operation.operation_id)
+    else:
+        expect(response, operation.operation_id, status)
     if operation.is_write:
         assert snapshot(api, targets) == before, f"a refused {operation.label} changed the targets"
 
@@ -73,11 +87,12 @@ def test_read_scopes_can_read(
 
 
 @pytest.mark.requirement("AUTH-ISO-001")
+@pytest.mark.recommends("GEN-ERR-004")
 @pytest.mark.parametrize("operation", [op for op in READS if op.path_parameters], ids=lambda op: op.operation_id)
 def test_another_organization_cannot_read_ours(other: ApiClient, targets: dict[str, str], make: Factory,
                                                 operation: spec.Operation) -> None:  # fmt: skip
-    """Another organization's key gets 404 for every read of our resources."""
-    expect(attempt(other, operation, targets, make), operation.operation_id, 404)
+    """Another organization's key gets 404 (or 403) for every read of our resources."""
+    hidden(attempt(other, operation, targets, make), operation.operation_id)
 
 
 @pytest.mark.requirement("AUTH-ISO-002")
@@ -92,6 +107,7 @@ def test_another_organizations_lists_never_hold_ours(api: ApiClient, other: ApiC
 
 
 @pytest.mark.requirement("AUTH-ISO-003")
+@pytest.mark.recommends("GEN-ERR-004")
 @pytest.mark.parametrize("operation", [op for op in WRITES if op.path_parameters], ids=lambda op: op.operation_id)
 def test_another_organization_cannot_change_ours(api: ApiClient, other: ApiClient, targets: dict[str, str],
                                                  make: Factory, operation: spec.Operation) -> None:  # fmt: skip
@@ -100,13 +116,14 @@ def test_another_organization_cannot_change_ours(api: ApiClient, other: ApiClien
 
 
 @pytest.mark.requirement("AUTH-ISO-004")
+@pytest.mark.recommends("GEN-ERR-004")
 @pytest.mark.parametrize("operation_id", ["createWorkspace", "createVolume"])
 def test_another_organization_cannot_create_in_our_project(api: ApiClient, other: ApiClient, targets: dict[str, str],
                                                            make: Factory, operation_id: str) -> None:  # fmt: skip
     """Creating a workspace or volume in our project with another organization's key answers 404."""
     before = expect(api.get(f"/api/v1/projects/{targets['projectId']}/stats"), "getProjectStats", 200)
 
-    expect(attempt(other, spec.load().operation(operation_id), targets, make), operation_id, 404)
+    hidden(attempt(other, spec.load().operation(operation_id), targets, make), operation_id)
 
     assert expect(api.get(f"/api/v1/projects/{targets['projectId']}/stats"), "getProjectStats", 200) == before
 

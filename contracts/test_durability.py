@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +13,7 @@ from contracts.support import walk
 from harness.client import ApiClient
 from harness.conformance.plugin import ConformanceRun
 from harness.expect import ContractViolation, expect
-from harness.factory import Factory
+from harness.factory import Factory, new_id
 from harness.run import RunConfig
 from harness.steps import Blocked
 
@@ -80,15 +79,16 @@ def test_concurrent_creates_all_land(api: ApiClient, make: Factory) -> None:
     """20 concurrent creates give 20 distinct projects, all listed, and count 20."""
     marker = make.name("burst")
 
-    def create(i: int) -> dict[str, Any]:
-        return expect(
+    def create(i: int) -> str:
+        answer = expect(
             api.post("/api/v1/projects", json={"name": f"{marker}-{i}", "description": ""}), "createProject", 201
         )
+        project_id = new_id(answer, "project")
+        make.registry.add("project", project_id)  # at once: a later finding must not leak it
+        return project_id
 
     with ThreadPoolExecutor(max_workers=10) as pool:
-        created = [answer["projectId"] for answer in pool.map(create, range(20))]
-    for project_id in created:
-        make.registry.add("project", project_id)
+        created = list(pool.map(create, range(20)))
 
     assert len(set(created)) == 20
     listed = walk(api, "listProjects", limit=100, search=marker)

@@ -47,11 +47,13 @@ def refusals(api: ApiClient, anonymous: ApiClient, targets: dict[str, str]) -> l
 @pytest.mark.requirement("GEN-ERR-001")
 @pytest.mark.smoke
 def test_refusals_carry_the_error_body(api: ApiClient, anonymous: ApiClient, targets: dict[str, str]) -> None:
-    """400, 401, 404, 409 and 422 answers are JSON with a lower-case code and a message (D-14)."""
+    """400, 401, 404, 409 and 422 answers are JSON with a lower-case code and a message (D-14: recommended;
+    the documents show no error body, so only this SHOULD holds it)."""
     for answer, operation_id, status in refusals(api, anonymous, targets):
-        body = expect(answer, operation_id, status)  # the status, JSON, and the Error schema
+        body = expect(answer, operation_id, status)  # the status and JSON
+        assert isinstance(body, dict), f"{answer.request.method} {answer.request.url.path}: {body!r:.200}"
         assert re.fullmatch(r"[a-z][a-z_]*", str(body.get("code"))), body
-        assert body["message"].strip(), body
+        assert str(body.get("message") or "").strip(), body
 
 
 @pytest.mark.requirement("GEN-ERR-002")

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from contracts.support import LISTS, ids, items, page, walk
+from contracts.support import LISTS, entries, ids, is_whole, items, page, walk
 from harness.client import ApiClient
 from harness.expect import expect
 from harness.factory import Factory
+from harness.recommend import recommend
 from harness.run import RunConfig
 
 WORDS = ["Alpha", "beta", "gamma", "delta", "Émile", "zeta"]
@@ -106,11 +107,24 @@ SORTS = {
     "listProjects": ("name", "createdAt", "updatedAt"),
     "listVolumes": ("label", "sizeGb", "createdAt", "updatedAt"),
 }
+# The documented default ("limit ... (default: 20)", REST, workspaces); the others are our choice (D-05).
+DOCUMENTED_DEFAULT_LIMITS = {"listWorkspaces": 20}
 DEFAULT_LIMITS = {"listWorkspaces": 20, "listProjects": 20, "listVolumes": 20}
 FILTERS = {"listWorkspaces": {"status": "asleep"}, "listProjects": {"status": "gone"}, "listVolumes": {"type": "huge"}}
 
 
+def answered_whole(api: ApiClient, corpus: Corpus, operation_id: str) -> bool:
+    """Whether a list the SDK returns whole comes unpaged (allowed; paging is recommended, GEN-LIST-006)."""
+    body = page(api, operation_id, corpus.home, limit=1, **corpus.scoped(operation_id))
+    whole = is_whole(body, operation_id)
+    recommend("GEN-LIST-006", not whole, f"{operation_id} answered a whole list, not a page (D-30)")
+    if whole and not isinstance(body, list) and "count" in body:
+        assert body["count"] == len(entries(body, operation_id)), f"count {body['count']} for a whole list"
+    return whole
+
+
 @pytest.mark.requirement("GEN-LIST-001")
+@pytest.mark.recommends("GEN-LIST-006")
 @pytest.mark.parametrize("operation_id", LIST_OPERATIONS)
 def test_pages_concatenate_to_the_whole_list(api: ApiClient, corpus: Corpus, operation_id: str) -> None:
     """Walking pages of 2 gives exactly the one-page list: same items, same order, none twice."""
@@ -124,10 +138,14 @@ def test_pages_concatenate_to_the_whole_list(api: ApiClient, corpus: Corpus, ope
 
 
 @pytest.mark.requirement("GEN-LIST-002")
+@pytest.mark.recommends("GEN-LIST-006")
 @pytest.mark.parametrize("operation_id", LIST_OPERATIONS)
 def test_limit_is_respected_and_defaulted(api: ApiClient, corpus: Corpus, operation_id: str) -> None:
-    """A page holds exactly min(limit, what remains); the envelope echoes limit and offset; 20 or 50 by default."""
+    """A page holds exactly min(limit, what remains) and the envelope echoes limit and offset; workspaces
+    default to the documented 20; 20 and the SDK's 50 elsewhere are recommended (D-05)."""
     scope = corpus.scoped(operation_id)
+    if answered_whole(api, corpus, operation_id):
+        return  # "volumes(project_id) ... List[Volume]": a whole list has no page to hold
     total = page(api, operation_id, corpus.home, limit=100, **scope)["count"]
     assert total >= 2
 
@@ -136,15 +154,23 @@ def test_limit_is_respected_and_defaulted(api: ApiClient, corpus: Corpus, operat
         assert (answered["limit"], answered["offset"]) == (limit, offset)
         assert len(answered[LISTS[operation_id][1]]) == min(limit, total - offset)
     default = page(api, operation_id, corpus.home, **scope)
-    assert (default["limit"], default["offset"]) == (DEFAULT_LIMITS.get(operation_id, 50), 0)
+    assert default["offset"] == 0
     assert len(default[LISTS[operation_id][1]]) == min(default["limit"], total)
+    if operation_id in DOCUMENTED_DEFAULT_LIMITS:
+        assert default["limit"] == DOCUMENTED_DEFAULT_LIMITS[operation_id], f"default limit {default['limit']}"
+    wanted = DEFAULT_LIMITS.get(operation_id, 50)
+    recommend("GEN-LIST-006", default["limit"] == wanted,
+              f"{operation_id} defaults to limit {default['limit']}, recommended {wanted} (D-05)")  # fmt: skip
 
 
 @pytest.mark.requirement("GEN-LIST-003")
+@pytest.mark.recommends("GEN-LIST-006")
 @pytest.mark.parametrize("operation_id", LIST_OPERATIONS)
 def test_count_is_the_total(api: ApiClient, corpus: Corpus, operation_id: str) -> None:
     """count is the number of matching items, the same at every limit and offset (D-04)."""
     scope = corpus.scoped(operation_id)
+    if answered_whole(api, corpus, operation_id):
+        return  # its count, if any, was held to the whole list's length
     total = len(walk(api, operation_id, corpus.home, limit=100, **scope))
 
     counts = {page(api, operation_id, corpus.home, limit=limit, offset=offset, **scope)["count"]
@@ -154,17 +180,25 @@ def test_count_is_the_total(api: ApiClient, corpus: Corpus, operation_id: str) -
 
 
 @pytest.mark.requirement("GEN-LIST-004")
+@pytest.mark.recommends("GEN-LIST-007")
 @pytest.mark.parametrize(("operation_id", "field"), [(op, field) for op, fields in SORTS.items() for field in fields])
 def test_sort_order_holds(api: ApiClient, corpus: Corpus, operation_id: str, field: str) -> None:
-    """sort=field:asc and field:desc order the list by that field (strings by code point, D-12)."""
+    """sort=field:asc and field:desc order the list by that field (strings by code point, D-12). createdAt is
+    the documented example; another field may be refused (its support is recommended), never ignored."""
+    path = LISTS[operation_id][0]
     for direction in ("asc", "desc"):
-        listed = items(api, operation_id, limit=100, sort=f"{field}:{direction}", search=corpus.marker)
+        response = api.get(path, limit=100, sort=f"{field}:{direction}", search=corpus.marker)
+        if field != "createdAt" and 400 <= response.status_code < 500:
+            recommend("GEN-LIST-007", False, f"sort={field}:{direction} was refused ({response.status_code})",
+                      response)  # fmt: skip
+            continue
+        listed = entries(expect(response, operation_id, 200), operation_id)
         keys = [item[field] for item in listed]
         assert len(keys) >= 2
         assert keys == sorted(keys, reverse=direction == "desc"), f"{field}:{direction} gave {keys}"
 
 
-@pytest.mark.requirement("GEN-LIST-004")
+@pytest.mark.requirement("GEN-LIST-007")
 @pytest.mark.parametrize("operation_id", LIST_OPERATIONS)
 def test_default_order(api: ApiClient, corpus: Corpus, operation_id: str) -> None:
     """Top-level lists and the activity feed are newest first; a project's sub-lists oldest first."""

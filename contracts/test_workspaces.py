@@ -9,8 +9,9 @@ import pytest
 
 from contracts.support import TICK, changes_exactly, cores, differences, gibibytes, percent, whole_seconds
 from harness.client import ApiClient
-from harness.expect import entries_by, expect
+from harness.expect import entries_by, expect, refused
 from harness.factory import Factory
+from harness.recommend import recommend
 
 W = "/api/v1/workspaces"
 
@@ -27,13 +28,13 @@ def ready_condition(api: ApiClient, workspace_id: str) -> dict[str, Any]:
 def refused_unchanged(
     api: ApiClient, make: Factory, workspace_id: str, method: str, path: str, body: Any = None
 ) -> None:
-    """The request answers 409 and the workspace reads back exactly as before."""
+    """The request is refused (any 4xx; 409 recommended, GEN-ERR-004) and the workspace reads back as before."""
     before = make.get("workspace", workspace_id)
     operation = {"start": "startWorkspace", "stop": "stopWorkspace", "restart": "restartWorkspace"}.get(
         path.rsplit("/", 1)[-1], "updateWorkspace" if method == "PUT" else "deleteWorkspace"
     )
     kwargs = {} if body is None else {"json": body}
-    expect(api.request(method, path, **kwargs), operation, 409)
+    refused(api.request(method, path, **kwargs), operation, 409)
     after = make.get("workspace", workspace_id)
     assert differences(before, after) == {}, "a refused request changed the workspace"
 
@@ -62,7 +63,9 @@ def test_create_answers_201_with_the_id(api: ApiClient, make: Factory) -> None:
     for field in ("name", "description", "environmentType", "image", "projectId"):
         assert workspace[field] == body[field], field
     assert {key: workspace["resources"][key] for key in body["resources"]} == body["resources"]
-    assert workspace["owner"]["id"] == workspace["ownerId"]
+    owner = workspace.get("owner")
+    if isinstance(owner, dict):  # the REST object; the SDK's Workspace has 'owner str Owner name' (D-19)
+        assert owner.get("id") == workspace["ownerId"], owner
 
 
 @pytest.mark.requirement("WS-LIFE-002")
@@ -162,69 +165,97 @@ def test_delete_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 
 
 @pytest.mark.requirement("WS-LIFE-008")
+@pytest.mark.recommends("GEN-ERR-004")
 def test_delete_is_refused_while_live(api: ApiClient, make: Factory) -> None:
-    """Deleting a pending or running workspace answers 409 and leaves it as it was (D-09)."""
+    """Deleting a pending or running workspace is refused (409 recommended) and leaves it as it was (D-09)."""
     running = make.running_workspace()
     refused_unchanged(api, make, running["id"], "DELETE", f"{W}/{running['id']}")
     fresh = make.workspace()
-    expect(api.delete(f"{W}/{fresh['id']}"), "deleteWorkspace", 409)
+    refused(api.delete(f"{W}/{fresh['id']}"), "deleteWorkspace", 409)
     make.get("workspace", fresh["id"])
 
 
 @pytest.mark.requirement("WS-LIFE-009")
+@pytest.mark.recommends("GEN-ERR-004")
 @pytest.mark.parametrize(("state", "action"), [("running", "start"), ("stopped", "stop"), ("stopped", "restart")])
 def test_actions_in_the_wrong_state_change_nothing(api: ApiClient, make: Factory, state: str, action: str) -> None:
-    """Start on running, stop on stopped, restart on stopped: 409 and no change (D-08)."""
+    """Start on running, stop on stopped, restart on stopped: refused (409 recommended) and no change (D-08)."""
     workspace = make.running_workspace() if state == "running" else make.stopped_workspace()
 
     refused_unchanged(api, make, workspace["id"], "POST", f"{W}/{workspace['id']}/{action}")
 
 
 @pytest.mark.requirement("WS-LIFE-010")
+@pytest.mark.recommends("GEN-ERR-004")
 def test_runtime_changes_need_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
-    """Resources or image change while running: 409, nothing changed; while stopped they change (D-10)."""
+    """Resources change while running: refused (409 recommended), nothing changed; while stopped resources
+    and image change ("Certain fields (e.g., resources) can only be updated while the workspace is stopped")."""
     workspace = make.running_workspace()
     path = f"{W}/{workspace['id']}"
-    for body in (
-        {"resources": {"cpu": "3"}},
-        {"image": "strongly/jupyter:other"},
-        {"name": "x", "resources": {"gpu": "1"}},
-    ):
+    for body in ({"resources": {"cpu": "3"}}, {"name": "x", "resources": {"gpu": "1"}}):
         refused_unchanged(api, make, workspace["id"], "PUT", path, body)
     renamed = expect(api.put(path, json={"name": make.name("renamed")}), "updateWorkspace", 200)
     assert renamed["status"] in ("running", "pending")
 
     expect(api.post(f"{path}/stop"), "stopWorkspace", 200)
+    make.wait_until(workspace["id"], "stopped", promised_by="WS-LIFE-004")
     changed = expect(
         api.put(path, json={"resources": {"cpu": "3"}, "image": "strongly/jupyter:other"}), "updateWorkspace", 200
     )
     assert (changed["resources"]["cpu"], changed["image"]) == ("3", "strongly/jupyter:other")
 
 
+@pytest.mark.requirement("WS-LIFE-015")
+def test_image_changes_need_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
+    """An image change while running answers 409 and changes nothing (D-10: "e.g." leaves the list open)."""
+    workspace = make.running_workspace()
+    before = make.get("workspace", workspace["id"])
+
+    expect(api.put(f"{W}/{workspace['id']}", json={"image": "strongly/jupyter:other"}), "updateWorkspace", 409)
+
+    assert differences(before, make.get("workspace", workspace["id"])) == {}, "a refused request changed it"
+
+
 @pytest.mark.requirement("WS-LIFE-011")
+@pytest.mark.recommends("GEN-ERR-004")
 def test_metrics_only_while_running(api: ApiClient, make: Factory) -> None:
-    """Metrics answer 200 while running and 409 once stopped (D-11)."""
+    """Metrics answer 200 while running and are refused once stopped (409 recommended, D-11)."""
     workspace = make.running_workspace()
     path = f"{W}/{workspace['id']}"
 
     expect(api.get(f"{path}/metrics"), "getWorkspaceMetrics", 200)
     expect(api.post(f"{path}/stop"), "stopWorkspace", 200)
-    expect(api.get(f"{path}/metrics"), "getWorkspaceMetrics", 409)
+    refused(api.get(f"{path}/metrics"), "getWorkspaceMetrics", 409)
+
+
+def sync_with_nothing_to_do(api: ApiClient, workspace_id: str, why: str) -> None:
+    """A sync with nothing to sync: refused (409 recommended, D-13) or a 200 that did nothing; both parse."""
+    response = api.post(f"{W}/{workspace_id}/sync")
+    if 200 <= response.status_code < 300:
+        recommend("WS-LIFE-016", False, f"sync {why} answered {response.status_code}, not 409", response)
+        expect(response, "syncWorkspace", 200)
+    else:
+        refused(response, "syncWorkspace", 409)
 
 
 @pytest.mark.requirement("WS-LIFE-012")
-def test_sync_needs_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -> None:
-    """Sync: 200 running with a volume; 409 without a volume; 409 when stopped (D-13)."""
+@pytest.mark.recommends("WS-LIFE-016", "GEN-ERR-004")
+def test_sync_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -> None:
+    """Sync answers 200 for a running workspace with a volume; without a volume, or stopped, it is refused
+    (409 recommended) or answered as done, and the workspace stays as it was."""
     project = make.project()
     make.volume(project["id"])
     mounted = make.running_workspace(project["id"])
     loose = make.running_workspace()
 
     answer = expect(api.post(f"{W}/{mounted['id']}/sync"), "syncWorkspace", 200)
-    assert answer["workspaceId"] == mounted["id"]
-    expect(api.post(f"{W}/{loose['id']}/sync"), "syncWorkspace", 409)
+    assert answer.get("workspaceId", mounted["id"]) == mounted["id"], answer  # sync 'Returns dict' in the SDK
+    sync_with_nothing_to_do(api, loose["id"], "without a volume")
+    assert make.get("workspace", loose["id"])["status"] == "running"
     expect(api.post(f"{W}/{mounted['id']}/stop"), "stopWorkspace", 200)
-    expect(api.post(f"{W}/{mounted['id']}/sync"), "syncWorkspace", 409)
+    make.wait_until(mounted["id"], "stopped", promised_by="WS-LIFE-004")
+    sync_with_nothing_to_do(api, mounted["id"], "when stopped")
+    assert make.get("workspace", mounted["id"])["status"] == "stopped"
 
 
 @pytest.mark.requirement("WS-LIFE-013")
@@ -283,24 +314,36 @@ def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) 
 
 
 @pytest.mark.requirement("WS-SEM-003")
+@pytest.mark.recommends("GEN-DEFAULT-001")
 def test_defaults_fill_what_create_leaves_out(api: ApiClient, make: Factory) -> None:
-    """Without image and resources, the workspace shows its type's image and the decided defaults (D-23)."""
+    """Without image the workspace shows its type's image ("defaults to environment type default"); the
+    resource defaults (cpu 2, memory 4Gi, gpu 0, storage 10Gi) are recommended (D-23)."""
     workspace = make.workspace(environmentType="rstudio")
 
     assert workspace["image"], "no default image"
     assert make.workspace(environmentType="rstudio")["image"] == workspace["image"], "the default image varies"
-    resources = workspace["resources"]
-    assert {key: resources[key] for key in ("cpu", "memory", "gpu", "storage")} == {
-        "cpu": "2", "memory": "4Gi", "gpu": "0", "storage": "10Gi"
-    }  # fmt: skip
-    assert resources.get("gpuType") is None
+    resources = workspace.get("resources") or {}
+    shown = {key: resources.get(key) for key in ("cpu", "memory", "gpu", "storage", "gpuType")}
+    recommend("GEN-DEFAULT-001", shown == {"cpu": "2", "memory": "4Gi", "gpu": "0", "storage": "10Gi", "gpuType": None},
+              f"omitted resources read as cpu 2, memory 4Gi, gpu 0, storage 10Gi (D-23), got {shown}")  # fmt: skip
 
 
 @pytest.mark.requirement("WS-SEM-004")
-def test_create_in_an_unknown_or_archived_project(api: ApiClient, make: Factory) -> None:
-    """Creating in an unknown project answers 404, in an archived one 409, and nothing is created."""
+@pytest.mark.recommends("GEN-ERR-004")
+def test_create_in_an_unknown_project(api: ApiClient, make: Factory) -> None:
+    """Creating in an unknown project is refused (404 recommended, D-21) and creates nothing."""
     body = {"name": make.name("workspace"), "description": "", "environmentType": "jupyter"}
-    expect(api.post(W, json={**body, "projectId": "proj_does_not_exist"}), "createWorkspace", 404)
+
+    refused(api.post(W, json={**body, "projectId": "proj_does_not_exist"}), "createWorkspace", 404)
+
+    listed = expect(api.get(W, search=body["name"]), "listWorkspaces", 200)
+    assert listed["workspaces"] == [], "a refused create left a workspace behind"
+
+
+@pytest.mark.requirement("PRJ-LIFE-005")
+def test_create_in_an_archived_project(api: ApiClient, make: Factory) -> None:
+    """Creating a workspace in an archived project answers 409 and creates nothing (D-27)."""
+    body = {"name": make.name("workspace"), "description": "", "environmentType": "jupyter"}
     project = make.project()
     expect(api.post(f"/api/v1/projects/{project['id']}/archive"), "archiveProject", 200)
 

@@ -77,7 +77,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         keys = load_keys(args.keys) if args.keys else dict(DEV_KEYS)
     except KeysFileError as exc:
         raise UsageError(str(exc)) from None
-    config = ServerConfig(db=args.db, provision_delay=args.provision_delay, keys=keys, faults=tuple(args.fault))
+    config = ServerConfig(
+        db=args.db,
+        provision_delay=args.provision_delay,
+        keys=keys,
+        faults=tuple(args.fault),
+        latency=args.latency / 1000,
+    )
     from harness.reference.server import serve
 
     try:
@@ -91,8 +97,8 @@ def _config(args: argparse.Namespace, **sections: Any) -> RunConfig:
     """The run's configuration from the flags (the user's STRONGLY_* variables are read in harness/run/config.py)."""
     from harness.run.config import resolve
 
-    limits = {name: getattr(args, name, None) for name in ("request_timeout", "provision_wait", "deadline",
-                                                           "rate_limit")}  # fmt: skip
+    names = ("request_timeout", "provision_wait", "deadline", "rate_limit")
+    limits = {name: getattr(args, name, None) for name in names}
     return resolve(
         base_url=args.base_url,
         faults=getattr(args, "fault", ()),
@@ -114,7 +120,7 @@ def _cmd_contract(args: argparse.Namespace) -> int:
     profile, args.readonly = contract_profile(args.profile, args.readonly)
     unknown = [rid for rid in args.requirement if rid not in by_id()]
     contract = ContractConfig(profile=profile, requirements=tuple(args.requirement), model_steps=args.model_steps,
-                              keep_on_failure=args.keep_on_failure)  # fmt: skip
+                              keep_on_failure=args.keep_on_failure, strict=args.strict)  # fmt: skip
     config = _config(args, contract=contract)
     if unknown:
         raise UsageError(f"unknown requirement id(s): {', '.join(unknown)}")
@@ -395,6 +401,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--provision-delay", type=_positive_float, default=1.0, metavar="S", help="seconds from pending to running"
     )
+    serve.add_argument(
+        "--latency", type=_positive_float, default=0.0, metavar="MS",
+        help="milliseconds added to every answer, to rehearse a deployment a network hop away",
+    )  # fmt: skip
     serve.add_argument("--keys", type=Path, help="TOML file of [[keys]] replacing the built-in dev keys")
     serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
     serve.add_argument("--access-log", action="store_true", help="log every request (method, path, status)")
@@ -412,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--model-steps", type=_positive_int, metavar="N", help="size of the model-based phase")
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
+    contract.add_argument("--strict", action="store_true", help="judge every recommendation (SHOULD) as a MUST")
     contract.set_defaults(run=_cmd_contract)
 
     load = commands.add_parser("load", parents=[target, faults, limits, mode, reports],

@@ -39,6 +39,7 @@ class EmbeddedServer:
         self,
         *,
         provision_delay: float = 0.3,
+        latency_ms: float = 0.0,
         faults: tuple[str, ...] = (),
         db: Path | None = None,
         log: Path | None = None,
@@ -46,6 +47,7 @@ class EmbeddedServer:
         startup_timeout: float = 30.0,
     ) -> None:
         self.provision_delay = provision_delay
+        self.latency_ms = latency_ms
         self.faults = faults
         self._workdir = tempfile.TemporaryDirectory(prefix="strongly-ref-")
         self.db = db or Path(self._workdir.name) / "reference.db"
@@ -61,7 +63,7 @@ class EmbeddedServer:
     def command(self) -> list[str]:
         args = [sys.executable, "-m", "harness", "serve", "--fd", str(self._socket.fileno())]
         args += ["--ready-file", str(self.ready_file), "--db", str(self.db)]
-        args += ["--provision-delay", str(self.provision_delay)]
+        args += ["--provision-delay", str(self.provision_delay), "--latency", str(self.latency_ms)]
         for name in self.faults:
             args += ["--fault", name]
         return [*args, "--access-log"] if self.access_log else args

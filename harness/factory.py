@@ -14,15 +14,24 @@ import secrets
 from typing import Any
 
 from harness.client import ApiClient
-from harness.expect import Patience, TimedOut, expect, poll_until
+from harness.expect import Patience, TimedOut, UnexpectedAnswer, expect, poll_until, read_field
 from harness.registry import Registry
 from harness.steps import PROMISES, setup_step, step
 
-__all__ = ["Factory"]
+__all__ = ["Factory", "new_id"]
 
 GETS = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}
 # the requirement that promises a workspace reaches each state a check may wait for
 REACHES = {"running": "WS-LIFE-002", "stopped": "WS-LIFE-004"}
+
+
+def new_id(created: Any, kind: str) -> str:
+    """The id a create answered: REST documents {workspaceId}; for projects and volumes the SDK's create
+    'Returns Project' (.id) and the contract recommends {projectId}/{volumeId} (D-01), so either will do."""
+    key = f"{kind}Id"
+    if kind != "workspace" and isinstance(created, dict) and key not in created and isinstance(created.get("id"), str):
+        return str(created["id"])
+    return str(read_field(created, key, str, f"create {kind}"))
 
 
 class Factory:
@@ -39,15 +48,15 @@ class Factory:
     def project(self, **fields: Any) -> dict[str, Any]:
         body = {"name": self.name("project"), "description": "created by strongly-harness", **fields}
         created = expect(self.client.post("/api/v1/projects", json=body), "createProject", 201)
-        self.registry.add("project", created["projectId"])
-        return self.get("project", created["projectId"])
+        self.registry.add("project", new_id(created, "project"))
+        return self.get("project", new_id(created, "project"))
 
     @step("VOL-LIFE-001", "creating a volume")
     def volume(self, project_id: str, **fields: Any) -> dict[str, Any]:
         body = {"projectId": project_id, "label": self.name("volume"), "sizeGb": 1, **fields}
         created = expect(self.client.post("/api/v1/volumes", json=body), "createVolume", 201)
-        self.registry.add("volume", created["volumeId"])
-        return self.get("volume", created["volumeId"])
+        self.registry.add("volume", new_id(created, "volume"))
+        return self.get("volume", new_id(created, "volume"))
 
     @step("WS-LIFE-001", "creating a workspace")
     def workspace(self, project_id: str | None = None, **fields: Any) -> dict[str, Any]:
@@ -59,8 +68,8 @@ class Factory:
         if project_id is not None:
             body["projectId"] = project_id
         created = expect(self.client.post("/api/v1/workspaces", json={**body, **fields}), "createWorkspace", 201)
-        self.registry.add("workspace", created["workspaceId"])
-        return self.get("workspace", created["workspaceId"])
+        self.registry.add("workspace", new_id(created, "workspace"))
+        return self.get("workspace", new_id(created, "workspace"))
 
     def running_workspace(self, project_id: str | None = None, **fields: Any) -> dict[str, Any]:
         workspace = self.workspace(project_id, **fields)
@@ -92,10 +101,17 @@ class Factory:
 
     @step("PRJ-COLLAB-002", "adding a collaborator")
     def collaborator(self, project_id: str, role: str = "viewer") -> dict[str, Any]:
-        """A new collaborator of the project (removed with the project)."""
-        body = {"email": f"{self.name('member')}@example.com", "role": role}
-        return expect(self.client.post(f"/api/v1/projects/{project_id}/collaborators", json=body),
-                      "addProjectCollaborator", 201)  # fmt: skip
+        """A new collaborator of the project, as listed (the add answer 'Returns dict' in the SDK)."""
+        email = f"{self.name('member')}@example.com"
+        path = f"/api/v1/projects/{project_id}/collaborators"
+        expect(self.client.post(path, json={"email": email, "role": role}), "addProjectCollaborator", 201)
+        answer = self.client.get(path)
+        listed = expect(answer, "listProjectCollaborators", 200)["collaborators"]
+        found = [person for person in listed if isinstance(person, dict) and person.get("email") == email]
+        if not found:  # a finding about the target, so the step blocks the check (a bare assert would fail it)
+            raise UnexpectedAnswer(f"the collaborator {email} was added (201) but is not listed", answer,
+                                   "listProjectCollaborators")  # fmt: skip
+        return found[0]
 
     @step("VOL-SHARE-001", "sharing a volume")
     def shared_volume(self, project_id: str, **fields: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_INCOMPLETE, EXIT_OK
-from harness.requirements import Requirement
+from harness.requirements import Requirement, at_level
 
 # What varies between two sightings of one finding: ids, run-prefixed names, times, hosts, long numbers.
 VARYING = re.compile(
@@ -142,6 +142,7 @@ class RunResult:
     stopped_early: str = ""  # why the run did not finish (its deadline); an unfinished run is not conformant
     selection: list[str] = field(default_factory=list)  # the requirements asked for (--requirement), if any
     spec_sha256: str = ""  # the exact contract file the run used; empty in reports written before it was recorded
+    strict: bool = False  # --strict: every recommendation (SHOULD) was judged as a MUST
     interrupted: bool = field(default=False, compare=False)  # Ctrl-C or SIGTERM ended it (not stored)
 
     def requirement_status(self, requirement: str) -> Status:
@@ -183,6 +184,9 @@ class RunResult:
                     "area": requirement.area,
                     "statement": requirement.statement,
                     "basis": requirement.basis,
+                    "quotes": list(requirement.quotes),
+                    "decisions": list(requirement.decisions),
+                    "recommended": requirement.recommended,
                     "status": self.requirement_status(requirement.id).label,
                     "checks": checks,
                     "failures": [
@@ -198,7 +202,12 @@ class RunResult:
         return self.profile != "full" or bool(self.selection)
 
     def verdict(self, catalogue: tuple[Requirement, ...]) -> Verdict:
-        """What the run may claim: a MUST failing, cleanup leaving data or an unfinished run is non-conformant."""
+        """What the run may claim: a MUST failing, cleanup leaving data or an unfinished run is non-conformant.
+
+        Under --strict every SHOULD counts as a MUST, and a run that holds says "conformant (strict)".
+        """
+        catalogue = at_level(catalogue, self.strict)
+        level = " (strict)" if self.strict else ""
         statuses = {requirement.id: self.requirement_status(requirement.id) for requirement in catalogue}
         if any(check.status == "error" for check in self.checks):
             return Verdict("error", EXIT_HARNESS_ERROR, "HARNESS ERROR: the harness broke (see the checks in error)")
@@ -208,20 +217,25 @@ class RunResult:
             why = [f"{len(failed)} MUST failed ({len(self.root_causes())} root causes)"] if failed else []
             why += ["the run did not finish"] if self.stopped_early else []
             why += ["cleanup left problems"] if self.cleanup_problems else []
-            return Verdict("non-conformant", EXIT_FAILED, "NOT CONFORMANT: " + ", ".join(why))
+            return Verdict("non-conformant", EXIT_FAILED, f"NOT CONFORMANT{level}: " + ", ".join(why))
         ran = {rid for check in self.checks for rid in check.requirements}
         wanted = [rid for rid in musts if rid in ran or not self.is_partial()]
         unchecked = tuple(f"{rid} {self.why_unchecked(rid, statuses[rid])}" for rid in wanted
                           if statuses[rid] in (Status.NOT_RUN, Status.SKIP, Status.BLOCKED))  # fmt: skip
         if unchecked:
             shown = "; ".join(unchecked[:3]) + (f"; and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
-            return Verdict("incomplete", EXIT_INCOMPLETE, f"INCOMPLETE: {shown}", unchecked)
+            return Verdict("incomplete", EXIT_INCOMPLETE, f"INCOMPLETE{level}: {shown}", unchecked)
         held = sum(1 for rid in statuses if statuses[rid] == Status.PASS)
         if self.is_partial():
             scope = f"--requirement {' '.join(self.selection)}" if self.selection else f"profile {self.profile}"
-            return Verdict("partial", EXIT_OK, f"PASSED {held} of {len(catalogue)} requirements (partial: {scope})")
-        return Verdict("conformant", EXIT_OK, f"CONFORMANT: every MUST ran and held ({len(musts)} MUST, "
-                                              f"{held} of {len(catalogue)} requirements passed)")  # fmt: skip
+            scope = f"partial{level and ', strict'}: {scope}"
+            return Verdict("partial", EXIT_OK, f"PASSED {held} of {len(catalogue)} requirements ({scope})")
+        if self.strict:
+            headline = f"CONFORMANT (STRICT): every requirement, recommendations included, ran and held ({held} passed)"
+            return Verdict("conformant (strict)", EXIT_OK, headline)
+        advice = sum(1 for r in catalogue if not r.is_must and statuses[r.id] == Status.FAIL)
+        passed = f"{held} of {len(catalogue)} requirements passed" + (f"; {advice} SHOULD unmet" if advice else "")
+        return Verdict("conformant", EXIT_OK, f"CONFORMANT: every MUST ran and held ({len(musts)} MUST, {passed})")
 
     def why_unchecked(self, requirement: str, status: Status) -> str:
         if status == Status.BLOCKED:
@@ -254,6 +268,7 @@ class RunResult:
                 "notes": self.notes,
                 "stoppedEarly": self.stopped_early,
                 "selection": self.selection,
+                "strict": self.strict,
             },
             "verdict": verdict.label,
             "headline": verdict.headline,
@@ -295,4 +310,5 @@ class RunResult:
             stopped_early=run["stoppedEarly"],
             selection=run.get("selection", []),
             spec_sha256=run.get("specSha256", ""),
+            strict=run.get("strict", False),
         )

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from harness.leniency import lenient_components, lenient_response, relax
 from harness.paths import SPEC
 
 __all__ = ["Operation", "Spec", "load"]
@@ -34,6 +35,7 @@ class Operation:
     responses: dict[str, Any]
     request_schema: dict[str, Any] | None
     query_parameters: tuple[str, ...]
+    query_schemas: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     def __repr__(self) -> str:  # what reports and test ids show of it
         return self.operation_id
@@ -70,6 +72,7 @@ class Spec:
         self.operations = tuple(self._operations())
         self._by_id = {operation.operation_id: operation for operation in self.operations}
         self._validators: dict[str, Any] = {}
+        self._lenient: dict[str, Any] = {}
         self._routes = [
             (operation.method, re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(operation.path))), operation)
             for operation in sorted(self.operations, key=lambda op: "{" in op.path)  # literal paths first
@@ -125,12 +128,42 @@ class Spec:
             self._validators[name] = jsonschema_rs.validator_for(self.schema(name), validate_formats=True)
         return self._validators[name]
 
-    def response_validator(self, operation_id: str, status: int) -> jsonschema_rs.Validator | None:
-        key = f"{operation_id}:{status}"
+    def response_validator(
+        self, operation_id: str, status: int, *, strict: bool = True
+    ) -> jsonschema_rs.Validator | None:
+        """The body's validator: the contract as written, or (strict=False) the default level's (leniency.py)."""
+        key = f"{operation_id}:{status}:{'strict' if strict else 'lenient'}"
         if key not in self._validators:
             schema = self.response_schema(operation_id, status)
+            if schema is not None and not strict:
+                schema = lenient_response(f"{operation_id}:{status}", schema)
             self._validators[key] = schema and jsonschema_rs.validator_for(schema, validate_formats=True)
         return self._validators[key]
+
+    def documented_request_errors(self, operation_id: str, body: Any, query: dict[str, Any]) -> list[str]:
+        """Where a request breaks what the documents say (the default level's request schemas, see
+        harness/leniency.py); empty when it breaks only the contract's own limits and closed sets."""
+        operation = self.operation(operation_id)
+        checks: list[tuple[str, dict[str, Any], Any]] = []
+        if operation.request_schema is not None and body is not None:
+            checks.append(("body", operation.request_schema, body))
+        schemas = dict(operation.query_schemas)
+        checks += [(name, self.standalone(schemas[name]), wire_value(value, schemas[name]))
+                   for name, value in query.items() if name in schemas]  # fmt: skip
+        errors = []
+        for where, schema, value in checks:
+            key = f"{operation_id}:request:{where}"
+            if key not in self._validators:
+                lenient = {**relax({k: v for k, v in schema.items() if k != "components"}, query=where != "body"),
+                           "components": self._lenient_components()}  # fmt: skip
+                self._validators[key] = jsonschema_rs.validator_for(lenient, validate_formats=True)
+            errors += [f"{where}: {error.message}" for error in self._validators[key].iter_errors(value)]
+        return errors
+
+    def _lenient_components(self) -> dict[str, Any]:
+        if "components" not in self._lenient:
+            self._lenient["components"] = lenient_components(self.document["components"])
+        return self._lenient["components"]
 
     def _operations(self) -> list[Operation]:
         found = []
@@ -157,9 +190,23 @@ class Spec:
                         responses=definition["responses"],
                         request_schema=request_schema,
                         query_parameters=tuple(p["name"] for p in parameters if p["in"] == "query"),
+                        query_schemas=tuple(
+                            (p["name"], self.resolve(p["schema"])) for p in parameters if p["in"] == "query"
+                        ),
                     )
                 )
         return found
+
+
+def wire_value(value: Any, schema: dict[str, Any]) -> Any:
+    """A query value as the server reads it: the text of a number is that number."""
+    if isinstance(value, str) and schema.get("type") in ("integer", "number"):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if schema["type"] == "integer" and number.is_integer() and "." not in value else number
+    return value
 
 
 @cache

@@ -7,7 +7,7 @@ from types import ModuleType
 import httpx
 import pytest
 
-from harness import client, factory, spec
+from harness import client, factory, recommend, spec
 from harness import expect as toolkit
 from harness.answers import (
     ContractViolation,
@@ -82,7 +82,8 @@ def test_the_suites_toolkit_is_pinned() -> None:
     """What contracts/ may import from harness.expect is listed once; a change to it is deliberate."""
     assert sorted(toolkit.__all__) == [
         "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer",
-        "conforming_body", "entries_by", "expect", "poll_until", "read_field", "read_json", "tolerant",
+        "conforming_body", "entries_by", "expect", "poll_until", "read_field", "read_json", "refused", "settled",
+        "tolerant",
     ]  # fmt: skip
     assert all(hasattr(toolkit, name) for name in toolkit.__all__)
 
@@ -91,12 +92,13 @@ def test_the_suites_toolkit_is_pinned() -> None:
     ("module", "members"),
     [
         (client, ["LOG", "ApiClient", "Exchange", "ExchangeLog", "ReadOnlyViolationError"]),
-        (factory, ["Factory"]),
+        (factory, ["Factory", "new_id"]),
+        (recommend, ["recommend"]),
         (spec, ["Operation", "Spec", "load"]),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )
 def test_the_rest_of_the_suites_toolkit_is_pinned(module: ModuleType, members: list[str]) -> None:
-    """What contracts/ and load/ may import from harness.client, .factory and .spec is listed once, like expect's."""
+    """What contracts/ and load/ may import from harness.client, .factory, .recommend and .spec is listed once."""
     assert sorted(module.__all__) == sorted(members)
     assert all(hasattr(module, name) for name in module.__all__)

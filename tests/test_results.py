@@ -135,3 +135,27 @@ def test_the_contract_hash_is_recorded_and_older_reports_still_read(tmp_path: Pa
     path.write_text(json.dumps(document), encoding="utf-8")
 
     assert RunResult.read(path).spec_sha256 == ""
+
+
+def test_strict_judges_every_recommendation_as_a_must() -> None:
+    """A failing SHOULD leaves a default run conformant (and says so); under --strict it is non-conformant."""
+    checks = (check("fail", [SHOULD.id], [Failure(SHOULD.id, "x")]), check("pass", [MUST.id]))
+    default, strict = run(*checks), run(*checks)
+    strict.strict = True
+
+    assert (default.verdict(CATALOGUE).label, default.verdict(CATALOGUE).exit_code) == ("conformant", 0)
+    assert "1 SHOULD unmet" in default.verdict(CATALOGUE).headline
+    assert (strict.verdict(CATALOGUE).label, strict.verdict(CATALOGUE).exit_code) == ("non-conformant", 1)
+    assert strict.verdict(CATALOGUE).headline.startswith("NOT CONFORMANT (strict)")
+
+
+def test_a_strict_run_that_holds_says_so_and_is_recorded(tmp_path: Path) -> None:
+    """Every requirement held under --strict: "conformant (strict)", and run.strict survives the round trip."""
+    result = run(check("pass", [MUST.id, SHOULD.id]))
+    result.strict = True
+    result.write(tmp_path / "conformance.json", CATALOGUE)
+    document = json.loads((tmp_path / "conformance.json").read_text())
+
+    assert (document["verdict"], document["run"]["strict"]) == ("conformant (strict)", True)
+    assert document["headline"].startswith("CONFORMANT (STRICT)")
+    assert RunResult.read(tmp_path / "conformance.json").strict is True

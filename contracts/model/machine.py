@@ -6,6 +6,12 @@ invariant reads the lists (walked page by page with drawn filters, sorts and pag
 touched projects' sub-lists, stats, activity and collaborators, and every touched object, and
 judges them against the model (``views``). A failure carries the numbered curl lines of the
 sequence that led to it, which Hypothesis has shrunk to the shortest it found.
+
+The model predicts our own choices too (D-12's default orders, D-23's default values, D-29's events,
+D-30's oldest-first sub-lists, D-34's derived project fields, 409 for a refusal). Each such
+prediction is judged only where its requirement is a MUST at the run's level (``Context.judges``):
+under ``--strict``. By default a target that chose otherwise is not failed for it (the fixed checks
+note those recommendations), and a default value it chose is learned from the first read.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ import secrets
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any, ClassVar
 
 from hypothesis import reject
@@ -24,17 +31,27 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from contracts.model import strategies as data
 from contracts.model.state import LIVE, STOPPED, Collaborator, Organization, Project, Volume, Workspace
-from contracts.model.views import Expected, judge, stamp, walk, within
+from contracts.model.views import Expected, Walk, judge, stamp, walk, within
+from contracts.support import WHOLE_LISTS
 from harness.client import LOG, ApiClient, Exchange, ExchangeLog
 from harness.expect import ContractViolation, UnexpectedAnswer, expect, read_field
+from harness.factory import new_id
 from harness.registry import Registry
+from harness.requirements import load_catalogue
 from harness.steps import FINDINGS, PROMISES
 
 API = "/api/v1"
 # Fields that move by themselves or that the documents do not pin (D-07 url, D-13 volumeIds, D-37).
 VOLATILE = {"project": {"updatedAt"}, "volume": {"updatedAt"}, "workspace": {"updatedAt", "status", "url", "volumeIds"}}
 FIELD_REQUIREMENT = {"project": "PRJ-LIFE-002", "volume": "VOL-LIFE-002", "workspace": "WS-SEM-002"}
-REFUSALS = (400, 403, 404, 409, 412, 422)
+# A project's fields derived from its collaborators and volumes (D-28, D-34): PRJ-SEM-001, a SHOULD.
+DERIVED = frozenset({"sharedWith", "attachedVolumeIds", "defaultDataVolumeId"})
+
+
+@cache
+def musts() -> frozenset[str]:
+    """The requirements that are MUSTs at the default level."""
+    return frozenset(requirement.id for requirement in load_catalogue() if requirement.is_must)
 
 
 def member(value: Any, values: set[Any]) -> bool:
@@ -88,6 +105,11 @@ class Context:
     shrink_seconds: float = 15.0
     shrink_until: float | None = None
     crossed_largest_page: bool = False  # the phase's first sequence always lists past offset 100
+    strict: bool = False  # --strict: the model's predictions of our own choices are judged too
+
+    def judges(self, requirement: str) -> bool:
+        """Whether a prediction resting on ``requirement`` is judged: a MUST always, a SHOULD under --strict."""
+        return self.strict or requirement in musts()
 
 
 def op_call(
@@ -189,8 +211,9 @@ class ModelMachine(RuleBasedStateMachine):
     def name(self, part: str) -> str:
         return f"{self.context.prefix}{self.tag}-{part}"
 
-    def created(self, org: str, kind: str, body: Any, key: str) -> str:
-        created_id = read_field(body, key, str, f"create {kind}")
+    def created(self, org: str, kind: str, body: Any) -> str:
+        """The new id ({projectId}, or the SDK's whole object with id, D-01); registered and read back next."""
+        created_id = new_id(body, kind)
         self.context.registries[org].add(kind, created_id)
         self.touched.add((org, kind, created_id))
         return created_id
@@ -262,7 +285,7 @@ class ModelMachine(RuleBasedStateMachine):
         model = self.orgs[org]
         for body in bodies:
             answer = op_call(self.client(org), "POST", f"{API}/projects", "createProject", (201,), body)
-            project_id = self.created(org, "project", answer, "projectId")
+            project_id = self.created(org, "project", answer)
             shown = op_call(self.client(org), "GET", f"{API}/projects/{project_id}", "getProject", (200,))
             owner_id = read_field(shown, "ownerId", str, "GET project")
             owner = Collaborator(owner_id, "", "owner", True)
@@ -408,7 +431,7 @@ class ModelMachine(RuleBasedStateMachine):
         }
         body |= {"type": kind} if kind else {}
         answer = op_call(self.client(org), "POST", f"{API}/volumes", "createVolume", (201,), body)
-        volume_id = self.created(org, "volume", answer, "volumeId")
+        volume_id = self.created(org, "volume", answer)
         self.orgs[org].create_volume(volume_id, body, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
         if share:
@@ -427,7 +450,7 @@ class ModelMachine(RuleBasedStateMachine):
         for n in range(count):
             body = {"projectId": project.id, "label": self.name(["x", "y"][n % 2]), "sizeGb": [1.0, 2.0][n % 3 % 2]}
             answer = op_call(self.client(org), "POST", f"{API}/volumes", "createVolume", (201,), body)
-            self.orgs[org].create_volume(self.created(org, "volume", answer, "volumeId"), body, self.orgs[org].tick())
+            self.orgs[org].create_volume(self.created(org, "volume", answer), body, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
 
     def volumes(self, org: str, want: Any = lambda v: True) -> list[Volume]:
@@ -499,7 +522,7 @@ class ModelMachine(RuleBasedStateMachine):
             "projectId": project.id,
         }
         answer = op_call(self.client(org), "POST", f"{API}/workspaces", "createWorkspace", (201,), body)
-        workspace_id = self.created(org, "workspace", answer, "workspaceId")
+        workspace_id = self.created(org, "workspace", answer)
         self.orgs[org].create_workspace(workspace_id, body, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
 
@@ -574,10 +597,17 @@ class ModelMachine(RuleBasedStateMachine):
         path = f"{API}/workspaces/{workspace.id}"
         if live:
             response = self.client(org).delete(path)
-            if response.status_code not in REFUSALS:
+            if not 400 <= response.status_code < 500:
                 raise ContractViolation(
                     "WS-LIFE-008",
                     f"DELETE {path} of a live workspace answered {response.status_code}, not a refusal",
+                    response,
+                )
+            if response.status_code != 409 and self.context.judges("GEN-ERR-004"):
+                raise ContractViolation(
+                    "GEN-ERR-004",
+                    f"DELETE {path} of a live workspace answered {response.status_code}; the contract's "
+                    "status for this refusal is 409 (D-09)",
                     response,
                 )
             self.touched |= {(org, "workspace", workspace.id), (org, "project", workspace.project_id)}
@@ -629,7 +659,7 @@ class ModelMachine(RuleBasedStateMachine):
             answers = list(pool.map(lambda body: self.client(org).post(f"{API}/volumes", json=body), bodies))
         rank = self.orgs[org].tick()
         for body, response in zip(bodies, answers, strict=True):
-            volume_id = self.created(org, "volume", expect(response, "createVolume", 201), "volumeId")
+            volume_id = self.created(org, "volume", expect(response, "createVolume", 201))
             self.orgs[org].create_volume(volume_id, body, rank)
         self.touched.add((org, "project", project.id))
 
@@ -678,14 +708,23 @@ class ModelMachine(RuleBasedStateMachine):
         objects = getattr(self.orgs[org], kind + "s")
         return lambda i: stamp(objects[i].seen.get("createdAt")) if i in objects else None
 
-    def sort(self, org: str, kind: str, fields: dict[str, Any]) -> tuple[dict[str, str], Any, bool]:
-        """A drawn sort (D-12): its parameter, the key of an id, the direction. Ties come in any order."""
+    def sort(self, org: str, kind: str, fields: dict[str, Any]) -> tuple[dict[str, str], Expected]:
+        """A drawn sort (D-12): its parameter, and how the list is judged (key, direction, requirement; ties
+        come in any order). ``createdAt`` is the documented example (GEN-LIST-004); another field may be
+        refused (GEN-LIST-007 recommends it) but, once accepted, is honoured (GEN-LIST-004); the default
+        order, newest first, is our own choice (GEN-LIST-007)."""
         choice = self.rng.choice([None, *fields, "createdAt"])
         descending = self.rng.random() < 0.5 if choice else True
         if choice is None:
-            return {}, self.created_at(org, kind), True
+            key = self.created_at(org, kind) if self.context.judges("GEN-LIST-007") else None
+            return {}, Expected(set(), set(), key, True, "", order="GEN-LIST-007")
         key = fields[choice] if choice in fields else self.created_at(org, kind)
-        return {"sort": f"{choice}:{'desc' if descending else 'asc'}"}, key, descending
+        return {"sort": f"{choice}:{'desc' if descending else 'asc'}"}, Expected(set(), set(), key, descending, "")
+
+    def ordered(self, sorting: Expected, required: Any, allowed: Any, membership: str, strangers: Any) -> Expected:
+        """The drawn sort's judgement with the list's membership."""
+        return replace(sorting, required=set(required), allowed=set(allowed), membership=membership,
+                       strangers=strangers)  # fmt: skip
 
     def term(self, texts: list[str]) -> str | None:
         """A search term drawn from what exists (sometimes in another case), or None."""
@@ -711,9 +750,41 @@ class ModelMachine(RuleBasedStateMachine):
         one_page: bool = False,
     ) -> list[Any]:
         limit = 100 if one_page else self.rng.choice([1, 2, 3, 7, None, 50, 100])
-        seen = walk(self.client(org), path, operation_id, envelope, params, limit, len(expected.allowed))
+        sort = str(params.get("sort", "createdAt"))
+        seen = self.walked(org, path, operation_id, envelope, params, limit, expected,
+                           refusable=not sort.startswith("createdAt"))  # fmt: skip
+        if seen.refused is not None:  # a sort field the documents do not name, refused: allowed by default
+            if self.context.judges("GEN-LIST-007"):
+                raise ContractViolation(
+                    "GEN-LIST-007",
+                    f"GET {path} refused sort={sort} ({seen.refused.status_code}); D-12 names that field",
+                    seen.refused,
+                )
+            params = {name: value for name, value in params.items() if name != "sort"}
+            expected = replace(expected, key=None)
+            seen = self.walked(org, path, operation_id, envelope, params, limit, expected)
         judge(f"{label} GET {path}?{params}", seen, expected)
         return seen.items
+
+    def walked(
+        self,
+        org: str,
+        path: str,
+        operation_id: str,
+        envelope: str,
+        params: dict[str, Any],
+        limit: int | None,
+        expected: Expected,
+        *,
+        refusable: bool = False,
+    ) -> Walk:
+        """The list walked; one the SDK returns whole may come unpaged, which GEN-LIST-006 only recommends."""
+        whole = operation_id in WHOLE_LISTS
+        seen = walk(self.client(org), path, operation_id, envelope, params, limit, len(expected.allowed),
+                    whole=whole, refusable=refusable)  # fmt: skip
+        if seen.whole and self.context.judges("GEN-LIST-006"):
+            raise ContractViolation("GEN-LIST-006", f"GET {path} answered a whole list, not a page (D-30)")
+        return seen
 
     def check_lists(self, org: str) -> None:
         model = self.orgs[org]
@@ -736,7 +807,7 @@ class ModelMachine(RuleBasedStateMachine):
             params["search"], requirement = term, "PRJ-LIST-001"
             loose = {i: p for i, p in chosen.items() if term.casefold() in (p.name + "\0" + p.description).casefold()}
             chosen = {i: p for i, p in chosen.items() if term in p.name or term in p.description}
-        sort, key, descending = self.sort(org, "project", {"name": lambda i: model.projects[i].name})
+        sort, sorting = self.sort(org, "project", {"name": lambda i: model.projects[i].name})
         items = self.list_once(
             org,
             "projects",
@@ -744,12 +815,13 @@ class ModelMachine(RuleBasedStateMachine):
             "listProjects",
             "projects",
             params | sort,
-            Expected(set(chosen), set(loose), key, descending, requirement, strangers=strangers),
+            self.ordered(sorting, chosen, loose, requirement, strangers),
         )
         self.check_items(org, "project", items)
         self.check_volume_list(org, strangers)
         self.check_workspace_list(org, strangers)
         shared = {v.id for v in model.volumes.values() if v.shared}
+        newest_first = self.created_at(org, "volume") if self.context.judges("GEN-LIST-007") else None  # D-31
         items = self.list_once(
             org,
             "shared volumes",
@@ -757,7 +829,7 @@ class ModelMachine(RuleBasedStateMachine):
             "listSharedVolumes",
             "volumes",
             {"search": self.tag},
-            Expected(shared, shared, self.created_at(org, "volume"), True, "VOL-SHARE-002", strangers=strangers),
+            Expected(shared, shared, newest_first, True, "VOL-SHARE-002", "GEN-LIST-007", strangers),
         )
         self.check_items(org, "volume", items)
 
@@ -793,7 +865,7 @@ class ModelMachine(RuleBasedStateMachine):
         requirement = (
             "VOL-LIST-003" if "projectId" in params else "VOL-LIST-002" if "type" in params else "VOL-LIST-001"
         )
-        sort, key, descending = self.sort(
+        sort, sorting = self.sort(
             org, "volume", {"label": lambda i: model.volumes[i].label, "sizeGb": lambda i: model.volumes[i].size_gb}
         )
         items = self.list_once(
@@ -803,7 +875,7 @@ class ModelMachine(RuleBasedStateMachine):
             "listVolumes",
             "volumes",
             params | sort,
-            Expected(set(chosen), set(loose), key, descending, requirement, strangers=strangers),
+            self.ordered(sorting, chosen, loose, requirement, strangers),
         )
         self.check_items(org, "volume", items)
 
@@ -832,7 +904,7 @@ class ModelMachine(RuleBasedStateMachine):
         if status:
             params["status"] = status
         requirement = "WS-LIST-003" if "projectId" in params else "WS-LIST-002" if status else "WS-LIST-001"
-        sort, key, descending = self.sort(org, "workspace", {"name": lambda i: model.workspaces[i].name})
+        sort, sorting = self.sort(org, "workspace", {"name": lambda i: model.workspaces[i].name})
         items = self.list_once(
             org,
             "workspaces",
@@ -840,7 +912,7 @@ class ModelMachine(RuleBasedStateMachine):
             "listWorkspaces",
             "workspaces",
             params | sort,
-            Expected(set(chosen), set(loose), key, descending, requirement, strangers=strangers),
+            self.ordered(sorting, chosen, loose, requirement, strangers),
             one_page=status in ("running", "pending"),
         )
         self.check_items(org, "workspace", items)
@@ -854,7 +926,7 @@ class ModelMachine(RuleBasedStateMachine):
             ("workspaces", "listProjectWorkspaces", "PRJ-SUB-002"),
         ):
             mine = {v.id for v in (model.volumes_of if sub == "volumes" else model.workspaces_of)(project_id)}
-            key = self.created_at(org, sub[:-1])  # D-30: oldest first
+            oldest_first = self.created_at(org, sub[:-1]) if self.context.judges("GEN-LIST-007") else None  # D-30
             self.list_once(
                 org,
                 f"project {sub}",
@@ -862,7 +934,7 @@ class ModelMachine(RuleBasedStateMachine):
                 operation_id,
                 sub,
                 {},
-                Expected(mine, mine, key, False, requirement),
+                Expected(mine, mine, oldest_first, False, requirement, "GEN-LIST-007"),
             )
         stats = op_call(self.client(org), "GET", f"{base}/stats", "getProjectStats", (200,))
         for name, bounds in model.stats(project_id).items():
@@ -887,6 +959,8 @@ class ModelMachine(RuleBasedStateMachine):
             len(project.events),
         )
         judge(f"activity GET {path}", seen, Expected(set(), set(seen.ids), None, True, "PRJ-ACT-001"))
+        if not self.context.judges("PRJ-ACT-001"):
+            return  # which events, named how, in which order: D-29, our own choice (paging holds regardless)
         answered = [(str(e.get("action")), str(e.get("targetId"))) for e in seen.items]
         events = sorted(project.events, key=lambda e: -e.rank)  # D-29: newest first; one rank: any order
         wanted = [(e.action, e.target_id) for e in events]
@@ -947,10 +1021,13 @@ class ModelMachine(RuleBasedStateMachine):
                 "status": {"archived" if p.archived else "active"},
                 "archived": {p.archived},
                 "tags": {tuple(p.tags)},
-                "defaultDataVolumeId": first,
-                "sharedWith": {frozenset(c for c in p.collaborators if not p.collaborators[c].is_owner)},
-                "attachedVolumeIds": {frozenset(v.id for v in volumes)},
             }
+            if self.context.judges("PRJ-SEM-001"):  # D-28, D-34: our own derivations
+                fields |= {
+                    "defaultDataVolumeId": first,
+                    "sharedWith": {frozenset(c for c in p.collaborators if not p.collaborators[c].is_owner)},
+                    "attachedVolumeIds": {frozenset(v.id for v in volumes)},
+                }
             return fields | ({"category": {p.category}} if p.category else {})
         if kind == "volume":
             v = model.volumes[resource_id]
@@ -978,6 +1055,7 @@ class ModelMachine(RuleBasedStateMachine):
         if resource_id not in objects:
             return
         thing = objects[resource_id]
+        self.learn_default_values(thing, shown)
         expected = self.predicted(org, kind, resource_id)
         for name, values in expected.items():
             if name not in shown and name in (
@@ -989,6 +1067,8 @@ class ModelMachine(RuleBasedStateMachine):
                 "mountPath",
             ):
                 continue  # a list item may be a summary; the full object is read too
+            if name in getattr(thing, "defaulted", ()) and not self.context.judges("GEN-DEFAULT-001"):
+                continue  # the target's own default, not shown yet: learned when it is
             value = shown.get(name) if isinstance(shown, dict) else None
             value = tuple(value) if name == "tags" and isinstance(value, list) else value
             if name in ("sharedWith", "attachedVolumeIds") and isinstance(value, list):
@@ -1002,6 +1082,8 @@ class ModelMachine(RuleBasedStateMachine):
                     "isShared": "VOL-SHARE-001",
                     "status": "PRJ-LIFE-003" if kind == "project" else FIELD_REQUIREMENT[kind],
                 }.get(name, FIELD_REQUIREMENT[kind])
+                if name in getattr(thing, "defaulted", ()):
+                    requirement = "GEN-DEFAULT-001"  # predicted from D-23, not from what was sent
                 shown_values = sorted(map(repr, values))[:3]
                 raise ContractViolation(
                     requirement,
@@ -1011,7 +1093,7 @@ class ModelMachine(RuleBasedStateMachine):
         if kind == "workspace" and isinstance(shown, dict) and shown.get("status") == "running":
             thing.seen_running = True
         for name, value in shown.items() if isinstance(shown, dict) else ():
-            if name in expected or name in VOLATILE[kind] or name == "collaborators":
+            if name in expected or name in VOLATILE[kind] or name == "collaborators" or name in DERIVED:
                 continue
             if name not in thing.seen:
                 thing.seen[name] = value  # learned once; the documents give no reason for it to move
@@ -1022,6 +1104,16 @@ class ModelMachine(RuleBasedStateMachine):
                     f"{value!r:.80}, earlier {thing.seen[name]!r:.80}; "
                     "nothing done since changes it",
                 )
+
+    def learn_default_values(self, thing: Any, shown: Any) -> None:
+        """A field not given is predicted from D-23 under --strict; by default (GEN-DEFAULT-001 is a SHOULD)
+        the target's own default is learned from the first read, and must then stay as it was."""
+        if self.context.judges("GEN-DEFAULT-001") or not isinstance(shown, dict):
+            return
+        for name in list(getattr(thing, "defaulted", ())):
+            if isinstance(shown.get(name), str):  # its shape is the schema checks' business
+                setattr(thing, name, shown[name])
+                thing.defaulted.discard(name)
 
     def check_items(self, org: str, kind: str, items: list[Any]) -> None:
         for item in items:

@@ -46,6 +46,7 @@ class Project:
     collaborators: dict[str, Collaborator] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     seen: dict[str, Any] = field(default_factory=dict)  # fields learned from the first read
+    defaulted: set[str] = field(default_factory=set)  # fields not given, predicted from D-23's default values
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Volume:
     rank: int
     shared: bool = False
     seen: dict[str, Any] = field(default_factory=dict)
+    defaulted: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -99,6 +101,7 @@ class Organization:
             visibility=body.get("visibility", "private"),  # D-23
             tags=list(body.get("tags", [])),
             rank=rank,
+            defaulted={"visibility"} - set(body),
         )
         project.collaborators[owner.user_id] = owner  # D-28: the creator is the owner collaborator
         self.projects[project_id] = project
@@ -157,6 +160,7 @@ class Organization:
             size_gb=float(body["sizeGb"]),
             mount_path=body.get("mountPath"),
             rank=rank,
+            defaulted={"type"} - set(body),
         )
         self.volumes[volume_id] = volume
         self.event(self.projects[volume.project_id], "volume.created", "volume", volume_id, rank)

@@ -2,7 +2,10 @@
 
 A list is walked page by page; the pages must concatenate without gaps or overlaps, each page must
 hold what ``limit`` and ``count`` promise, the items must be a set the model accepts (``required``
-at least, ``allowed`` at most) and come in the order asked for, equal sort keys in any order.
+at least, ``allowed`` at most) and come in the order asked for, equal sort keys in any order. A list
+the SDK returns whole (``volumes(project_id) ... List[Volume]``) may come as one unpaged answer, and
+a sort the documents do not name may be refused; ``walk`` reports both and the machine judges them
+at the run's level.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import httpx
 
 from harness.client import ApiClient
 from harness.expect import ContractViolation, expect, read_field
@@ -24,10 +29,10 @@ class Expected:
 
     required: set[str]
     allowed: set[str]
-    key: Callable[[str], Any] | None
+    key: Callable[[str], Any] | None  # None: the order is not judged (ours to recommend, or not asked for)
     descending: bool
     membership: str  # the requirement a missing or extra item breaks (the filter's, or the sub-list's)
-    order: str = "GEN-LIST-004"
+    order: str = "GEN-LIST-004"  # the sort asked for; a default order is GEN-LIST-007's (our choice)
     strangers: dict[str, str] | None = None  # ids known elsewhere (another organization) -> requirement
 
 
@@ -38,6 +43,8 @@ class Walk:
     counts: list[int]
     pages: list[tuple[int, int, int]]  # (offset, limit, items answered)
     curl: list[str]
+    whole: bool = False  # answered unpaged: a plain list, or an envelope without limit (D-30)
+    refused: httpx.Response | None = None  # the first page was refused (4xx) and the caller allowed it
 
 
 def stamp(value: Any) -> datetime | None:
@@ -58,8 +65,15 @@ def walk(
     params: dict[str, Any],
     limit: int | None,
     total_hint: int,
+    *,
+    whole: bool = False,
+    refusable: bool = False,
 ) -> Walk:
-    """Every page of a list: ``limit`` None sends none and follows the limit the answer echoes (D-05)."""
+    """Every page of a list: ``limit`` None sends none and follows the limit the answer echoes (D-05).
+
+    ``whole``: the SDK returns this list whole, so an unpaged answer is the whole list in one page.
+    ``refusable``: a 4xx to the first page is returned (``refused``) instead of failing the walk.
+    """
     if limit is not None and total_hint // limit > MAX_PAGES:
         limit = min(100, total_hint // MAX_PAGES + 1)
     result = Walk([], [], [], [], [])
@@ -68,8 +82,19 @@ def walk(
         query = {**params, "offset": offset, **({"limit": limit} if limit is not None else {})}
         if offset == 0 and limit is None:
             query.pop("offset")
-        body = expect(api.get(path, **query), operation_id, 200)
+        response = api.get(path, **query)
+        if refusable and offset == 0 and 400 <= response.status_code < 500:
+            result.refused = response
+            return result
+        body = expect(response, operation_id, 200)
         origin = f"GET {path}"
+        if whole and offset == 0 and (isinstance(body, list) or (isinstance(body, dict) and "limit" not in body)):
+            items = body if isinstance(body, list) else read_field(body, envelope, list, origin)
+            count = read_field(body, "count", int, origin) if isinstance(body, dict) and "count" in body else len(items)
+            result.items, result.counts, result.whole = list(items), [count], True
+            result.ids = [read_field(item, "id", str, origin) for item in items]
+            result.pages = [(0, max(len(items), 1), len(items))]
+            return result
         items = read_field(body, envelope, list, origin)
         count = read_field(body, "count", int, origin)
         applied = limit if limit is not None else read_field(body, "limit", int, origin)

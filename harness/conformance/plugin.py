@@ -23,7 +23,7 @@ import httpx
 import pytest
 import requests
 
-from harness import __version__, spec
+from harness import __version__, recommend, spec
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
 from harness.expect import ContractViolation
 from harness.factory import Factory, Patience
@@ -119,6 +119,7 @@ def pytest_configure(config: pytest.Config) -> None:
     global _current
     for line in (
         "requirement(*ids): the requirement ids this check proves (harness/requirements.yaml)",
+        "recommends(*ids): SHOULD ids whose recommendations the check notes without failing (harness/recommend.py)",
         "smoke: part of the smoke profile (seconds)",
         "readonly: sends no POST, PUT or DELETE; what a read-only run runs",
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
@@ -150,6 +151,12 @@ def _deadline(signum: int, frame: object) -> None:
 
 
 def requirements_of(item: pytest.Item) -> list[str]:
+    """What a check speaks for: the requirements it proves, then the recommendations it notes."""
+    return own_requirements(item) + [rid for mark in item.iter_markers("recommends") for rid in mark.args]
+
+
+def own_requirements(item: pytest.Item) -> list[str]:
+    """The requirements a check's own assertions prove (a failure of the check is charged to these)."""
     return [rid for mark in item.iter_markers("requirement") for rid in mark.args]
 
 
@@ -337,6 +344,7 @@ class CheckOutcome:
     def __init__(self, item: pytest.Item, offset: float) -> None:
         self.item = item
         self.requirements = requirements_of(item)
+        self.own = own_requirements(item)
         self.status = Status.PASS
         self.started = offset
         self.clock = time.monotonic()
@@ -362,7 +370,7 @@ class CheckOutcome:
         """Its setup met a finding: charge the finding to the requirement it breaks, and stop here."""
         status, failures = classify(blocked.finding, [blocked.requirement])
         # a step that was one of the check's own promises fails it for that one; the others stay blocked
-        self.add(status if blocked.requirement in self.requirements else Status.BLOCKED, failures)
+        self.add(status if blocked.requirement in self.own else Status.BLOCKED, failures)
         if status != Status.ERROR:
             self.blocked_by = self.blocked_by or root_cause_of(failures[0][1])
             self.reason = self.reason or f"blocked while {blocked.step}"
@@ -458,9 +466,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             outcome.block(Blocked(promised_by(finding), "preparing the check (a fixture)", finding))
         else:
             culprit = getattr(call.excinfo.value, "request", None)
-            outcome.add(
-                *classify(call.excinfo.value, outcome.requirements), culprit if isinstance(culprit, str) else None
-            )
+            outcome.add(*classify(call.excinfo.value, outcome.own), culprit if isinstance(culprit, str) else None)
+    for requirement, message, culprit in recommend.take():  # our own choices not taken: noted, not fatal
+        outcome.add(Status.FAIL, [(requirement, message)], culprit)
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         outcome.keep_exchanges()
     if call.when == "teardown":
@@ -491,6 +499,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         stopped_early=run.stopped_early,
         selection=run.selection,
         spec_sha256=spec.load().sha256,
+        strict=config.contract.strict,
     )
     from harness import reports
 
@@ -513,4 +522,5 @@ def redacted_config(config: RunConfig) -> dict[str, Any]:
         "rateLimit": config.limits.rate_limit,
         "keepOnFailure": config.contract.keep_on_failure,
         "prefix": config.prefix,
+        "strict": config.contract.strict,
     }

@@ -80,10 +80,16 @@ def list_requirements(config: RunConfig) -> int:
     by_area: dict[str, list[str]] = {}
     for rid in chosen:
         by_area.setdefault(catalogue[rid].area, []).append(rid)
-    print(f"profile {config.contract_profile}: {len(chosen)} requirements, {sum(map(len, chosen.values()))} checks")
+    musts = sum(1 for rid in chosen if catalogue[rid].is_must)
+    level = "strict: every SHOULD judged as a MUST" if config.contract.strict else "default level"
+    print(
+        f"profile {config.contract_profile}: {len(chosen)} requirements ({musts} MUST, {len(chosen) - musts} SHOULD), "
+        f"{sum(map(len, chosen.values()))} checks; {level}"
+    )
     for area in sorted(by_area):
         print(f"\n{area} ({len(by_area[area])})")
         for rid in sorted(by_area[area]):
             requirement = catalogue[rid]
             print(f"  {rid:15} {requirement.level:6} {len(chosen[rid]):3} checks  {requirement.statement}")
+            print(f"  {'':15} basis: {requirement.basis}")
     return 0

@@ -6,6 +6,7 @@ bad input, 409 state. Handlers never await while they use the store, so requests
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.reference.backend import Backend
 from harness.reference.errors import ApiError, bad_request
@@ -54,6 +55,7 @@ class ServerConfig:
     provision_delay: float = 1.0
     keys: dict[str, Principal] = field(default_factory=lambda: dict(DEV_KEYS))
     faults: tuple[str, ...] = ()
+    latency: float = 0.0  # seconds added before every answer: a deployment a network hop away
 
 
 class Authenticator(Seams):
@@ -388,4 +390,15 @@ def create_app(config: ServerConfig | None = None) -> ASGIApp:
     asgi: ASGIApp = app
     for wrap in wrappers:
         asgi = wrap(asgi)
-    return asgi
+    return delayed(asgi, config.latency) if config.latency > 0 else asgi
+
+
+def delayed(app: ASGIApp, seconds: float) -> ASGIApp:
+    """Hold every HTTP request ``seconds`` before it is handled, as a round trip to a remote deployment would."""
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(seconds)
+        await app(scope, receive, send)
+
+    return wrapper

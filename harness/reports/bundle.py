@@ -37,7 +37,7 @@ def badge(document: dict[str, Any]) -> str:
     verdict = document["verdict"]
     claim = "" if verdict in ("conformant", "non-conformant") else f"{verdict} · "  # never read a subset as conformant
     left, right = "strongly conformance", f"{claim}{passed} passed · {failed} failed · {skipped} skipped"
-    colour = {"conformant": "#2ea44f", "non-conformant": "#cf222e", "partial": "#6e7781",
+    colour = {"conformant": "#2ea44f", "conformant (strict)": "#2ea44f", "non-conformant": "#cf222e", "partial": "#6e7781",
               "incomplete": "#bf8700"}.get(verdict, "#8250df")  # fmt: skip
     left_width, right_width = 7 * len(left) + 12, int(6.2 * len(right)) + 14
     width = left_width + right_width
@@ -61,6 +61,7 @@ def manifest(document: dict[str, Any], vendor: str, product: str, version: str, 
         "website_url": website,
         "conformance": {
             "verdict": document["verdict"],
+            "level": "strict" if run.get("strict") else "default",
             "statement": document.get("headline", ""),
             "unchecked": document.get("unchecked", []),
             "selection": run.get("selection", []),

@@ -16,7 +16,7 @@ from harness import spec
 from harness.client import pretty
 
 STATUSES = ("fail", "error", "blocked", "pass", "skip", "not run")
-VERDICT_CLASS = {"conformant": "pass", "partial": "notrun", "incomplete": "skip", "non-conformant": "fail",
+VERDICT_CLASS = {"conformant": "pass", "conformant (strict)": "pass", "partial": "notrun", "incomplete": "skip", "non-conformant": "fail",
                  "error": "error"}  # fmt: skip
 
 STYLE = """

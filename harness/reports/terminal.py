@@ -11,20 +11,25 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.loadtest.results import Comparison, LoadSummary
-from harness.requirements import Requirement
+from harness.requirements import Requirement, at_level
 from harness.results import RunResult
 
 STYLE = {"pass": "green", "fail": "red", "error": "magenta", "blocked": "bright_red", "skip": "yellow",
          "not run": "dim"}  # fmt: skip
-VERDICT_STYLE = {"conformant": "green", "partial": "cyan", "incomplete": "yellow", "non-conformant": "red",
-                 "error": "magenta"}  # fmt: skip
+VERDICT_STYLE = {"conformant": "green", "conformant (strict)": "green", "partial": "cyan", "incomplete": "yellow",
+                 "non-conformant": "red", "error": "magenta"}  # fmt: skip
 
 
 def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports: Path, console: Console | None = None) -> None:
-    """Root causes first, each once with one curl line; then counts by area, then the verdict."""
+    """Root causes first, each once with one curl line; the recommendations not followed, one line per SHOULD;
+    then counts by area, then the verdict."""
     console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     statuses = {requirement.id: result.requirement_status(requirement.id) for requirement in catalogue}
-    causes = result.root_causes()
+    levels = {requirement.id: requirement for requirement in at_level(catalogue, result.strict)}
+    causes, advice = [], []
+    for cause in result.root_causes():
+        known = [levels[rid] for rid in cause.fails if rid in levels]
+        (advice if known and not any(r.is_must for r in known) else causes).append(cause)
     if causes:
         console.print(f"[bold]Root causes ({len(causes)})[/]", markup=True)
     for number, cause in enumerate(causes, 1):
@@ -36,6 +41,15 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
         console.print(line, markup=False)
         if cause.curl:
             console.print(f"   reproduce: {cause.curl[:300]}", markup=False)
+    unmet = {rid: len({check.check for check, _ in result.failures_for(rid)})
+             for rid in dict.fromkeys(rid for cause in advice for rid in cause.fails)}  # fmt: skip
+    if unmet:
+        console.print(f"[bold]Recommendations not followed ({len(unmet)} SHOULD; --strict makes them MUST)[/]",
+                      markup=True)  # fmt: skip
+    for rid, count in unmet.items():
+        requirement = levels[rid]
+        console.print(f"[yellow]-[/] {rid} in {count} check(s): recommended: {escape(requirement.recommended)} "
+                      f"({', '.join(requirement.decisions)})", markup=True, soft_wrap=True)  # fmt: skip
     table = Table(title=f"Conformance of {result.target} (profile {result.profile})", title_justify="left")
     table.add_column("area")
     for status in STYLE:

@@ -83,6 +83,7 @@ class ContractConfig:
     requirements: tuple[str, ...] = ()  # only the checks of these (empty: the whole profile)
     model_steps: int | None = None  # the model-based phase's size (None: the profile's default)
     keep_on_failure: bool = False
+    strict: bool = False  # every recommendation (SHOULD) judged as a MUST
     notes: tuple[str, ...] = ()  # what preflight found worth saying (missing optional keys)
     list_file: str | None = None  # `contract --list`: collect only, and write the selection here
 

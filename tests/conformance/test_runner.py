@@ -104,3 +104,21 @@ def test_list_prints_the_requirements_of_a_profile() -> None:
     assert run.stdout.startswith("profile smoke: ")
     assert "WS-LIFE-001" in run.stdout
     assert "GEN-LIST-001" not in run.stdout
+
+
+def test_list_shows_each_level_and_basis() -> None:
+    """--list prints every requirement's level and its basis: the quotes from the sources, the decision,
+    and for a SHOULD what it recommends."""
+    run = contract("--list")
+
+    assert run.returncode == 0, run.stderr
+    assert "MUST, " in run.stdout.splitlines()[0]
+    assert "SHOULD)" in run.stdout.splitlines()[0]
+    lines = run.stdout.splitlines()
+    ws = next(i for i, line in enumerate(lines) if line.strip().startswith("WS-LIFE-001 "))
+    assert " MUST " in lines[ws]
+    assert "basis: “Response 201 Created" in lines[ws + 1]
+    assert "D-01" in lines[ws + 1]
+    err = next(i for i, line in enumerate(lines) if line.strip().startswith("GEN-ERR-001 "))
+    assert " SHOULD " in lines[err]
+    assert "recommended: the error body {code, message}" in lines[err + 1]

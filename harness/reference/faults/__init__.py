@@ -1,7 +1,11 @@
 """Planted faults: small named overrides of the reference server, for proving the harness.
 
-Each fault declares the requirement ids whose checks must catch it; a load fault declares the SLOs
-that must break (``"<route suffix> <limit>"``) under the load profile it names. A fault either
+Each fault declares the requirement ids whose checks must catch it; a fault that breaks only one of our
+own choices (a SHOULD, see harness/requirements.yaml) says ``strict=True`` and is run with --strict,
+while every other fault must fail a MUST at the default level. GEN-MODEL-001 (the model phase) judges
+each prediction at its own requirement's level, so it counts at the level of the others a fault
+declares. A load fault declares the SLOs that must break (``"<route suffix> <limit>"``) under the
+load profile it names. A fault either
 replaces a declared seam of one part of a ``Reference`` (a rule, a service method, the
 authenticator; harness/reference/seams.py) or wraps the ASGI app to rewrite requests or responses;
 the clean code path never asks which faults are on. ``strongly-harness selftest`` runs the suite

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from harness.reference.app import Reference
 
 
-@fault("plain-text-errors", area="errors", catches=("GEN-ERR-001",))
+@fault("plain-text-errors", area="errors", catches=("GEN-ERR-001", "GEN-SCHEMA-003"))
 def plain_text_errors(ref: Reference) -> Wrapper:
     """404 answers are plain text instead of the JSON error body."""
 
@@ -38,7 +38,7 @@ def plain_text_errors(ref: Reference) -> Wrapper:
     return rewrite_responses(None, ANY, rewrite)
 
 
-@fault("stack-trace-in-errors", area="errors", catches=("GEN-ERR-002",))
+@fault("stack-trace-in-errors", area="errors", catches=("GEN-ERR-002",), strict=True)
 def stack_trace_in_errors(ref: Reference) -> Wrapper:
     """Validation errors carry the server's traceback in their message."""
 

@@ -152,7 +152,7 @@ def metrics_when_stopped(ref: Reference) -> None:
     ref.backend.rules.override("read_metrics", lambda _: allow)
 
 
-@fault("sync-without-volume", area="lifecycle", catches=("WS-LIFE-012",))
+@fault("sync-without-volume", area="lifecycle", catches=("WS-LIFE-016",), strict=True)
 def sync_without_volume(ref: Reference) -> None:
     """Sync answers 200 for a running workspace that has no volume."""
     rule = ref.backend.rules.sync_workspace
@@ -161,7 +161,7 @@ def sync_without_volume(ref: Reference) -> None:
     )
 
 
-@fault("logs-frozen", area="lifecycle", catches=("WS-LIFE-013",))
+@fault("logs-frozen", area="lifecycle", catches=("WS-LIFE-013",), strict=True)
 def logs_frozen(ref: Reference) -> None:
     """Deploy and pod logs never get a line; only the build log is written."""
     log = ref.workspaces.append_log
@@ -173,7 +173,7 @@ def logs_frozen(ref: Reference) -> None:
     ref.workspaces.override("append_log", lambda _: build_only)
 
 
-@fault("url-when-stopped", area="lifecycle", catches=("WS-LIFE-014",))
+@fault("url-when-stopped", area="lifecycle", catches=("WS-LIFE-014",), strict=True)
 def url_when_stopped(ref: Reference) -> Wrapper:
     """A stopped workspace still shows an access URL."""
 
@@ -207,3 +207,23 @@ def stop_takes_a_moment(ref: Reference) -> Wrapper:
         await app(scope, receive, send)
 
     return middleware(handle)
+
+
+@fault("image-while-running", area="lifecycle", catches=("WS-LIFE-015",), strict=True)
+def image_while_running(ref: Reference) -> None:
+    """The image changes while the workspace runs (resources are still refused)."""
+    rule = ref.backend.rules.change_runtime
+    ref.backend.rules.override(
+        "change_runtime",
+        lambda _: lambda workspace, changes: rule(workspace, {k: v for k, v in changes.items() if k != "image"}),
+    )
+
+
+@fault("sync-refused-with-volume", area="lifecycle", catches=("WS-LIFE-012",))
+def sync_refused_with_volume(ref: Reference) -> None:
+    """Sync is refused (409) even for a running workspace with a volume."""
+
+    def refuse(workspace: dict[str, Any], volume_ids: list[str]) -> None:
+        raise ApiError(409, "conflict", "sync is not available")
+
+    ref.backend.rules.override("sync_workspace", lambda _: refuse)

@@ -138,3 +138,17 @@ def unshared_in_shared_list(ref: Reference) -> None:
     """The shared list shows unshared volumes too."""
     find = ref.volumes.find
     ref.volumes.override("find", lambda _: lambda principal, query, shared_only=False: find(principal, query))
+
+
+@fault("sdk-lists-default-20", area="lists", catches=("GEN-LIST-006",), strict=True)
+def sdk_lists_default_20(ref: Reference) -> Wrapper:
+    """The lists only the SDK defines (project sub-lists, activity, shared volumes) default to 20, not 50."""
+    return rewrite_requests("GET", rf"{PROJECT}/(volumes|workspaces|activity)|/api/v1/volumes/shared",
+                            query=lambda params: {"limit": "20", **params})  # fmt: skip
+
+
+@fault("default-order-oldest-first", area="lists", catches=("GEN-LIST-007",), strict=True)
+def default_order_oldest_first(ref: Reference) -> Wrapper:
+    """Top-level lists without a sort come oldest first instead of newest first."""
+    return rewrite_requests("GET", r"/api/v1/(workspaces|projects|volumes)",
+                            query=lambda params: {"sort": "createdAt:asc", **params})  # fmt: skip

@@ -34,6 +34,7 @@ class Fault:
     suite: str
     plant: Plant
     profile: str = "smoke"
+    strict: bool = False  # it breaks only a recommendation: selftest runs it with --strict
 
 
 CATALOGUE: dict[str, Fault] = {}
@@ -43,13 +44,19 @@ VARIANTS: dict[str, Plant] = {}
 
 
 def fault(
-    name: str, *, area: str, catches: tuple[str, ...], suite: str = "contract", profile: str = "smoke"
+    name: str,
+    *,
+    area: str,
+    catches: tuple[str, ...],
+    suite: str = "contract",
+    profile: str = "smoke",
+    strict: bool = False,
 ) -> Callable[[Plant], Plant]:
     """Register a fault; its docstring's first line is the summary shown by --list-faults."""
 
     def register(plant: Plant) -> Plant:
         summary = (plant.__doc__ or name).strip().splitlines()[0]
-        CATALOGUE[name] = Fault(name, area, summary, catches, suite, plant, profile)
+        CATALOGUE[name] = Fault(name, area, summary, catches, suite, plant, profile, strict)
         return plant
 
     return register

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from harness.reference.app import Reference
 
 
-@fault("hyphen-ids", area="semantics", catches=("GEN-ID-001",))
+@fault("hyphen-ids", area="semantics", catches=("GEN-ID-001",), strict=True)
 def hyphen_ids(ref: Reference) -> None:
     """Ids use the SDK's hyphen (ws-..., proj-...) instead of the REST underscore."""
     new_id = ref.backend.new_id
@@ -65,7 +65,7 @@ def updated_at_frozen(ref: Reference) -> Wrapper:
     return rewrite_responses("GET", ANY, edit_json(each_item(freeze)))
 
 
-@fault("metrics-over-allocation", area="semantics", catches=("WS-SEM-001",))
+@fault("metrics-over-allocation", area="semantics", catches=("WS-SEM-001",), strict=True)
 def metrics_over_allocation(ref: Reference) -> Wrapper:
     """Reported CPU usage exceeds the cores the workspace was given."""
     return rewrite_responses("GET", rf"{WORKSPACE}/metrics", edit_json(lambda body: {**body, "cpuUsage": "97.5"}))
@@ -83,25 +83,25 @@ def resources_replaced(ref: Reference) -> Wrapper:
     return rewrite_requests("PUT", WORKSPACE, body=reset)
 
 
-@fault("wrong-default-resources", area="semantics", catches=("WS-SEM-003",))
+@fault("wrong-default-resources", area="semantics", catches=("GEN-DEFAULT-001",), strict=True)
 def wrong_default_resources(ref: Reference) -> Wrapper:
     """A workspace created without resources gets 1 CPU instead of the decided 2."""
     return rewrite_requests("POST", r"/api/v1/workspaces", body=lambda body: {"resources": {"cpu": "1"}, **body})
 
 
-@fault("archived-accepts-changes", area="semantics", catches=("PRJ-LIFE-005", "WS-SEM-004", "VOL-LIFE-004"))
+@fault("archived-accepts-changes", area="semantics", catches=("PRJ-LIFE-005",), strict=True)
 def archived_accepts_changes(ref: Reference) -> None:
     """An archived project accepts updates, collaborators and new workspaces and volumes."""
     ref.backend.rules.override("modify_project", lambda _: allow)
 
 
-@fault("no-volume-mounts", area="semantics", catches=("WS-SEM-005",))
+@fault("no-volume-mounts", area="semantics", catches=("WS-SEM-005",), strict=True)
 def no_volume_mounts(ref: Reference) -> None:
     """Workspaces mount none of their project's volumes."""
     ref.backend.override("project_volume_ids", lambda _: lambda project_id: [])
 
 
-@fault("project-defaults-wrong", area="semantics", catches=("PRJ-LIFE-001",))
+@fault("project-defaults-wrong", area="semantics", catches=("GEN-DEFAULT-001",), strict=True)
 def project_defaults_wrong(ref: Reference) -> Wrapper:
     """New projects default to organization visibility instead of private."""
     return rewrite_requests("POST", r"/api/v1/projects", body=lambda body: {"visibility": "organization", **body})
@@ -129,13 +129,13 @@ def archive_ignored(ref: Reference) -> None:
     ref.projects.override("archive", lambda _: archive)
 
 
-@fault("restore-twice", area="semantics", catches=("PRJ-LIFE-004",))
+@fault("restore-twice", area="semantics", catches=("GEN-IDEM-001",), strict=True)
 def restore_twice(ref: Reference) -> None:
     """Restoring a project that is not archived answers 200."""
     ref.backend.rules.override("restore", lambda _: allow)
 
 
-@fault("delete-nonempty-project", area="semantics", catches=("PRJ-LIFE-006",))
+@fault("delete-nonempty-project", area="semantics", catches=("PRJ-LIFE-006", "PRJ-LIFE-007"))
 def delete_nonempty_project(ref: Reference) -> None:
     """A project that still has volumes or workspaces can be deleted."""
     ref.backend.rules.override("delete_project", lambda _: allow)
@@ -153,7 +153,7 @@ def stats_count_stopped_as_active(ref: Reference) -> None:
     ref.projects.override("stats", lambda _: wrong)
 
 
-@fault("activity-misses-workspaces", area="semantics", catches=("PRJ-ACT-001",))
+@fault("activity-misses-workspaces", area="semantics", catches=("PRJ-ACT-001",), strict=True)
 def activity_misses_workspaces(ref: Reference) -> None:
     """Workspace actions are not recorded in the project's activity feed."""
     record = ref.backend.record
@@ -210,7 +210,7 @@ def owner_removable(ref: Reference) -> None:
     ref.backend.rules.override("change_collaborator", lambda _: allow)
 
 
-@fault("project-object-stale", area="semantics", catches=("PRJ-SEM-001",))
+@fault("project-object-stale", area="semantics", catches=("PRJ-SEM-001",), strict=True)
 def project_object_stale(ref: Reference) -> Wrapper:
     """The project object's sharedWith stays empty whoever is added."""
 
@@ -221,7 +221,7 @@ def project_object_stale(ref: Reference) -> Wrapper:
     return rewrite_responses("GET", rf"/api/v1/projects|{PROJECT}", edit_json(each_item(empty)))
 
 
-@fault("volume-defaults-wrong", area="semantics", catches=("VOL-LIFE-001",))
+@fault("volume-defaults-wrong", area="semantics", catches=("GEN-DEFAULT-001",), strict=True)
 def volume_defaults_wrong(ref: Reference) -> Wrapper:
     """A volume created without a type gets scratch instead of data."""
     return rewrite_requests("POST", r"/api/v1/volumes", body=lambda body: {"type": "scratch", **body})
@@ -275,3 +275,49 @@ def collaborator_not_listed(ref: Reference) -> Wrapper:
         return {**body, "collaborators": owners, "count": len(owners)}
 
     return rewrite_responses("GET", PROJECT + "/collaborators", edit_json(owner_only))
+
+
+@fault("varying-default-image", area="semantics", catches=("WS-SEM-003",))
+def varying_default_image(ref: Reference) -> Wrapper:
+    """A workspace created without an image gets a different image each time, not its type's default."""
+    counter = iter(range(10**9))
+    return rewrite_requests("POST", r"/api/v1/workspaces",
+                            body=lambda body: {"image": f"strongly/random:{next(counter)}", **body})  # fmt: skip
+
+
+@fault("unknown-project-accepted", area="semantics", catches=("WS-SEM-004", "VOL-LIFE-004"))
+def unknown_project_accepted(ref: Reference) -> Wrapper:
+    """A create naming an unknown project answers 201 (with an id that leads nowhere) instead of a refusal."""
+
+    def accept(status: int, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if status != 404:
+            return status, headers, body
+        return (
+            201,
+            {**headers, "content-type": "application/json"},
+            b'{"workspaceId": "ws_nowhere", "volumeId": "vol_nowhere"}',
+        )
+
+    return rewrite_responses("POST", r"/api/v1/(workspaces|volumes)", accept)
+
+
+@fault("restore-does-nothing", area="semantics", catches=("PRJ-LIFE-004",))
+def restore_does_nothing(ref: Reference) -> None:
+    """Restore answers 200 "active" but the project stays archived."""
+
+    def restore(principal: Principal, project_id: str) -> dict[str, str]:
+        ref.projects.get(principal, project_id)
+        return {"message": "Project restored", "projectId": project_id, "status": "active"}
+
+    ref.projects.override("restore", lambda _: restore)
+
+
+@fault("create-drops-fields", area="semantics", catches=("PRJ-LIFE-001", "VOL-LIFE-001"))
+def create_drops_fields(ref: Reference) -> Wrapper:
+    """A project's category and tags, and a volume's description, given on create are not kept."""
+
+    def drop(body: dict[str, Any]) -> dict[str, Any]:
+        dropped = {"category", "tags"} if "name" in body else {"description"}  # a project has a name, a volume a label
+        return {key: value for key, value in body.items() if key not in dropped}
+
+    return rewrite_requests("POST", r"/api/v1/(projects|volumes)", body=drop)

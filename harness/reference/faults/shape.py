@@ -31,7 +31,7 @@ def workspace_missing_status(ref: Reference) -> Wrapper:
     return rewrite_responses("GET", WORKSPACE, edit_json(lambda body: {k: v for k, v in body.items() if k != "status"}))
 
 
-@fault("metrics-as-numbers", area="shape", catches=("GEN-SCHEMA-001",))
+@fault("metrics-as-numbers", area="shape", catches=("GEN-SCHEMA-005",), strict=True)
 def metrics_as_numbers(ref: Reference) -> Wrapper:
     """Metrics are floats (the SDK's reading) instead of the REST reference's strings."""
     return rewrite_responses("GET", rf"{WORKSPACE}/metrics", edit_json(lambda body: {k: 1.5 for k in body}))
@@ -59,7 +59,7 @@ def html_content_type(ref: Reference) -> Wrapper:
     return rewrite_responses("GET", PROJECT, rewrite)
 
 
-@fault("locked-instead-of-conflict", area="shape", catches=("GEN-SCHEMA-002",))
+@fault("locked-instead-of-conflict", area="shape", catches=("GEN-ERR-004",), strict=True)
 def locked_instead_of_conflict(ref: Reference) -> Wrapper:
     """Every 409 is answered as 423 Locked, a status the contract never documents."""
 
@@ -116,7 +116,7 @@ def create_answers_id(ref: Reference) -> Wrapper:
     return rewrite_responses("POST", "/api/v1/workspaces", edit_json(rename, status=201))
 
 
-@fault("collaborator-answers-message", area="shape", catches=("GEN-SCHEMA-001", "PRJ-COLLAB-002"))
+@fault("collaborator-answers-message", area="shape", catches=("GEN-SCHEMA-005",), strict=True)
 def collaborator_answers_message(ref: Reference) -> Wrapper:
     """Adding a collaborator answers 201 {"message": ...} without the collaborator (the SDK's "Returns dict")."""
     return rewrite_responses(

@@ -56,7 +56,7 @@ def size_not_positive(ref: Reference) -> Wrapper:
     return rewrite_requests(None, r"/api/v1/volumes(/[^/]+)?", body=fix)
 
 
-@fault("pagination-clamped", area="validation", catches=("GEN-LIST-005",))
+@fault("pagination-clamped", area="validation", catches=("GEN-LIST-005",), strict=True)
 def pagination_clamped(ref: Reference) -> Wrapper:
     """A limit or offset out of range is clamped instead of refused."""
 
@@ -69,7 +69,7 @@ def pagination_clamped(ref: Reference) -> Wrapper:
     return rewrite_requests("GET", ANY, query=clamp)
 
 
-@fault("unknown-fields-ignored", area="validation", catches=("GEN-VALID-005",))
+@fault("unknown-fields-ignored", area="validation", catches=("GEN-VALID-005",), strict=True)
 def unknown_fields_ignored(ref: Reference) -> Wrapper:
     """Body fields the operation does not define (SDK snake_case) are silently dropped."""
     known = set().union(*(shape.fields for shape in (validation.CREATE_WORKSPACE, validation.UPDATE_WORKSPACE,
@@ -77,7 +77,7 @@ def unknown_fields_ignored(ref: Reference) -> Wrapper:
     return rewrite_requests(None, ANY, body=lambda body: {k: v for k, v in body.items() if k in known})
 
 
-@fault("malformed-json-422", area="validation", catches=("GEN-VALID-004",))
+@fault("malformed-json-422", area="validation", catches=("GEN-VALID-004",), strict=True)
 def malformed_json_422(ref: Reference) -> Wrapper:
     """Malformed JSON answers 422 instead of 400."""
 
@@ -105,7 +105,7 @@ def tagged_images_refused(ref: Reference) -> Wrapper:
     return middleware(handle)
 
 
-@fault("no-allow-header", area="validation", catches=("GEN-VALID-003",))
+@fault("no-allow-header", area="validation", catches=("GEN-VALID-003",), strict=True)
 def no_allow_header(ref: Reference) -> Wrapper:
     """405 answers lack the Allow header."""
 
@@ -113,3 +113,16 @@ def no_allow_header(ref: Reference) -> Wrapper:
         return status, {k: v for k, v in headers.items() if k != "allow"}, body
 
     return rewrite_responses(None, ANY, rewrite)
+
+
+@fault("names-unlimited", area="validation", catches=("GEN-VALID-006",), strict=True)
+def names_unlimited(ref: Reference) -> Wrapper:
+    """Names and labels over the contract's 128 characters are accepted (cut to 128)."""
+
+    def cut(body: dict[str, Any]) -> dict[str, Any]:
+        for key in ("name", "label"):
+            if isinstance(body.get(key), str):
+                body[key] = body[key][:128]
+        return body
+
+    return rewrite_requests(None, ANY, body=cut)

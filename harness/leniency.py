@@ -1,0 +1,108 @@
+"""The default level's schemas, derived from the strict contract in one place, each rule with its reason.
+
+``openapi/strongly-v1.yaml`` is the strict contract: our choices included (closed sets, limits,
+patterns, the error body, ``{xId}`` create answers). A vendor who follows the two source documents
+may choose otherwise where they leave room, so MUST-level validation uses a schema derived here: it
+keeps the fields and types the documents show and drops what only we decided. ``--strict`` and the
+SHOULD GEN-SCHEMA-005 still judge bodies against the contract as written.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+# Keywords dropped everywhere: the documents state no limit and no format for any value.
+DROPPED = {
+    "maxLength": "no length limit is documented (name ≤128, search ≤200, image ≤255 are ours)",
+    "maximum": "no upper bound is documented (offset ≤2^31-1, limit ≤100, sizeGb ≤65536 are ours)",
+    "pattern": "no value format is documented (tag, image, quantities, sort and error codes are ours)",
+}
+# Dropped from query parameters too: the documents give limit and offset defaults, never bounds.
+QUERY_DROPPED = {"minimum": "limit ≥ 1 and offset ≥ 0 are ours (D-05); a list may clamp or ignore them"}
+# Closed sets the documents list in full; every other enum is open ("e.g." in the SDK) or ours.
+DOCUMENTED_SETS = {
+    frozenset({"pending", "running", "stopped", "failed", "terminated"}):
+        "REST: Filter by status: pending, running, stopped, failed, terminated",
+    frozenset({"jupyter", "vscode", "rstudio", "custom"}): "REST: Environment type: jupyter, vscode, rstudio, custom",
+    frozenset({"build", "deploy", "pod"}): "REST: Log type: build, deploy, pod",
+}  # fmt: skip
+ANY_OBJECT: dict[str, Any] = {"type": "object"}
+# Component schemas replaced whole, by what the documents show of them.
+REPLACED: dict[str, tuple[dict[str, Any], str]] = {
+    "Error": ({}, "no error body is documented anywhere (D-14): any answer, it must only parse as JSON"),
+    "Owner": ({"anyOf": [{"$ref": "#/components/schemas/OwnerObject"}, {"type": "string"}]},
+              "REST shows an object, the SDK's Project and Volume say 'owner str Owner name' (D-19)"),
+    "ProjectCreated": ({"type": "object", "anyOf": [{"required": ["projectId"]}, {"required": ["id"]}]},
+                       "the SDK's create 'Returns Project' (project.id); {projectId} is ours (D-01)"),
+    "VolumeCreated": ({"type": "object", "anyOf": [{"required": ["volumeId"]}, {"required": ["id"]}]},
+                      "the SDK's create 'Returns Volume' (vol.id); {volumeId} is ours (D-01)"),
+    "ProjectAction": (ANY_OBJECT, "archive and restore 'Returns dict' in the SDK"),
+    "VolumeAction": (ANY_OBJECT, "make_shared and sync 'Returns dict' in the SDK"),
+    "WorkspaceMetrics": ({"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+                         "REST shows strings ('2.4', '12.8Gi'), the SDK floats ('cpu_usage float') (D-02)"),
+}  # fmt: skip
+# Responses replaced per operation and status.
+RESPONSES: dict[str, tuple[dict[str, Any], str]] = {
+    "addProjectCollaborator:201": (ANY_OBJECT, "add_collaborator 'Returns dict' in the SDK"),
+    "addProjectCollaborator:200": (ANY_OBJECT, "add_collaborator 'Returns dict' in the SDK"),
+    "updateProjectCollaboratorRole:200": (ANY_OBJECT, "update_collaborator_role 'Returns dict' in the SDK"),
+    "listProjectVolumes:200": (
+        {"anyOf": [
+            {"type": "object", "required": ["volumes"],
+             "properties": {"volumes": {"type": "array", "items": {"$ref": "#/components/schemas/Volume"}}}},
+            {"type": "array", "items": {"$ref": "#/components/schemas/Volume"}},
+        ]},
+        "volumes(project_id) returns 'List[Volume]' in the SDK, not a paginator (D-30)",
+    ),
+}  # fmt: skip
+
+
+def lenient_components(components: dict[str, Any]) -> dict[str, Any]:
+    """The components with every rule applied (the strict Owner kept as OwnerObject for the anyOf)."""
+    relaxed = copy.deepcopy(components)
+    schemas = relaxed["schemas"]
+    schemas["OwnerObject"] = schemas["Owner"]
+    for name, (replacement, _why) in REPLACED.items():
+        schemas[name] = copy.deepcopy(replacement)
+    return relax(relaxed)
+
+
+def relax(node: Any, *, query: bool = False) -> Any:
+    """Drop undocumented limits and closed sets, and read ``null`` as absent for optional fields."""
+    if isinstance(node, list):
+        return [relax(item, query=query) for item in node]
+    if not isinstance(node, dict):
+        return node
+    dropped = DROPPED.keys() | (QUERY_DROPPED.keys() if query else set())
+    out = {key: relax(value, query=query) for key, value in node.items() if key not in dropped}
+    if "enum" in out and frozenset(v for v in out["enum"] if v is not None) not in DOCUMENTED_SETS:
+        del out["enum"]
+    if out.get("additionalProperties") is False:
+        del out["additionalProperties"]  # answers may grow fields (D-17)
+    properties = out.get("properties")
+    if isinstance(properties, dict):
+        required = set(out.get("required", []))
+        out["properties"] = {
+            name: schema if name in required else {"anyOf": [schema, {"type": "null"}]}
+            for name, schema in properties.items()
+        }
+    return out
+
+
+def lenient_response(key: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A response schema (standalone, with its components) at the default level."""
+    replaced = RESPONSES.get(key)
+    body = copy.deepcopy(replaced[0]) if replaced else relax({k: v for k, v in schema.items() if k != "components"})
+    return {**body, "components": lenient_components(schema["components"])}
+
+
+def rules() -> list[tuple[str, str]]:
+    """Every derived rule with its reason, for ARCHITECTURE.md and the tests."""
+    return ([(f"drop {key}", why) for key, why in DROPPED.items()]
+            + [(f"drop {key} in query parameters", why) for key, why in QUERY_DROPPED.items()]
+            + [(f"keep enum {sorted(values)}", why) for values, why in DOCUMENTED_SETS.items()]
+            + [("drop other enums", "the SDK says 'e.g.' or the documents name no set (D-23, D-28, D-12)"),
+               ("null as absent", "an optional field answered null is a field not given")]
+            + [(f"replace {name}", why) for name, (_, why) in REPLACED.items()]
+            + [(f"replace {key}", why) for key, (_, why) in RESPONSES.items()])  # fmt: skip
