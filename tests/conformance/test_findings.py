@@ -48,13 +48,17 @@ def test_a_create_answering_id_instead_of_workspace_id_is_a_finding(tmp_path: Pa
 
 
 def test_a_collaborator_answered_but_never_listed_fails_its_requirement(tmp_path: Path) -> None:
-    """201 on add, then absent from the list: PRJ-COLLAB-002 and -003 fail, the harness does not."""
+    """201 on add, then absent from the list: PRJ-COLLAB-002 fails, -003 (which needs the collaborator) is
+    blocked by it, and the harness does not break."""
     run = contract("--fault", "collaborator-not-listed", "--requirement", "PRJ-COLLAB-002",
                    "--requirement", "PRJ-COLLAB-003", "--reports", str(tmp_path))  # fmt: skip
 
     document = ran_without_breaking(run, tmp_path)
     assert run.returncode == 1
-    assert (statuses(document)["PRJ-COLLAB-002"], statuses(document)["PRJ-COLLAB-003"]) == ("fail", "fail")
+    assert (statuses(document)["PRJ-COLLAB-002"], statuses(document)["PRJ-COLLAB-003"]) == ("fail", "blocked")
+    causes = [cause for cause in document["rootCauses"] if "PRJ-COLLAB-003" in cause["blocks"]]
+    assert causes
+    assert all("PRJ-COLLAB-002" in cause["fails"] for cause in causes)
 
 
 BLOCKED_BY_TWO = ["PRJ-COLLAB-001", "PRJ-COLLAB-003", "PRJ-COLLAB-004", "PRJ-STATS-001", "WS-LIFE-007", "AUTH-ISO-003"]
