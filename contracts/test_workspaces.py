@@ -105,9 +105,10 @@ def test_status_agrees_with_the_workspace(api: ApiClient, make: Factory) -> None
 
 
 @pytest.mark.requirement("WS-LIFE-004")
+@pytest.mark.running_workspaces(1)
 def test_stop_a_running_workspace(api: ApiClient, make: Factory) -> None:
     """Stop answers 200 with status stopped; afterwards the workspace and its status read as stopped."""
-    workspace = make.running_workspace()
+    workspace = make.running_workspace(pooled=True)
 
     answer = expect(api.post(f"{W}/{workspace['id']}/stop"), "stopWorkspace", 200)
 
@@ -118,9 +119,10 @@ def test_stop_a_running_workspace(api: ApiClient, make: Factory) -> None:
 
 
 @pytest.mark.requirement("WS-LIFE-005")
+@pytest.mark.running_workspaces(1)
 def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
     """Start answers 200 with status pending, and the workspace becomes running again."""
-    workspace = make.stopped_workspace()
+    workspace = make.stopped_workspace(pooled=True)
 
     answer = expect(api.post(f"{W}/{workspace['id']}/start"), "startWorkspace", 200)
 
@@ -130,9 +132,10 @@ def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 
 
 @pytest.mark.requirement("WS-LIFE-006")
+@pytest.mark.running_workspaces(1)
 def test_restart_a_running_workspace(api: ApiClient, make: Factory) -> None:
     """Restart answers 200 with status pending, goes through a new Ready transition and runs again."""
-    workspace = make.running_workspace()
+    workspace = make.running_workspace(pooled=True)
     ready_before = ready_condition(api, workspace["id"])["lastTransitionTime"]
     time.sleep(TICK)  # a new transition in whole seconds needs a second to pass
 
@@ -148,9 +151,10 @@ def test_restart_a_running_workspace(api: ApiClient, make: Factory) -> None:
 
 @pytest.mark.requirement("WS-LIFE-007")
 @pytest.mark.smoke
+@pytest.mark.running_workspaces(1)
 def test_delete_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
     """Delete answers 204; then the workspace, its sub-resources and a second delete answer 404."""
-    workspace = make.stopped_workspace()
+    workspace = make.stopped_workspace(pooled=True)
     path = f"{W}/{workspace['id']}"
 
     expect(api.delete(path), "deleteWorkspace", 204)
@@ -166,9 +170,10 @@ def test_delete_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 
 @pytest.mark.requirement("WS-LIFE-008")
 @pytest.mark.recommends("GEN-ERR-004")
+@pytest.mark.running_workspaces(1)
 def test_delete_is_refused_while_live(api: ApiClient, make: Factory) -> None:
     """Deleting a pending or running workspace is refused (409 recommended) and leaves it as it was (D-09)."""
-    running = make.running_workspace()
+    running = make.running_workspace(pooled=True)
     refused_unchanged(api, make, running["id"], "DELETE", f"{W}/{running['id']}")
     fresh = make.workspace()
     refused(api.delete(f"{W}/{fresh['id']}"), "deleteWorkspace", 409)
@@ -178,19 +183,21 @@ def test_delete_is_refused_while_live(api: ApiClient, make: Factory) -> None:
 @pytest.mark.requirement("WS-LIFE-009")
 @pytest.mark.recommends("GEN-ERR-004")
 @pytest.mark.parametrize(("state", "action"), [("running", "start"), ("stopped", "stop"), ("stopped", "restart")])
+@pytest.mark.running_workspaces(1)
 def test_actions_in_the_wrong_state_change_nothing(api: ApiClient, make: Factory, state: str, action: str) -> None:
     """Start on running, stop on stopped, restart on stopped: refused (409 recommended) and no change (D-08)."""
-    workspace = make.running_workspace() if state == "running" else make.stopped_workspace()
+    workspace = make.running_workspace(pooled=True) if state == "running" else make.stopped_workspace(pooled=True)
 
     refused_unchanged(api, make, workspace["id"], "POST", f"{W}/{workspace['id']}/{action}")
 
 
 @pytest.mark.requirement("WS-LIFE-010")
 @pytest.mark.recommends("GEN-ERR-004")
+@pytest.mark.running_workspaces(1)
 def test_runtime_changes_need_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
     """Resources change while running: refused (409 recommended), nothing changed; while stopped resources
     and image change ("Certain fields (e.g., resources) can only be updated while the workspace is stopped")."""
-    workspace = make.running_workspace()
+    workspace = make.running_workspace(pooled=True)
     path = f"{W}/{workspace['id']}"
     for body in ({"resources": {"cpu": "3"}}, {"name": "x", "resources": {"gpu": "1"}}):
         refused_unchanged(api, make, workspace["id"], "PUT", path, body)
@@ -206,9 +213,10 @@ def test_runtime_changes_need_a_stopped_workspace(api: ApiClient, make: Factory)
 
 
 @pytest.mark.requirement("WS-LIFE-015")
+@pytest.mark.running_workspaces(1)
 def test_image_changes_need_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
     """An image change while running answers 409 and changes nothing (D-10: "e.g." leaves the list open)."""
-    workspace = make.running_workspace()
+    workspace = make.running_workspace(pooled=True)
     before = make.get("workspace", workspace["id"])
 
     expect(api.put(f"{W}/{workspace['id']}", json={"image": "strongly/jupyter:other"}), "updateWorkspace", 409)
@@ -218,9 +226,10 @@ def test_image_changes_need_a_stopped_workspace(api: ApiClient, make: Factory) -
 
 @pytest.mark.requirement("WS-LIFE-011")
 @pytest.mark.recommends("GEN-ERR-004")
+@pytest.mark.running_workspaces(1)
 def test_metrics_only_while_running(api: ApiClient, make: Factory) -> None:
     """Metrics answer 200 while running and are refused once stopped (409 recommended, D-11)."""
-    workspace = make.running_workspace()
+    workspace = make.running_workspace(pooled=True)
     path = f"{W}/{workspace['id']}"
 
     expect(api.get(f"{path}/metrics"), "getWorkspaceMetrics", 200)
@@ -240,13 +249,14 @@ def sync_with_nothing_to_do(api: ApiClient, workspace_id: str, why: str) -> None
 
 @pytest.mark.requirement("WS-LIFE-012")
 @pytest.mark.recommends("WS-LIFE-016", "GEN-ERR-004")
+@pytest.mark.running_workspaces(1)
 def test_sync_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -> None:
     """Sync answers 200 for a running workspace with a volume; without a volume, or stopped, it is refused
     (409 recommended) or answered as done, and the workspace stays as it was."""
     project = make.project()
     make.volume(project["id"])
     mounted = make.running_workspace(project["id"])
-    loose = make.running_workspace()
+    loose = make.running_workspace(pooled=True)
 
     answer = expect(api.post(f"{W}/{mounted['id']}/sync"), "syncWorkspace", 200)
     assert answer.get("workspaceId", mounted["id"]) == mounted["id"], answer  # sync 'Returns dict' in the SDK
@@ -259,9 +269,10 @@ def test_sync_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -
 
 
 @pytest.mark.requirement("WS-LIFE-013")
+@pytest.mark.running_workspaces(1)
 def test_logs_grow_with_the_lifecycle(api: ApiClient, make: Factory) -> None:
     """Build, deploy and pod logs have lines once running; stop and start add to them (D-33)."""
-    workspace = make.running_workspace()
+    workspace = make.running_workspace(pooled=True)
     path = f"{W}/{workspace['id']}"
 
     def lines(kind: str) -> int:
@@ -280,9 +291,10 @@ def test_logs_grow_with_the_lifecycle(api: ApiClient, make: Factory) -> None:
 
 
 @pytest.mark.requirement("WS-LIFE-014")
+@pytest.mark.running_workspaces(1)
 def test_url_only_while_running(api: ApiClient, make: Factory) -> None:
     """A running workspace has a URL; a stopped one has none (D-07)."""
-    workspace = make.running_workspace()
+    workspace = make.running_workspace(pooled=True)
     assert isinstance(workspace["url"], str)
     assert workspace["url"]
 

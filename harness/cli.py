@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError, InternalError, UsageError
 from harness.paths import LOAD
+from harness.run.config import DEFAULT_CONCURRENCY, DEFAULT_MAX_WORKSPACES
 
 if TYPE_CHECKING:
     from harness.redact import Redactor
@@ -48,6 +49,12 @@ def _positive_float(text: str) -> float:
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"not a whole number above 0: {text!r}")
+    return int(text)
+
+
+def _nonnegative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
     return int(text)
 
 
@@ -120,7 +127,8 @@ def _cmd_contract(args: argparse.Namespace) -> int:
     profile, args.readonly = contract_profile(args.profile, args.readonly)
     unknown = [rid for rid in args.requirement if rid not in by_id()]
     contract = ContractConfig(profile=profile, requirements=tuple(args.requirement), model_steps=args.model_steps,
-                              keep_on_failure=args.keep_on_failure, strict=args.strict)  # fmt: skip
+                              keep_on_failure=args.keep_on_failure, strict=args.strict,
+                              concurrency=args.concurrency, max_workspaces=args.max_workspaces)  # fmt: skip
     config = _config(args, contract=contract)
     if unknown:
         raise UsageError(f"unknown requirement id(s): {', '.join(unknown)}")
@@ -423,6 +431,10 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
     contract.add_argument("--strict", action="store_true", help="judge every recommendation (SHOULD) as a MUST")
+    contract.add_argument("--concurrency", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N",
+                          help=f"checks in flight (default {DEFAULT_CONCURRENCY}; 1: one at a time)")  # fmt: skip
+    contract.add_argument("--max-workspaces", type=_nonnegative_int, default=DEFAULT_MAX_WORKSPACES, metavar="N",
+                          help=f"most workspaces made ahead for checks (default {DEFAULT_MAX_WORKSPACES})")  # fmt: skip
     contract.set_defaults(run=_cmd_contract)
 
     load = commands.add_parser("load", parents=[target, faults, limits, mode, reports],

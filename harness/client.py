@@ -9,11 +9,13 @@ This module is part of the toolkit the suites import; ``__all__`` lists what the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -106,6 +108,17 @@ class ExchangeLog:
         with self._lock:
             taken, self.current = self.current, []
         return taken
+
+    @contextlib.contextmanager
+    def aside(self) -> Iterator[None]:
+        """Exchanges inside belong to no check: counted, but kept out of the current check's evidence."""
+        kept = self.take()
+        try:
+            yield
+        finally:
+            self.take()
+            with self._lock:
+                self.current = kept + self.current
 
 
 LOG = ExchangeLog()

@@ -11,16 +11,20 @@ This module is part of the toolkit the suites import; ``__all__`` lists what the
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.client import ApiClient
 from harness.expect import Patience, TimedOut, UnexpectedAnswer, expect, poll_until, read_field
 from harness.registry import Registry
 from harness.steps import PROMISES, setup_step, step
 
+if TYPE_CHECKING:
+    from harness.pool import WorkspacePool
+
 __all__ = ["Factory", "new_id"]
 
 GETS = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}
+Json = dict[str, Any]
 # the requirement that promises a workspace reaches each state a check may wait for
 REACHES = {"running": "WS-LIFE-002", "stopped": "WS-LIFE-004"}
 
@@ -35,11 +39,20 @@ def new_id(created: Any, kind: str) -> str:
 
 
 class Factory:
-    def __init__(self, client: ApiClient, registry: Registry, prefix: str, *, patience: Patience) -> None:
+    def __init__(
+        self,
+        client: ApiClient,
+        registry: Registry,
+        prefix: str,
+        *,
+        patience: Patience,
+        pool: WorkspacePool | None = None,
+    ) -> None:
         self.client = client
         self.registry = registry
         self.prefix = prefix
         self.patience = patience
+        self.pool = pool
 
     def name(self, kind: str) -> str:
         return f"{self.prefix}{kind}-{secrets.token_hex(3)}"
@@ -71,13 +84,18 @@ class Factory:
         self.registry.add("workspace", new_id(created, "workspace"))
         return self.get("workspace", new_id(created, "workspace"))
 
-    def running_workspace(self, project_id: str | None = None, **fields: Any) -> dict[str, Any]:
-        workspace = self.workspace(project_id, **fields)
-        return self.wait_until(workspace["id"], "running")
+    def running_workspace(
+        self, project_id: str | None = None, *, pooled: bool = False, **fields: Any
+    ) -> dict[str, Any]:
+        """A new running workspace; ``pooled``: any such workspace will do, so one made ahead (harness/pool.py)."""
+        taken = self.pool.take(self.registry) if pooled and self.pool and project_id is None and not fields else None
+        return self.wait_until(taken or self.workspace(project_id, **fields)["id"], "running")
 
     @step("WS-LIFE-004", "stopping a workspace")
-    def stopped_workspace(self, project_id: str | None = None, **fields: Any) -> dict[str, Any]:
-        workspace = self.running_workspace(project_id, **fields)
+    def stopped_workspace(
+        self, project_id: str | None = None, *, pooled: bool = False, **fields: Any
+    ) -> dict[str, Any]:
+        workspace = self.running_workspace(project_id, pooled=pooled, **fields)
         expect(self.client.post(f"/api/v1/workspaces/{workspace['id']}/stop"), "stopWorkspace", 200)
         return self.wait_until(workspace["id"], "stopped")  # a stop may pass through `stopping` first
 

@@ -7,6 +7,8 @@ to us can never cut that short.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 from collections.abc import Mapping
@@ -39,7 +41,8 @@ def supervise(
     def forward(signum: int, frame: object) -> None:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signum)
+                with contextlib.suppress(ProcessLookupError):  # to its group: its own workers end in order too
+                    os.killpg(child.pid, signum)
 
     previous = signal.signal(signal.SIGTERM, forward)
     try:

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,15 +26,16 @@ import requests
 
 from harness import __version__, recommend, spec
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
+from harness.conformance import phases
 from harness.expect import ContractViolation
 from harness.factory import Factory, Patience
+from harness.pool import WorkspacePool
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
-from harness.requirements import by_id
+from harness.requirements import by_id, load_catalogue
 from harness.results import CheckResult, Failure, RunResult, Status, root_cause_of
 from harness.run import RunConfig
 from harness.steps import FINDINGS, Blocked, promised_by
-from harness.sweep import sweep
 
 # Which requirement a schemathesis failure code speaks for (ST401 and ST901 are resolved below).
 FAILURE_CODES = {
@@ -81,6 +83,7 @@ class ConformanceRun:
     unsettled: Blocked | None = None  # a restart after which the target never answered steadily again
     patience: Patience = field(init=False)  # one for the run: shortened waits carry across checks
     hung: HungRoutes = field(default_factory=HungRoutes)  # routes that timed out once get short timeouts
+    pool: WorkspacePool | None = None  # running workspaces made ahead (harness/pool.py)
 
     def __post_init__(self) -> None:
         self.patience = Patience(self.config.limits.provision_wait)
@@ -97,7 +100,7 @@ class ConformanceRun:
         )
 
     def factory(self, client: ApiClient, registry: Registry) -> Factory:
-        return Factory(client, registry, self.config.prefix, patience=self.patience)
+        return Factory(client, registry, self.config.prefix, patience=self.patience, pool=self.pool)
 
 
 _current: ConformanceRun | None = None
@@ -123,6 +126,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "smoke: part of the smoke profile (seconds)",
         "readonly: sends no POST, PUT or DELETE; what a read-only run runs",
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
+        "quiet(why): must observe a quiet server; runs after the concurrent checks, alone (phases.py)",
+        "running_workspaces(n): takes n workspaces from the pool made ahead (harness/pool.py)",
     ):
         config.addinivalue_line("markers", line)
     path = config.getoption("run_config")
@@ -135,6 +140,8 @@ def pytest_configure(config: pytest.Config) -> None:
         _current.limiter = RateLimiter(run_config.limits.rate_limit)
     # SIGTERM gets the same orderly end as Ctrl-C: fixtures tear down, cleanup runs, results are written
     signal.signal(signal.SIGTERM, _interrupt)
+    if phases.is_controller(config):  # its workers keep their own deadlines and write their own parts
+        return
     # and so does the deadline, wherever the run is (a hanging server can hold one check for minutes)
     signal.signal(signal.SIGALRM, _deadline)
     signal.setitimer(signal.ITIMER_REAL, run_config.limits.deadline)
@@ -192,6 +199,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if not ids or unknown:
             raise pytest.UsageError(f"{item.nodeid} names no requirement or unknown ones: {unknown or 'none'}")
         chosen = selected(item, ids, run.config) and (not wanted or bool(wanted & set(ids)))
+        chosen = chosen and phases.belongs(item, run.config.contract.phase)
         (keep if chosen else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -215,7 +223,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 # ------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="session")
 def run(pytestconfig: pytest.Config) -> Iterator[ConformanceRun]:
-    """The run; at its end, everything it created is removed and stragglers are swept by prefix."""
+    """The run; at its end, everything this process created is removed (the runner then sweeps
+    stragglers by prefix, once every process is done)."""
     current = current_run()
     yield current
     in_flight = pytestconfig.stash.get(OUTCOMES, {}).values()  # the last check's result is not filed yet
@@ -227,12 +236,20 @@ def run(pytestconfig: pytest.Config) -> Iterator[ConformanceRun]:
     LOG.take()  # what cleanup sends belongs to no check: its problems are reported as cleanup findings
     with current.client(current.config.target.api_key) as admin:
         current.cleanup_problems += current.registry.cleanup(admin)
-        if not current.config.readonly:
-            leftovers = sweep(admin, current.config.prefix, delete=True)
-            current.cleanup_problems += [f"leaked and swept: {line}" for line in leftovers.removed]
-            current.cleanup_problems += [f"leaked: {line}" for line in leftovers.remaining]
-            current.cleanup_problems += [f"sweep: {line}" for line in leftovers.problems]
     LOG.take()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def workspace_pool(request: pytest.FixtureRequest, run: ConformanceRun, api: ApiClient) -> None:
+    """Before the first check: the phase's running workspaces made ahead, as many as its checks declare."""
+    demand = sum(mark.args[0] for item in request.session.items for mark in item.iter_markers("running_workspaces"))
+    count = min(demand, run.config.contract.max_workspaces)
+    if run.config.readonly or not count or run.config.contract.pool is None:
+        return
+    run.pool = WorkspacePool(Path(run.config.contract.pool))
+    problem = run.pool.fill(run.factory(api, run.registry), count)
+    if problem:
+        run.notes.append(problem)
 
 
 @pytest.fixture(scope="session")
@@ -479,8 +496,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.hookimpl(trylast=True)  # after an interrupt pytest tears fixtures down first: cleanup belongs in the report
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Leave this process's part of the result for the runner (harness/conformance/phases.py)."""
     run = current_run()
     config = run.config
+    if config.contract.parts is None or phases.is_controller(session.config):
+        return
     signal.setitimer(signal.ITIMER_REAL, 0)  # the results are being written: no deadline cuts that short
     result = RunResult(
         run_id=config.run_id,
@@ -501,9 +521,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         spec_sha256=spec.load().sha256,
         strict=config.contract.strict,
     )
-    from harness import reports
-
-    reports.write(result, config.reports, run.redactor)
+    result.write(phases.part_file(session.config, config.contract.parts, config.contract.phase), load_catalogue())
 
 
 def redacted_config(config: RunConfig) -> dict[str, Any]:

@@ -1,31 +1,45 @@
-"""``strongly-harness contract``: preflight, run the suite in a child pytest, and return its result.
+"""``strongly-harness contract``: preflight, run the suite in child pytests, and return its result.
 
-The suite runs in its own process so the target is fixed before collection (schemathesis needs
-the base URL then) and so a crash of the suite cannot take the command line with it. The child
-reads the run's configuration from the one file the runner writes (``--run-config``). Ctrl-C and
-SIGTERM are passed on (harness/processes.py): the suite cleans up and writes its results first.
+The suite runs in its own processes so the target is fixed before collection (schemathesis needs
+the base URL then) and so a crash of the suite cannot take the command line with it. A run has
+phases (harness/conformance/phases.py): with ``--concurrency`` above 1 the independent checks run
+in pytest-xdist workers, then the quiet ones in one process. Every process reads the run's
+configuration from the file the runner writes (``--run-config``) and leaves its part of the result;
+the runner merges the parts, sweeps what is still named under the run's prefix, and writes the
+reports. Ctrl-C and SIGTERM are passed on (harness/processes.py): the suite cleans up and writes
+its results first.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from harness import reports
+from harness import pool, reports
+from harness.client import ApiClient, ExchangeLog
+from harness.conformance import phases
 from harness.embedded import target_for
 from harness.errors import InternalError
 from harness.paths import CONTRACTS
 from harness.preflight import preflight
 from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, supervise
+from harness.redact import Redactor
+from harness.registry import Registry
 from harness.requirements import by_id
 from harness.results import RunResult
 from harness.run import RunConfig, Target
+from harness.sweep import sweep
 
 CONFIG_FILE = "run-config.json"
+STOPPED = 2  # pytest's exit code when a check was interrupted: a signal, or the run's deadline
+NO_CHECKS = 5  # pytest's exit code when a phase selected nothing (fine, unless no phase selected anything)
 
 
 def pytest_command(config_file: Path, config: RunConfig, extra: list[str]) -> list[str]:
@@ -34,7 +48,7 @@ def pytest_command(config_file: Path, config: RunConfig, extra: list[str]) -> li
         "-c", str(CONTRACTS / "pytest.ini"), "--rootdir", str(CONTRACTS),
         "-p", "harness.conformance.plugin", "-p", "no:cacheprovider",
         "--run-config", str(config_file),
-        "--alluredir", str(reports.allure_results(config.reports)), "--clean-alluredir",
+        "--alluredir", str(reports.allure_results(config.reports)),
         f"--hypothesis-seed={config.seed}",
         "-q", "--tb=no",
         *extra,
@@ -46,20 +60,75 @@ def run_contract(config: RunConfig) -> RunResult:
     # the suite runs in a scratch directory: a relative reports path must mean the caller's
     config = replace(config, reports=config.reports.resolve())
     config.reports.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(reports.allure_results(config.reports), ignore_errors=True)  # each phase adds its own
     with target_for(config, reports.server_log(config.reports)) as config:
         notes = preflight(config.target, needs_write=not config.readonly)
         config = replace(config, contract=replace(config.contract, notes=tuple(notes)))
         with tempfile.TemporaryDirectory(prefix="strongly-contract-") as workdir:
-            config_file = config.write(Path(workdir) / CONFIG_FILE)
-            command = pytest_command(config_file, config, [])
-            code = supervise([command], cwd=Path(workdir), timeout=config.limits.deadline + GRACE, quiet=config.quiet)
-    if code == TIMED_OUT:
-        raise InternalError(f"the suite overran its deadline of {config.limits.deadline:g}s by more than {GRACE:g}s")
-    result = reports.read(RunResult, config.reports)
-    if code in (3, 4, 5) or result is None:
-        raise InternalError(f"the suite itself failed (pytest exit {code}); see the output above")
-    result.interrupted = code == INTERRUPTED or (code == 2 and not result.stopped_early)
+            parts = Path(workdir) / "parts"
+            exits = run_phases(config, Path(workdir), parts)
+            result = phases.merge(phases.read_parts(parts))
+            if result is None:
+                raise InternalError("the suite itself failed before any check ran; see the output above")
+            unclaimed = [id for folder in Path(workdir).glob("pool-*") for id in pool.leftovers(folder)]
+            result.cleanup_problems += clean_up(config, result, unclaimed)
+    result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    result.interrupted = INTERRUPTED in exits or (STOPPED in exits and not result.stopped_early)
+    reports.write(result, config.reports, Redactor(config.secrets()))
     return result
+
+
+def run_phases(config: RunConfig, workdir: Path, parts: Path) -> list[int]:
+    """Run each phase's pytest child in turn, while none was stopped; their exit codes."""
+    concurrency = config.contract.concurrency
+    deadline = time.monotonic() + config.limits.deadline
+    exits = []
+    for phase in phases.phases(concurrency):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        limits = replace(config.limits, deadline=remaining)
+        if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
+            limits = replace(limits, rate_limit=limits.rate_limit / concurrency)
+        contract = replace(config.contract, phase=phase, parts=str(parts), pool=str(workdir / f"pool-{phase}"))
+        config_file = replace(config, limits=limits, contract=contract).write(workdir / f"{phase}-{CONFIG_FILE}")
+        command = pytest_command(config_file, config, phases.xdist_arguments(phase, concurrency))
+        code = supervise([command], cwd=workdir, timeout=remaining + GRACE, quiet=config.quiet)
+        if code == TIMED_OUT:
+            overran = f"{config.limits.deadline:g}s by more than {GRACE:g}s"
+            raise InternalError(f"the suite overran its deadline of {overran}")
+        if code in (3, 4):
+            raise InternalError(f"the suite itself failed (pytest exit {code}); see the output above")
+        exits.append(code)
+        if code in (INTERRUPTED, STOPPED):  # by a signal or its deadline: the next phase does not start
+            break
+    if exits and all(code == NO_CHECKS for code in exits):
+        raise InternalError("the suite selected no check (pytest exit 5); see the output above")
+    return exits
+
+
+def clean_up(config: RunConfig, result: RunResult, unclaimed: list[str]) -> list[str]:
+    """Once every process is done: remove the pool's unclaimed workspaces, then sweep whatever is still
+    named under the run's prefix (a leak: each process removed what it created); the problems met."""
+    if config.readonly:
+        return []
+    if config.contract.keep_on_failure and any(check.status in ("fail", "error") for check in result.checks):
+        return ["--keep-on-failure: this run's data stays; remove it with sweep --run-id"]
+    redactor = Redactor(config.secrets())
+    client = ApiClient(config.target.base_url, config.target.api_key, redactor=redactor,
+                       timeout=config.limits.request_timeout, log=ExchangeLog())  # fmt: skip
+    made_ahead = Registry()
+    for workspace_id in unclaimed:
+        made_ahead.add("workspace", workspace_id)
+    with client:
+        problems = made_ahead.cleanup(client)
+        leftovers = sweep(client, config.prefix, delete=True)
+    return (
+        problems
+        + [f"leaked and swept: {line}" for line in leftovers.removed]
+        + [f"leaked: {line}" for line in leftovers.remaining]
+        + [redactor(f"sweep: {line}") for line in leftovers.problems]
+    )
 
 
 def list_requirements(config: RunConfig) -> int:

@@ -34,6 +34,8 @@ from harness.loadtest.profiles import Profile
 from harness.loadtest.scenarios import LOCUSTFILE
 
 CONTRACT_PROFILES = ("full", "core", "smoke")
+DEFAULT_CONCURRENCY = 8  # benchmarks/README.md §2: the embedded run is no slower, a slow target much faster
+DEFAULT_MAX_WORKSPACES = 16  # made ahead at once; --max-workspaces lowers it on a shared deployment
 READONLY_ALIAS = "readonly"  # `contract --profile readonly`, as before --readonly: the full profile, read-only
 
 # The variables a user sets (README, "Against your deployment"); the run reads nothing else from its environment.
@@ -86,6 +88,11 @@ class ContractConfig:
     strict: bool = False  # every recommendation (SHOULD) judged as a MUST
     notes: tuple[str, ...] = ()  # what preflight found worth saying (missing optional keys)
     list_file: str | None = None  # `contract --list`: collect only, and write the selection here
+    concurrency: int = DEFAULT_CONCURRENCY  # checks in flight at once (1: one at a time, in one process)
+    max_workspaces: int = DEFAULT_MAX_WORKSPACES  # the most workspaces the pool makes ahead (harness/pool.py)
+    phase: str = "all"  # the checks this process runs: all, concurrent or quiet (harness/conformance/phases.py)
+    parts: str | None = None  # the folder where each process of the run leaves its part of the result
+    pool: str | None = None  # the folder of the phase's pool of running workspaces (harness/pool.py)
 
 
 @dataclass(frozen=True)
