@@ -78,6 +78,19 @@ def after_call(context: Any, case: Any, response: Any) -> None:
             (run.active or run.registry).add(create[1], created)
 
 
+# The state an operation's path ids must be in for its valid requests to succeed (test_schema.py).
+NEEDS_RUNNING = {"getWorkspaceMetrics", "syncWorkspace", "restartWorkspace", "stopWorkspace"}
+NEEDS_STOPPED = {"startWorkspace", "deleteWorkspace"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis' check of an operation on a running or stopped workspace waits for one to provision."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if isinstance(label, str) and operation_for(label).operation_id in NEEDS_RUNNING | NEEDS_STOPPED:
+            item.add_marker(pytest.mark.provisions(1))
+
+
 def operation_for(label: str) -> spec.Operation:
     method, path = label.split(" ", 1)
     operation = next((op for op in spec.load().operations if op.method == method and op.path == path), None)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from contracts.conftest import CURRENT_IDS, LAST_RESPONSE, existing, operation_for
+from contracts.conftest import CURRENT_IDS, LAST_RESPONSE, NEEDS_RUNNING, NEEDS_STOPPED, existing, operation_for
 from contracts.schema import judged_at_the_documents, schema
 from harness import spec
 from harness.client import ApiClient
@@ -23,9 +23,6 @@ from harness.conformance.plugin import ConformanceRun
 from harness.factory import Factory
 from harness.run import RunConfig
 
-# The state an operation's path ids must be in for its valid requests to succeed.
-NEEDS_RUNNING = {"getWorkspaceMetrics", "syncWorkspace", "restartWorkspace", "stopWorkspace"}
-NEEDS_STOPPED = {"startWorkspace", "deleteWorkspace"}
 NEEDS_VOLUME = {"syncWorkspace", "listProjectVolumes"}
 NEEDS_COLLABORATOR = {"updateProjectCollaboratorRole", "removeProjectCollaborator"}
 

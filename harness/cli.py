@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError, InternalError, UsageError
 from harness.paths import LOAD
-from harness.run.config import DEFAULT_CONCURRENCY, DEFAULT_MAX_WORKSPACES
+from harness.run.config import DEFAULT_CONCURRENCY, DEFAULT_MAX_WORKSPACES, EMBEDDED_CONCURRENCY
 
 if TYPE_CHECKING:
     from harness.redact import Redactor
@@ -431,8 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
     contract.add_argument("--strict", action="store_true", help="judge every recommendation (SHOULD) as a MUST")
-    contract.add_argument("--concurrency", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N",
-                          help=f"checks in flight (default {DEFAULT_CONCURRENCY}; 1: one at a time)")  # fmt: skip
+    contract.add_argument("--concurrency", type=_positive_int, metavar="N",
+                          help=f"checks in flight (default {DEFAULT_CONCURRENCY}; against the embedded server "
+                               f"{EMBEDDED_CONCURRENCY}; 1: one at a time)")  # fmt: skip
     contract.add_argument("--max-workspaces", type=_nonnegative_int, default=DEFAULT_MAX_WORKSPACES, metavar="N",
                           help=f"most workspaces made ahead for checks (default {DEFAULT_MAX_WORKSPACES})")  # fmt: skip
     contract.set_defaults(run=_cmd_contract)

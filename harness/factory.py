@@ -10,7 +10,10 @@ This module is part of the toolkit the suites import; ``__all__`` lists what the
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from harness.client import ApiClient
@@ -47,12 +50,14 @@ class Factory:
         *,
         patience: Patience,
         pool: WorkspacePool | None = None,
+        watch: Callable[[str], AbstractContextManager[object]] | None = None,
     ) -> None:
         self.client = client
         self.registry = registry
         self.prefix = prefix
         self.patience = patience
         self.pool = pool
+        self.watch = watch  # around each wait for a workspace (the run's progress display counts them)
 
     def name(self, kind: str) -> str:
         return f"{self.prefix}{kind}-{secrets.token_hex(3)}"
@@ -103,7 +108,8 @@ class Factory:
         """Poll the workspace until it reaches ``status`` within the provisioning wait; a timeout counts
         against ``promised_by``, the requirement that says it gets there (by default the state's own)."""
         requirement = promised_by or REACHES.get(status, "WS-LIFE-002")
-        with setup_step(requirement, f"waiting for a workspace to become {status}"):
+        watching = self.watch(workspace_id) if self.watch else contextlib.nullcontext()
+        with setup_step(requirement, f"waiting for a workspace to become {status}"), watching:
             try:
                 workspace = poll_until(
                     lambda: self.get("workspace", workspace_id),

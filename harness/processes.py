@@ -11,20 +11,33 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import IO
 
 GRACE = 60.0
+TICK = 0.5  # seconds between calls of a progress display
 FOLLOWERS_GRACE = 5.0  # once the leader is done, its followers have nothing left to contribute
 TIMED_OUT = -1
 INTERRUPTED = -2
 
 
 def supervise(
-    commands: list[list[str]], *, cwd: Path, timeout: float, quiet: bool = False, env: Mapping[str, str] | None = None
+    commands: list[list[str]],
+    *,
+    cwd: Path,
+    timeout: float,
+    quiet: bool = False,
+    env: Mapping[str, str] | None = None,
+    log: IO[bytes] | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> int:
-    """Run the commands together; the first one leads (its exit code is returned), the rest follow it."""
-    output = subprocess.DEVNULL if quiet else None
+    """Run the commands together; the first one leads (its exit code is returned), the rest follow it.
+
+    Their output goes to ``log`` when given (else nowhere if ``quiet``); ``tick`` is called twice a
+    second while they run (a progress display)."""
+    output = log if log is not None else subprocess.DEVNULL if quiet else None
     children = [
         subprocess.Popen(
             command,
@@ -46,7 +59,7 @@ def supervise(
 
     previous = signal.signal(signal.SIGTERM, forward)
     try:
-        code = leader.wait(timeout=timeout)
+        code = wait(leader, timeout, tick)
     except KeyboardInterrupt:
         forward(signal.SIGINT, None)
         leader.wait(timeout=GRACE)
@@ -60,6 +73,18 @@ def supervise(
     for child in children:
         end(child, FOLLOWERS_GRACE if child is not leader else GRACE)
     return code
+
+
+def wait(child: subprocess.Popen[bytes], timeout: float, tick: Callable[[], None] | None) -> int:
+    """The child's exit code; ``subprocess.TimeoutExpired`` past ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return child.wait(timeout=min(TICK, max(deadline - time.monotonic(), 0)) if tick else timeout)
+        except subprocess.TimeoutExpired:
+            if tick is None or time.monotonic() >= deadline:
+                raise
+            tick()
 
 
 def end(child: subprocess.Popen[bytes], grace: float) -> None:

@@ -22,6 +22,7 @@ import pytest
 from harness.results import RunResult
 
 ALL, CONCURRENT, QUIET = "all", "concurrent", "quiet"
+PARTS = "parts"  # in the run's scratch folder
 
 
 def phases(concurrency: int) -> list[str]:
@@ -47,15 +48,47 @@ def belongs(item: pytest.Item, phase: str) -> bool:
     return phase == ALL or (phase == QUIET) == is_quiet(item)
 
 
+def waits(item: pytest.Item) -> int:
+    """How many provisioning waits of its own a check declares (``@pytest.mark.provisions(n)``)."""
+    return sum(mark.args[0] for mark in item.iter_markers("provisions"))
+
+
+def balanced(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The checks ordered so that each pytest-xdist worker starts with its share of the long waits.
+
+    xdist's worksteal hands each of ``workers`` a contiguous slice of equal size first; dealing the
+    checks that wait (longest first, each to the slice with the least waiting so far) to the heads
+    of those slices starts every long wait at once instead of leaving them to one worker's turn.
+    Every worker computes the same order, as xdist requires.
+    """
+    if workers <= 1:
+        return items
+    sizes, left = [], len(items)
+    for index in range(workers):  # the slice sizes xdist's first distribution uses
+        sizes.append(left // (workers - index))
+        left -= sizes[-1]
+    slow = sorted((item for item in items if waits(item)), key=waits, reverse=True)
+    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    for item in slow:
+        room = [index for index in range(workers) if len(heads[index]) < sizes[index]]
+        heads[min(room, key=lambda index: sum(map(waits, heads[index])))].append(item)
+    rest = iter(item for item in items if not waits(item))
+    return [
+        item
+        for index in range(workers)
+        for item in heads[index] + [next(rest) for _ in range(sizes[index] - len(heads[index]))]
+    ]
+
+
 def is_controller(config: pytest.Config) -> bool:
     """The pytest-xdist controller: it runs no check, its workers do."""
     return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 
 
-def part_file(config: pytest.Config, parts: str, phase: str) -> Path:
+def part_file(config: pytest.Config, scratch: Path, phase: str) -> Path:
     """Where this process leaves its part of the result."""
     worker = getattr(config, "workerinput", {}).get("workerid", "main")
-    return Path(parts) / f"{phase}-{worker}.json"
+    return scratch / PARTS / f"{phase}-{worker}.json"
 
 
 def merge(parts: list[RunResult]) -> RunResult | None:
@@ -75,8 +108,10 @@ def merge(parts: list[RunResult]) -> RunResult | None:
     return first
 
 
-def read_parts(folder: Path) -> list[RunResult]:
+def read_parts(scratch: Path) -> list[RunResult]:
     """The parts a run's processes left, concurrent phase first (file names sort by phase, then worker)."""
     order = {ALL: 0, CONCURRENT: 1, QUIET: 2}
-    files = sorted(folder.glob("*.json"), key=lambda path: (order.get(path.stem.split("-")[0], 3), path.stem))
+    files = sorted(
+        (scratch / PARTS).glob("*.json"), key=lambda path: (order.get(path.stem.split("-")[0], 3), path.stem)
+    )
     return [RunResult.read(path) for path in files]

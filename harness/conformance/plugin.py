@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import requests
 
 from harness import __version__, recommend, spec
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
-from harness.conformance import phases
+from harness.conformance import phases, progress
 from harness.expect import ContractViolation
 from harness.factory import Factory, Patience
 from harness.pool import WorkspacePool
@@ -84,6 +85,7 @@ class ConformanceRun:
     patience: Patience = field(init=False)  # one for the run: shortened waits carry across checks
     hung: HungRoutes = field(default_factory=HungRoutes)  # routes that timed out once get short timeouts
     pool: WorkspacePool | None = None  # running workspaces made ahead (harness/pool.py)
+    tally: progress.Tally | None = None  # checks done, for the progress display (not in xdist's workers)
 
     def __post_init__(self) -> None:
         self.patience = Patience(self.config.limits.provision_wait)
@@ -100,7 +102,9 @@ class ConformanceRun:
         )
 
     def factory(self, client: ApiClient, registry: Registry) -> Factory:
-        return Factory(client, registry, self.config.prefix, patience=self.patience, pool=self.pool)
+        scratch = self.config.contract.scratch
+        watch = partial(progress.waiting, Path(scratch)) if scratch else None
+        return Factory(client, registry, self.config.prefix, patience=self.patience, pool=self.pool, watch=watch)
 
 
 _current: ConformanceRun | None = None
@@ -128,6 +132,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
         "quiet(why): must observe a quiet server; runs after the concurrent checks, alone (phases.py)",
         "running_workspaces(n): takes n workspaces from the pool made ahead (harness/pool.py)",
+        "provisions(n): waits for n workspaces of its own to provision (long checks start first)",
     ):
         config.addinivalue_line("markers", line)
     path = config.getoption("run_config")
@@ -136,6 +141,8 @@ def pytest_configure(config: pytest.Config) -> None:
     run_config = RunConfig.read(path)
     _current = ConformanceRun(config=run_config, redactor=Redactor(run_config.secrets()))
     _current.notes = list(run_config.contract.notes)
+    if run_config.contract.scratch and not hasattr(config, "workerinput"):
+        _current.tally = progress.Tally(Path(run_config.contract.scratch), run_config.contract.phase)
     if run_config.limits.rate_limit:
         _current.limiter = RateLimiter(run_config.limits.rate_limit)
     # SIGTERM gets the same orderly end as Ctrl-C: fixtures tear down, cleanup runs, results are written
@@ -187,6 +194,7 @@ def selected(item: pytest.Item, requirement_ids: list[str], config: RunConfig) -
     return True
 
 
+@pytest.hookimpl(trylast=True)  # after the suite's own conftest has marked what it knows
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     run = current_run()
     known = by_id()
@@ -204,12 +212,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if drop:
         config.hook.pytest_deselected(items=drop)
     # a restart disturbs every check after it: those that need one go last
-    items[:] = sorted(keep, key=lambda item: any(mark.args == ("restart",) for mark in item.iter_markers("needs")))
+    keep.sort(key=lambda item: any(mark.args == ("restart",) for mark in item.iter_markers("needs")))
+    items[:] = phases.balanced(keep, getattr(config, "workerinput", {}).get("workercount", 1))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """In list mode, write which checks each requirement would get (``strongly-harness contract --list``)."""
-    target = current_run().config.contract.list_file
+    run = current_run()
+    if run.tally is not None and not hasattr(session.config, "workerinput"):
+        run.tally.collected(len(session.items))
+    target = run.config.contract.list_file
     if not target:
         return
     chosen: dict[str, list[str]] = {}
@@ -218,6 +230,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             chosen.setdefault(rid, []).append(item.nodeid)
     with open(target, "w", encoding="utf-8") as handle:
         json.dump(chosen, handle)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """The controller learns the phase's checks from its workers (every worker collects the same)."""
+    tally = current_run().tally
+    if tally is not None:
+        tally.collected(len(ids))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Each check's end, for the runner's progress display (in the process that sees them all)."""
+    tally = current_run().tally
+    if tally is not None:
+        tally.reported(report.nodeid, report.when, report.failed)
 
 
 # ------------------------------------------------------------------ fixtures
@@ -244,9 +271,10 @@ def workspace_pool(request: pytest.FixtureRequest, run: ConformanceRun, api: Api
     """Before the first check: the phase's running workspaces made ahead, as many as its checks declare."""
     demand = sum(mark.args[0] for item in request.session.items for mark in item.iter_markers("running_workspaces"))
     count = min(demand, run.config.contract.max_workspaces)
-    if run.config.readonly or not count or run.config.contract.pool is None:
+    scratch = run.config.contract.scratch
+    if run.config.readonly or not count or scratch is None:
         return
-    run.pool = WorkspacePool(Path(run.config.contract.pool))
+    run.pool = WorkspacePool(Path(scratch) / f"pool-{run.config.contract.phase}")
     problem = run.pool.fill(run.factory(api, run.registry), count)
     if problem:
         run.notes.append(problem)
@@ -499,7 +527,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Leave this process's part of the result for the runner (harness/conformance/phases.py)."""
     run = current_run()
     config = run.config
-    if config.contract.parts is None or phases.is_controller(session.config):
+    if config.contract.scratch is None or phases.is_controller(session.config):
         return
     signal.setitimer(signal.ITIMER_REAL, 0)  # the results are being written: no deadline cuts that short
     result = RunResult(
@@ -521,7 +549,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         spec_sha256=spec.load().sha256,
         strict=config.contract.strict,
     )
-    result.write(phases.part_file(session.config, config.contract.parts, config.contract.phase), load_catalogue())
+    result.write(
+        phases.part_file(session.config, Path(config.contract.scratch), config.contract.phase), load_catalogue()
+    )
 
 
 def redacted_config(config: RunConfig) -> dict[str, Any]:

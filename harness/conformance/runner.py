@@ -24,7 +24,7 @@ from pathlib import Path
 
 from harness import pool, reports
 from harness.client import ApiClient, ExchangeLog
-from harness.conformance import phases
+from harness.conformance import phases, progress
 from harness.embedded import target_for
 from harness.errors import InternalError
 from harness.paths import CONTRACTS
@@ -65,12 +65,14 @@ def run_contract(config: RunConfig) -> RunResult:
         notes = preflight(config.target, needs_write=not config.readonly)
         config = replace(config, contract=replace(config.contract, notes=tuple(notes)))
         with tempfile.TemporaryDirectory(prefix="strongly-contract-") as workdir:
-            parts = Path(workdir) / "parts"
-            exits = run_phases(config, Path(workdir), parts)
-            result = phases.merge(phases.read_parts(parts))
+            scratch = Path(workdir)
+            exits = run_phases(config, scratch)
+            result = phases.merge(phases.read_parts(scratch))
             if result is None:
-                raise InternalError("the suite itself failed before any check ran; see the output above")
-            unclaimed = [id for folder in Path(workdir).glob("pool-*") for id in pool.leftovers(folder)]
+                raise InternalError(
+                    f"the suite itself failed before any check ran; see {reports.suite_log(config.reports)}"
+                )
+            unclaimed = [id for folder in scratch.glob("pool-*") for id in pool.leftovers(folder)]
             result.cleanup_problems += clean_up(config, result, unclaimed)
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     result.interrupted = INTERRUPTED in exits or (STOPPED in exits and not result.stopped_early)
@@ -78,32 +80,38 @@ def run_contract(config: RunConfig) -> RunResult:
     return result
 
 
-def run_phases(config: RunConfig, workdir: Path, parts: Path) -> list[int]:
+def run_phases(config: RunConfig, scratch: Path) -> list[int]:
     """Run each phase's pytest child in turn, while none was stopped; their exit codes."""
-    concurrency = config.contract.concurrency
+    concurrency = config.concurrency
     deadline = time.monotonic() + config.limits.deadline
+    log = reports.suite_log(config.reports)
     exits = []
-    for phase in phases.phases(concurrency):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        limits = replace(config.limits, deadline=remaining)
-        if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
-            limits = replace(limits, rate_limit=limits.rate_limit / concurrency)
-        contract = replace(config.contract, phase=phase, parts=str(parts), pool=str(workdir / f"pool-{phase}"))
-        config_file = replace(config, limits=limits, contract=contract).write(workdir / f"{phase}-{CONFIG_FILE}")
-        command = pytest_command(config_file, config, phases.xdist_arguments(phase, concurrency))
-        code = supervise([command], cwd=workdir, timeout=remaining + GRACE, quiet=config.quiet)
-        if code == TIMED_OUT:
-            overran = f"{config.limits.deadline:g}s by more than {GRACE:g}s"
-            raise InternalError(f"the suite overran its deadline of {overran}")
-        if code in (3, 4):
-            raise InternalError(f"the suite itself failed (pytest exit {code}); see the output above")
-        exits.append(code)
-        if code in (INTERRUPTED, STOPPED):  # by a signal or its deadline: the next phase does not start
-            break
+    with log.open("wb") as output:
+        for phase in phases.phases(concurrency):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            limits = replace(config.limits, deadline=remaining)
+            if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
+                limits = replace(limits, rate_limit=limits.rate_limit / concurrency)
+            contract = replace(config.contract, phase=phase, scratch=str(scratch))
+            config_file = replace(config, limits=limits, contract=contract).write(scratch / f"{phase}-{CONFIG_FILE}")
+            command = pytest_command(config_file, config, phases.xdist_arguments(phase, concurrency))
+            display = None if config.quiet else progress.Display(scratch, phase)
+            code = supervise([command], cwd=scratch, timeout=remaining + GRACE, log=output,
+                             tick=display.tick if display else None)  # fmt: skip
+            if display:
+                display.finish()
+            if code == TIMED_OUT:
+                overran = f"{config.limits.deadline:g}s by more than {GRACE:g}s"
+                raise InternalError(f"the suite overran its deadline of {overran}")
+            if code in (3, 4):
+                raise InternalError(f"the suite itself failed (pytest exit {code}); see {log}")
+            exits.append(code)
+            if code in (INTERRUPTED, STOPPED):  # by a signal or its deadline: the next phase does not start
+                break
     if exits and all(code == NO_CHECKS for code in exits):
-        raise InternalError("the suite selected no check (pytest exit 5); see the output above")
+        raise InternalError(f"the suite selected no check (pytest exit 5); see {log}")
     return exits
 
 

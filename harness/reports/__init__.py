@@ -29,6 +29,7 @@ LOAD_FOLDER = "load"  # the load run's own files: its summary, Locust's reports,
 ALLURE_RESULTS = "allure-results"  # written by allure-pytest in the suite's process, annotated after
 ALLURE_REPORT = "allure-report"  # rendered from allure-results by `strongly-harness report` when Allure is installed
 SERVER_LOG = "reference-server.log"  # the embedded reference server's output
+SUITE_LOG = "contract-suite.log"  # the contract suite's own output (pytest's), every phase
 BADGE = "badge.svg"
 RECORDINGS = "recordings"  # in the load folder: one folder per Locust run, one file per Locust process
 # the kill matrix and the mutation runs (harness/selftest.py): (JSON, Markdown)
@@ -164,3 +165,7 @@ def allure_report(directory: Path) -> Path:
 
 def server_log(directory: Path) -> Path:
     return directory / SERVER_LOG
+
+
+def suite_log(directory: Path) -> Path:
+    return directory / SUITE_LOG

@@ -34,7 +34,10 @@ from harness.loadtest.profiles import Profile
 from harness.loadtest.scenarios import LOCUSTFILE
 
 CONTRACT_PROFILES = ("full", "core", "smoke")
-DEFAULT_CONCURRENCY = 8  # benchmarks/README.md §2: the embedded run is no slower, a slow target much faster
+# Checks in flight by default (benchmarks/README.md §2): a deployment's waits (provisioning, round trips)
+# overlap best with many; the embedded server shares this machine's cores, and more workers only cost CPU.
+DEFAULT_CONCURRENCY = 8
+EMBEDDED_CONCURRENCY = 2
 DEFAULT_MAX_WORKSPACES = 16  # made ahead at once; --max-workspaces lowers it on a shared deployment
 READONLY_ALIAS = "readonly"  # `contract --profile readonly`, as before --readonly: the full profile, read-only
 
@@ -88,11 +91,10 @@ class ContractConfig:
     strict: bool = False  # every recommendation (SHOULD) judged as a MUST
     notes: tuple[str, ...] = ()  # what preflight found worth saying (missing optional keys)
     list_file: str | None = None  # `contract --list`: collect only, and write the selection here
-    concurrency: int = DEFAULT_CONCURRENCY  # checks in flight at once (1: one at a time, in one process)
+    concurrency: int | None = None  # checks in flight at once (1: one at a time; None: by target, see above)
     max_workspaces: int = DEFAULT_MAX_WORKSPACES  # the most workspaces the pool makes ahead (harness/pool.py)
     phase: str = "all"  # the checks this process runs: all, concurrent or quiet (harness/conformance/phases.py)
-    parts: str | None = None  # the folder where each process of the run leaves its part of the result
-    pool: str | None = None  # the folder of the phase's pool of running workspaces (harness/pool.py)
+    scratch: str | None = None  # the run's folder shared by its processes: parts of the result, pool, progress
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,12 @@ class RunConfig:
 
     def secrets(self) -> list[str]:
         return self.target.secrets()
+
+    @property
+    def concurrency(self) -> int:
+        """Checks in flight at once: as asked, else by the kind of target."""
+        default = EMBEDDED_CONCURRENCY if self.target.embedded else DEFAULT_CONCURRENCY
+        return self.contract.concurrency or default
 
     @property
     def contract_profile(self) -> str:

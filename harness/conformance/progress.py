@@ -1,0 +1,134 @@
+"""Progress a person can read while a contract run goes: checks done out of total, workspaces
+provisioning, and an estimate of the time left.
+
+The suite's processes and the runner share the run's scratch folder. The process that sees every
+check end (the only one, or pytest-xdist's controller) keeps ``progress-<phase>.json`` current;
+a check waiting for a workspace leaves a file in ``waiting/`` while it waits; the pool's folder
+holds the workspaces made ahead and not yet claimed. The runner reads them twice a second and
+redraws one line (on a terminal), or prints a line now and then (in a CI log).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from harness import pool
+
+WAITING = "waiting"
+LOG_EVERY = 15.0  # seconds between lines when the output is not a terminal
+
+
+def progress_file(scratch: Path, phase: str) -> Path:
+    return scratch / f"progress-{phase}.json"
+
+
+@dataclass
+class Tally:
+    """The phase's counts, kept by the process that sees every check end."""
+
+    scratch: Path
+    phase: str
+    total: int = 0
+    done: int = 0
+    failed: set[str] = field(default_factory=set)
+
+    def collected(self, total: int) -> None:
+        self.total = total
+        self.write()
+
+    def reported(self, check: str, when: str, failed: bool) -> None:
+        if failed:
+            self.failed.add(check)
+        if when == "teardown":
+            self.done += 1
+        self.write()
+
+    def write(self) -> None:
+        """Replaced atomically: the runner never reads half a file."""
+        target = progress_file(self.scratch, self.phase)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        counts = {"done": self.done, "total": self.total, "failed": len(self.failed)}
+        partial.write_text(json.dumps(counts), encoding="utf-8")
+        os.replace(partial, target)
+
+
+@contextlib.contextmanager
+def waiting(scratch: Path, workspace_id: str) -> Iterator[None]:
+    """While a check waits for a workspace, the runner counts it as provisioning."""
+    marker = scratch / WAITING / f"{os.getpid()}-{workspace_id}"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+@dataclass
+class Display:
+    """The runner's view of one phase."""
+
+    scratch: Path
+    phase: str
+    stream: TextIO = field(default_factory=lambda: sys.stderr)
+    started: float = field(default_factory=time.monotonic)
+    last_line: float = field(default_factory=time.monotonic)  # in a log, the first line comes after LOG_EVERY
+    width: int = 0
+
+    def line(self) -> str | None:
+        try:
+            counts = json.loads(progress_file(self.scratch, self.phase).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # not started yet
+        done, total, failed = counts["done"], counts["total"], counts["failed"]
+        waiting = len(os.listdir(self.scratch / WAITING)) if (self.scratch / WAITING).is_dir() else 0
+        ahead = len(pool.leftovers(self.scratch / f"pool-{self.phase}"))
+        if total == 0:
+            return None  # a phase with nothing to run
+        name = "checks" if self.phase == "all" else f"{self.phase} checks"
+        parts = [f"{name} {done}/{total}" + (f" ({failed} failed)" if failed else "")]
+        if waiting or ahead:
+            parts.append(f"workspaces: {waiting} provisioning, {ahead} made ahead")
+        parts.append(estimate(time.monotonic() - self.started, done, total))
+        return " · ".join(parts)
+
+    def tick(self) -> None:
+        text = self.line()
+        if text is None:
+            return
+        if self.stream.isatty():
+            self.stream.write("\r" + text.ljust(self.width))
+            self.width = len(text)
+        elif time.monotonic() - self.last_line >= LOG_EVERY:
+            self.stream.write(text + "\n")
+            self.last_line = time.monotonic()
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """The phase's last line, kept on screen."""
+        text = self.line()
+        if text is not None:
+            self.stream.write(("\r" + text.ljust(self.width) if self.stream.isatty() else text) + "\n")
+            self.stream.flush()
+
+
+def estimate(elapsed: float, done: int, total: int) -> str:
+    """The time left at the pace so far."""
+    if done >= total:
+        return f"done in {clock(elapsed)}"
+    if done == 0:
+        return f"{clock(elapsed)} so far"
+    return f"about {clock(elapsed / done * (total - done))} left"
+
+
+def clock(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"

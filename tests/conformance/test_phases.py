@@ -1,0 +1,81 @@
+"""Phases of a contract run: which checks run where, the order that spreads long waits, and the merge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from harness.conformance import phases
+from harness.results import CheckResult, RunResult
+
+
+class Marker(NamedTuple):
+    args: tuple[Any, ...]
+
+
+@dataclass
+class Check:
+    """Stands in for a pytest item: a name and its markers."""
+
+    name: str
+    marks: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def iter_markers(self, name: str) -> list[Marker]:
+        return [Marker(self.marks[name])] if name in self.marks else []
+
+    def get_closest_marker(self, name: str) -> Marker | None:
+        return next(iter(self.iter_markers(name)), None)
+
+
+def test_quiet_checks_and_restarts_run_alone_after_the_others() -> None:
+    """A quiet check or one that restarts the target belongs to the quiet phase; the rest run concurrently."""
+    plain, quiet = Check("plain"), Check("quiet", {"quiet": ("why",)})
+    restart, key = Check("restart", {"needs": ("restart",)}), Check("key", {"needs": ("other_key",)})
+
+    concurrent = [c.name for c in (plain, quiet, restart, key) if phases.belongs(c, phases.CONCURRENT)]  # type: ignore[arg-type]
+    alone = [c.name for c in (plain, quiet, restart, key) if phases.belongs(c, phases.QUIET)]  # type: ignore[arg-type]
+
+    assert (concurrent, alone) == (["plain", "key"], ["quiet", "restart"])
+    assert all(phases.belongs(c, phases.ALL) for c in (plain, quiet, restart, key))  # type: ignore[arg-type]
+    assert phases.phases(1) == [phases.ALL]
+    assert phases.phases(4) == [phases.CONCURRENT, phases.QUIET]
+
+
+def test_long_waits_start_first_on_every_worker() -> None:
+    """Each worker's first slice begins with its share of the checks that wait, the longest dealt first."""
+    checks = [Check(f"fast{i}") for i in range(14)] + [
+        Check(f"slow{i}", {"provisions": (i % 3 + 1,)}) for i in range(6)
+    ]
+
+    ordered = phases.balanced(checks, 4)  # type: ignore[arg-type]
+
+    assert sorted(c.name for c in ordered) == sorted(c.name for c in checks)
+    slices = [ordered[i * 5 : (i + 1) * 5] for i in range(4)]  # xdist's first hand-out: 20 checks, 5 each
+    waits = [sum(phases.waits(c) for c in part) for part in slices]  # type: ignore[arg-type]
+    assert max(waits) - min(waits) <= 1, waits
+    for part in slices:
+        slow = [phases.waits(c) for c in part]  # type: ignore[arg-type]
+        assert slow == sorted(slow, reverse=True), [c.name for c in part]  # waits first, longest first
+    assert phases.balanced(checks, 1) == checks  # type: ignore[arg-type]
+
+
+def result(checks: list[str], **fields: Any) -> RunResult:
+    made = [CheckResult(check=name, requirements=["R-1"], status="pass", duration=1.0) for name in checks]
+    return RunResult("r", "full", "http://t", "1", "0.1", 7, fields.pop("started_at", "t1"), checks=made, **fields)
+
+
+def test_the_parts_make_one_result() -> None:
+    """Checks in phase order, request counts summed, notes once, the earliest start and the first stop."""
+    one = result(["a"], operations={"getProject": 2}, notes=["n"], started_at="t2", finished_at="t3")
+    two = result(["b"], operations={"getProject": 1, "listProjects": 4}, notes=["n", "m"], started_at="t1",
+                 finished_at="t5", stopped_early="deadline", cleanup_problems=["x"])  # fmt: skip
+
+    merged = phases.merge([one, two])
+
+    assert merged is not None
+    assert [c.check for c in merged.checks] == ["a", "b"]
+    assert merged.operations == {"getProject": 3, "listProjects": 4}
+    assert merged.notes == ["n", "m"]
+    assert (merged.started_at, merged.finished_at) == ("t1", "t5")
+    assert (merged.stopped_early, merged.cleanup_problems) == ("deadline", ["x"])
+    assert phases.merge([]) is None

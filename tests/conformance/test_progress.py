@@ -1,0 +1,58 @@
+"""The progress line: checks done out of total, workspaces provisioning, and the time left."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from harness.conformance import progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_line_counts_checks_waits_and_time_left(tmp_path: Path) -> None:
+    """What the suite's processes leave in the scratch folder is what the line says."""
+    tally = progress.Tally(tmp_path, "concurrent")
+    tally.collected(10)
+    for check in ("a", "b"):
+        tally.reported(check, "call", failed=check == "b")
+        tally.reported(check, "teardown", failed=False)
+    (tmp_path / "pool-concurrent" / "ready").mkdir(parents=True)
+    (tmp_path / "pool-concurrent" / "ready" / "0000-ws_1").touch()
+
+    with progress.waiting(tmp_path, "ws_2"):
+        line = progress.Display(tmp_path, "concurrent", started=0.0).line()
+    after = progress.Display(tmp_path, "concurrent").line()
+
+    assert line is not None
+    assert line.startswith("concurrent checks 2/10 (1 failed) · workspaces: 1 provisioning, 1 made ahead")
+    assert "left" in line
+    assert after is not None
+    assert "0 provisioning" in after
+
+
+def test_a_terminal_gets_one_redrawn_line(tmp_path: Path) -> None:
+    """On a terminal the line is redrawn in place and kept at the end; a phase with nothing to run says nothing."""
+    progress.Tally(tmp_path, "quiet").collected(0)
+    progress.Tally(tmp_path, "all").collected(3)
+    screen = Terminal()
+
+    for phase in ("quiet", "all"):
+        display = progress.Display(tmp_path, phase, stream=screen)
+        display.tick()
+        display.finish()
+
+    assert screen.getvalue().count("\r") == 2
+    assert screen.getvalue().endswith("\n")
+    assert "checks 0/3" in screen.getvalue()
+    assert "quiet" not in screen.getvalue()
+
+
+def test_estimates_read_as_a_person_would() -> None:
+    """The time left follows the pace so far; at the start it says only the time spent."""
+    assert progress.estimate(30, 10, 40) == "about 1m30s left"
+    assert progress.estimate(5, 0, 40) == "5s so far"
+    assert progress.estimate(61, 40, 40) == "done in 1m01s"
