@@ -88,7 +88,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         label = getattr(item, "operation_label", None)
         if isinstance(label, str) and operation_for(label).operation_id in NEEDS_RUNNING | NEEDS_STOPPED:
-            item.add_marker(pytest.mark.provisions(1))
+            item.add_marker(pytest.mark.slow(1))
 
 
 def operation_for(label: str) -> spec.Operation:
@@ -143,7 +143,7 @@ def targets(run: ConformanceRun, api: ApiClient) -> dict[str, str]:
     shared_make = run.factory(api, run.registry)
     project = shared_make.project(visibility="organization")
     volume = shared_make.shared_volume(project["id"])
-    workspace = shared_make.running_workspace(project["id"])
+    workspace = shared_make.running_workspace(pooled=True)  # made ahead: one per process (plugin.workspace_pool)
     member = shared_make.collaborator(project["id"])
     return {
         "projectId": project["id"],

@@ -28,7 +28,7 @@ def model_steps(run_config: RunConfig) -> int:
     return run_config.contract.model_steps or DEFAULT_STEPS.get(run_config.contract.profile, 60)
 
 
-@pytest.mark.quiet("it predicts every list, count and page of the whole API from the run's own requests")
+@pytest.mark.slow(4)  # hundreds of requests in sequence: start it first
 @pytest.mark.requirement("GEN-MODEL-001")
 def test_every_view_agrees_with_a_model_of_the_documents(run: ConformanceRun, run_config: RunConfig) -> None:
     """After each step of random sequences over both organizations, every list, page, count, stat, activity

@@ -116,7 +116,7 @@ def test_an_archived_project_refuses_changes(api: ApiClient, make: Factory) -> N
 @pytest.mark.requirement("PRJ-LIFE-006")
 @pytest.mark.recommends("PRJ-LIFE-007", "GEN-ERR-004")
 @pytest.mark.smoke
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_delete_only_an_empty_project(api: ApiClient, make: Factory) -> None:
     """An empty project goes with 204. One with a volume or workspace is refused (recommended: 409, D-24) or
     deleted with everything in it; never deleted leaving its contents behind."""
@@ -148,7 +148,7 @@ def test_delete_only_an_empty_project(api: ApiClient, make: Factory) -> None:
 
 
 @pytest.mark.requirement("PRJ-STATS-001")
-@pytest.mark.provisions(2)
+@pytest.mark.slow(2)
 def test_stats_count_what_exists(api: ApiClient, make: Factory) -> None:
     """Counts, total storage and running workspaces equal what the project holds, and follow changes (D-35)."""
     project = make.project()
@@ -170,7 +170,7 @@ def test_stats_count_what_exists(api: ApiClient, make: Factory) -> None:
 
 
 @pytest.mark.requirement("PRJ-ACT-001")
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_the_activity_feed_records_each_change(api: ApiClient, make: Factory) -> None:
     """Each change adds one event, newest first, naming actor and target; a refused request adds none (D-29)."""
     project = make.project()

@@ -112,7 +112,7 @@ class LifecycleModel(schema.as_state_machine()):  # type: ignore[misc]
             raise remaining from None
 
 
-@pytest.mark.quiet("Hypothesis replays a failing walk, and the replay must see the server as the walk did")
+@pytest.mark.slow(2)  # walks of linked calls, one request at a time
 @pytest.mark.requirement("GEN-STATE-001", "GEN-STATE-002", "WS-LIFE-003", "WS-LIFE-008", "WS-LIFE-009")
 @pytest.mark.recommends("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-ERR-004")
 def test_links_walked_against_a_lifecycle_model(

@@ -46,7 +46,7 @@ def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) 
 
 @pytest.mark.requirement("VOL-LIFE-003")
 @pytest.mark.recommends("GEN-ERR-004")
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_delete_waits_for_live_workspaces(api: ApiClient, make: Factory) -> None:
     """While a running workspace mounts it, delete is refused (409 recommended, D-32); once stopped, 204 and
     the volume is gone."""

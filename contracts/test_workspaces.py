@@ -70,7 +70,7 @@ def test_create_answers_201_with_the_id(api: ApiClient, make: Factory) -> None:
 
 @pytest.mark.requirement("WS-LIFE-002")
 @pytest.mark.smoke
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_a_new_workspace_provisions_itself(api: ApiClient, make: Factory) -> None:
     """A new workspace is pending or running, never stopped, and runs without a start call (D-06)."""
     workspace = make.workspace()
@@ -81,7 +81,7 @@ def test_a_new_workspace_provisions_itself(api: ApiClient, make: Factory) -> Non
 
 @pytest.mark.requirement("WS-LIFE-003")
 @pytest.mark.smoke
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_status_agrees_with_the_workspace(api: ApiClient, make: Factory) -> None:
     """Phase, ready and the Ready condition match the workspace's status when pending, running and stopped."""
     workspace = make.workspace()
@@ -122,7 +122,7 @@ def test_stop_a_running_workspace(api: ApiClient, make: Factory) -> None:
 
 @pytest.mark.requirement("WS-LIFE-005")
 @pytest.mark.running_workspaces(1)
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
     """Start answers 200 with status pending, and the workspace becomes running again."""
     workspace = make.stopped_workspace(pooled=True)
@@ -136,7 +136,7 @@ def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 
 @pytest.mark.requirement("WS-LIFE-006")
 @pytest.mark.running_workspaces(1)
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_restart_a_running_workspace(api: ApiClient, make: Factory) -> None:
     """Restart answers 200 with status pending, goes through a new Ready transition and runs again."""
     workspace = make.running_workspace(pooled=True)
@@ -254,7 +254,7 @@ def sync_with_nothing_to_do(api: ApiClient, workspace_id: str, why: str) -> None
 @pytest.mark.requirement("WS-LIFE-012")
 @pytest.mark.recommends("WS-LIFE-016", "GEN-ERR-004")
 @pytest.mark.running_workspaces(1)
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_sync_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -> None:
     """Sync answers 200 for a running workspace with a volume; without a volume, or stopped, it is refused
     (409 recommended) or answered as done, and the workspace stays as it was."""
@@ -275,7 +275,7 @@ def test_sync_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -
 
 @pytest.mark.requirement("WS-LIFE-013")
 @pytest.mark.running_workspaces(1)
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_logs_grow_with_the_lifecycle(api: ApiClient, make: Factory) -> None:
     """Build, deploy and pod logs have lines once running; stop and start add to them (D-33)."""
     workspace = make.running_workspace(pooled=True)
@@ -310,7 +310,7 @@ def test_url_only_while_running(api: ApiClient, make: Factory) -> None:
 
 @pytest.mark.requirement("WS-SEM-001")
 @pytest.mark.parametrize("gpu", ["0", "1"])
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_metrics_stay_within_the_allocation(api: ApiClient, make: Factory, gpu: str) -> None:
     """CPU, memory and disk in use stay within the request; without a GPU its usage is 0% (D-02)."""
     resources = {"cpu": "2", "memory": "4Gi", "gpu": gpu, "storage": "10Gi"}
@@ -325,7 +325,7 @@ def test_metrics_stay_within_the_allocation(api: ApiClient, make: Factory, gpu: 
 
 
 @pytest.mark.requirement("WS-SEM-002")
-@pytest.mark.provisions(1)
+@pytest.mark.slow(1)
 def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) -> None:
     """A PUT answers and reads back with the given fields changed and nothing else (D-18)."""
     workspace = make.stopped_workspace(resources={"cpu": "3", "memory": "6Gi", "storage": "20Gi"})  # none default

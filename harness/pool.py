@@ -8,7 +8,8 @@ ids are never reused after a delete, does not ask for a pooled one.) Each check'
 ``@pytest.mark.running_workspaces(n)`` sizes the pool, never above ``--max-workspaces``.
 
 The processes of a phase share one pool through a folder: the first process to start fills it,
-one file per workspace, and a check claims one by renaming its file (atomic: no two checks ever
+one file per workspace, while the others wait for it to finish (a moment: creates only, no
+provisioning wait), and a check claims one by renaming its file (atomic: no two checks ever
 get the same workspace). A claimed workspace belongs to the check: it goes into the check's
 registry, is removed when the check ends, and the check may change its state. The pool only
 creates: a create the target refuses just leaves the pool short, and the checks then create their
@@ -19,6 +20,7 @@ runner once the phase is over (``leftovers``).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WorkspacePool", "leftovers"]
 
-READY, CLAIMED, FILLING = "ready", "claimed", "filling"
+READY, CLAIMED, FILLING, FILLED = "ready", "claimed", "filling", "filled"
 
 
 class WorkspacePool:
@@ -41,12 +43,22 @@ class WorkspacePool:
         for name in (READY, CLAIMED):
             (folder / name).mkdir(parents=True, exist_ok=True)
 
-    def fill(self, maker: Factory, count: int) -> str | None:
-        """Create ``count`` workspaces, unless another process of the phase does; why it stopped short, if it did."""
+    def fill(self, maker: Factory, count: int, wait: float = 60.0) -> str | None:
+        """Create ``count`` workspaces, or wait (at most ``wait`` seconds) while another process of the phase
+        does; why the pool stopped short, if it did."""
         try:
             os.close(os.open(self.folder / FILLING, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
+            deadline = time.monotonic() + wait
+            while not (self.folder / FILLED).exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
             return None
+        try:
+            return self.create(maker, count)
+        finally:
+            (self.folder / FILLED).touch()
+
+    def create(self, maker: Factory, count: int) -> str | None:
         with LOG.aside():  # the pool's creates belong to no check
             for number in range(count):
                 try:

@@ -49,8 +49,8 @@ def belongs(item: pytest.Item, phase: str) -> bool:
 
 
 def waits(item: pytest.Item) -> int:
-    """How many provisioning waits of its own a check declares (``@pytest.mark.provisions(n)``)."""
-    return sum(mark.args[0] for mark in item.iter_markers("provisions"))
+    """How many provisioning waits of its own a check declares (``@pytest.mark.slow(n)``)."""
+    return sum(mark.args[0] for mark in item.iter_markers("slow"))
 
 
 def balanced(items: list[pytest.Item], workers: int) -> list[pytest.Item]:

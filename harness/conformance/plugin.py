@@ -132,7 +132,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
         "quiet(why): must observe a quiet server; runs after the concurrent checks, alone (phases.py)",
         "running_workspaces(n): takes n workspaces from the pool made ahead (harness/pool.py)",
-        "provisions(n): waits for n workspaces of its own to provision (long checks start first)",
+        "slow(n): takes about n provisioning waits (its own workspaces, or as long in requests); slow ones start first",
     ):
         config.addinivalue_line("markers", line)
     path = config.getoption("run_config")
@@ -268,8 +268,12 @@ def run(pytestconfig: pytest.Config) -> Iterator[ConformanceRun]:
 
 @pytest.fixture(scope="session", autouse=True)
 def workspace_pool(request: pytest.FixtureRequest, run: ConformanceRun, api: ApiClient) -> None:
-    """Before the first check: the phase's running workspaces made ahead, as many as its checks declare."""
-    demand = sum(mark.args[0] for item in request.session.items for mark in item.iter_markers("running_workspaces"))
+    """Before the first check: the phase's running workspaces made ahead, as many as its checks declare,
+    and one for each process's ``targets`` (contracts/conftest.py)."""
+    items = request.session.items
+    demand = sum(mark.args[0] for item in items for mark in item.iter_markers("running_workspaces"))
+    if any("targets" in getattr(item, "fixturenames", ()) for item in items):
+        demand += getattr(request.config, "workerinput", {}).get("workercount", 1)
     count = min(demand, run.config.contract.max_workspaces)
     scratch = run.config.contract.scratch
     if run.config.readonly or not count or scratch is None:

@@ -43,9 +43,7 @@ def test_quiet_checks_and_restarts_run_alone_after_the_others() -> None:
 
 def test_long_waits_start_first_on_every_worker() -> None:
     """Each worker's first slice begins with its share of the checks that wait, the longest dealt first."""
-    checks = [Check(f"fast{i}") for i in range(14)] + [
-        Check(f"slow{i}", {"provisions": (i % 3 + 1,)}) for i in range(6)
-    ]
+    checks = [Check(f"fast{i}") for i in range(14)] + [Check(f"slow{i}", {"slow": (i % 3 + 1,)}) for i in range(6)]
 
     ordered = phases.balanced(checks, 4)  # type: ignore[arg-type]
 
