@@ -38,17 +38,27 @@ def supervise(
     Their output goes to ``log`` when given (else nowhere if ``quiet``); ``tick`` is called twice a
     second while they run (a progress display)."""
     output = log if log is not None else subprocess.DEVNULL if quiet else None
-    children = [
-        subprocess.Popen(
-            command,
-            env=None if env is None else dict(env),
-            cwd=cwd,
-            stdout=output,
-            stderr=output,
-            start_new_session=True,
-        )
-        for command in commands
-    ]
+    return watch([start(command, cwd=cwd, env=env, output=output) for command in commands], timeout=timeout, tick=tick)
+
+
+def start(
+    command: list[str], *, cwd: Path, env: Mapping[str, str] | None = None, output: IO[bytes] | int | None = None
+) -> subprocess.Popen[bytes]:
+    """A child in its own session: a Ctrl-C at the terminal reaches only us, and we pass it on."""
+    return subprocess.Popen(command, env=None if env is None else dict(env), cwd=cwd, stdout=output, stderr=output,
+                            start_new_session=True)  # fmt: skip
+
+
+def watch(
+    children: list[subprocess.Popen[bytes]],
+    *,
+    timeout: float,
+    tick: Callable[[], None] | None = None,
+    keep_followers: bool = False,
+) -> int:
+    """Wait for the first child, the leader; signals reach them all. Once the leader is done its followers
+    are ended too, unless ``keep_followers`` (they have more to do, and are watched again later);
+    after a signal or a timeout they always are."""
     leader = children[0]
 
     def forward(signum: int, frame: object) -> None:
@@ -70,7 +80,8 @@ def supervise(
         code = TIMED_OUT
     finally:
         signal.signal(signal.SIGTERM, previous)
-    for child in children:
+    ending = [leader] if keep_followers and code not in (INTERRUPTED, TIMED_OUT) else children
+    for child in ending:
         end(child, FOLLOWERS_GRACE if child is not leader else GRACE)
     return code
 
@@ -85,6 +96,14 @@ def wait(child: subprocess.Popen[bytes], timeout: float, tick: Callable[[], None
             if tick is None or time.monotonic() >= deadline:
                 raise
             tick()
+
+
+def stop(child: subprocess.Popen[bytes]) -> None:
+    """Ask a child and its group (SIGTERM) to end in order, then make sure it has."""
+    if child.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+    end(child, GRACE)
 
 
 def end(child: subprocess.Popen[bytes], grace: float) -> None:

@@ -1,33 +1,38 @@
-"""The phases of a contract run: independent checks concurrently, then the quiet ones alone.
+"""The phases of a contract run: the quiet checks alone, the independent ones concurrently, a restart last.
 
 Most checks touch only what they create, so they can run side by side; a slow target's waits
 (provisioning, round trips) then overlap instead of adding up. A check that must observe a quiet
-server (an unscoped list, its count and order; the model of the whole API; the stateful walk) or
-that disturbs every other check (a restart) says so with ``@pytest.mark.quiet("why")``;
-``needs("restart")`` implies it. Nothing relies on timing luck: the quiet checks start only once
-every concurrent one has ended.
+server (an unscoped list, its count and order; ids never reused after a delete) says so with
+``@pytest.mark.quiet("why")``. A check that restarts the target (``needs("restart")``) disturbs
+every check after it, so it runs last of all. Nothing relies on timing luck: no two phases send
+requests at the same time.
 
-With ``--concurrency N`` above 1 the runner runs the ``concurrent`` phase in N pytest-xdist
-workers and then the ``quiet`` phase in one process; with 1, a single ``all`` phase runs every
-check in order. Each process leaves its part of the result in the run's parts folder (a worker
+With ``--concurrency N`` above 1 the runner runs the ``quiet`` phase in one process, then the
+``concurrent`` phase in N pytest-xdist workers, then the ``last`` phase when the target can be
+restarted; with 1, a single ``all`` phase runs every check in order. Every phase's process starts
+at once and collects (seconds of CPU, no request), then waits at its gate, which the runner opens
+when the phase before has ended. Each process leaves its part of the result in the run's scratch folder (a worker
 per file), and ``merge`` makes them one ``RunResult``.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from harness.results import RunResult
 
-ALL, CONCURRENT, QUIET = "all", "concurrent", "quiet"
+ALL, QUIET, CONCURRENT, LAST = "all", "quiet", "concurrent", "last"
 PARTS = "parts"  # in the run's scratch folder
 
 
-def phases(concurrency: int) -> list[str]:
-    """The phases a run of this concurrency goes through, in order."""
-    return [ALL] if concurrency <= 1 else [CONCURRENT, QUIET]
+def phases(concurrency: int, restarts: bool) -> list[str]:
+    """The phases a run goes through, in order (a restart phase only when the target can be restarted)."""
+    if concurrency <= 1:
+        return [ALL]
+    return [QUIET, CONCURRENT, *([LAST] if restarts else [])]
 
 
 def xdist_arguments(phase: str, concurrency: int) -> list[str]:
@@ -38,14 +43,32 @@ def xdist_arguments(phase: str, concurrency: int) -> list[str]:
     return ["-n", str(concurrency), "--dist", "worksteal"]
 
 
-def is_quiet(item: pytest.Item) -> bool:
-    """Whether a check needs a quiet server (it runs after every concurrent check, alone)."""
-    restarts = any(mark.args == ("restart",) for mark in item.iter_markers("needs"))
-    return restarts or item.get_closest_marker("quiet") is not None
+def restarts(item: pytest.Item) -> bool:
+    return any(mark.args == ("restart",) for mark in item.iter_markers("needs"))
 
 
-def belongs(item: pytest.Item, phase: str) -> bool:
-    return phase == ALL or (phase == QUIET) == is_quiet(item)
+def phase_of(item: pytest.Item, restartable: bool) -> str:
+    """Where a check runs when the phases are split. Without a restart command a restart check only
+    skips, and does that in the quiet phase."""
+    if restarts(item):
+        return LAST if restartable else QUIET
+    return QUIET if item.get_closest_marker("quiet") is not None else CONCURRENT
+
+
+def belongs(item: pytest.Item, phase: str, restartable: bool) -> bool:
+    return phase == ALL or phase_of(item, restartable) == phase
+
+
+def gate(scratch: Path, phase: str) -> Path:
+    """Opened (created) by the runner when the phase may start sending."""
+    return scratch / f"{phase}-may-start"
+
+
+def wait_at_gate(scratch: Path, phase: str, timeout: float) -> None:
+    """Until the runner opens the phase's gate (the phase before it has ended), or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while not gate(scratch, phase).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def waits(item: pytest.Item) -> int:
@@ -109,8 +132,8 @@ def merge(parts: list[RunResult]) -> RunResult | None:
 
 
 def read_parts(scratch: Path) -> list[RunResult]:
-    """The parts a run's processes left, concurrent phase first (file names sort by phase, then worker)."""
-    order = {ALL: 0, CONCURRENT: 1, QUIET: 2}
+    """The parts a run's processes left, in the order of the phases (then by worker)."""
+    order = {ALL: 0, QUIET: 1, CONCURRENT: 2, LAST: 3}
     files = sorted(
         (scratch / PARTS).glob("*.json"), key=lambda path: (order.get(path.stem.split("-")[0], 3), path.stem)
     )

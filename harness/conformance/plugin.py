@@ -207,12 +207,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if not ids or unknown:
             raise pytest.UsageError(f"{item.nodeid} names no requirement or unknown ones: {unknown or 'none'}")
         chosen = selected(item, ids, run.config) and (not wanted or bool(wanted & set(ids)))
-        chosen = chosen and phases.belongs(item, run.config.contract.phase)
+        restartable = run.config.target.restart_command is not None
+        chosen = chosen and phases.belongs(item, run.config.contract.phase, restartable)
         (keep if chosen else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
-    # a restart disturbs every check after it: those that need one go last
-    keep.sort(key=lambda item: any(mark.args == ("restart",) for mark in item.iter_markers("needs")))
+    keep.sort(key=phases.restarts)  # a restart disturbs every check after it: those that need one go last
     items[:] = phases.balanced(keep, getattr(config, "workerinput", {}).get("workercount", 1))
 
 
@@ -221,6 +221,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     run = current_run()
     if run.tally is not None and not hasattr(session.config, "workerinput"):
         run.tally.collected(len(session.items))
+    scratch = run.config.contract.scratch
+    if scratch:  # collected while the phase before runs: wait for it to end
+        phases.wait_at_gate(Path(scratch), run.config.contract.phase, run.config.limits.deadline)
     target = run.config.contract.list_file
     if not target:
         return

@@ -18,9 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from harness import pool, reports
 from harness.client import ApiClient, ExchangeLog
@@ -29,7 +31,7 @@ from harness.embedded import target_for
 from harness.errors import InternalError
 from harness.paths import CONTRACTS
 from harness.preflight import preflight
-from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, supervise
+from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
 from harness.redact import Redactor
 from harness.registry import Registry
 from harness.requirements import by_id
@@ -39,6 +41,8 @@ from harness.sweep import sweep
 
 CONFIG_FILE = "run-config.json"
 STOPPED = 2  # pytest's exit code when a check was interrupted: a signal, or the run's deadline
+STOPS = (INTERRUPTED, STOPPED)  # the next phase does not start
+Child = subprocess.Popen[bytes]
 NO_CHECKS = 5  # pytest's exit code when a phase selected nothing (fine, unless no phase selected anything)
 
 
@@ -81,38 +85,67 @@ def run_contract(config: RunConfig) -> RunResult:
 
 
 def run_phases(config: RunConfig, scratch: Path) -> list[int]:
-    """Run each phase's pytest child in turn, while none was stopped; their exit codes."""
-    concurrency = config.concurrency
+    """Run the phases' pytest children (harness/conformance/phases.py), while none was stopped; their exit codes."""
     deadline = time.monotonic() + config.limits.deadline
+    order = phases.phases(config.concurrency, restarts=config.target.restart_command is not None)
     log = reports.suite_log(config.reports)
-    exits = []
+    exits: list[int] = []
     with log.open("wb") as output:
-        for phase in phases.phases(concurrency):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            limits = replace(config.limits, deadline=remaining)
-            if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
-                limits = replace(limits, rate_limit=limits.rate_limit / concurrency)
-            contract = replace(config.contract, phase=phase, scratch=str(scratch))
-            config_file = replace(config, limits=limits, contract=contract).write(scratch / f"{phase}-{CONFIG_FILE}")
-            command = pytest_command(config_file, config, phases.xdist_arguments(phase, concurrency))
-            display = None if config.quiet else progress.Display(scratch, phase)
-            code = supervise([command], cwd=scratch, timeout=remaining + GRACE, log=output,
-                             tick=display.tick if display else None)  # fmt: skip
-            if display:
-                display.finish()
-            if code == TIMED_OUT:
-                overran = f"{config.limits.deadline:g}s by more than {GRACE:g}s"
-                raise InternalError(f"the suite overran its deadline of {overran}")
-            if code in (3, 4):
-                raise InternalError(f"the suite itself failed (pytest exit {code}); see {log}")
-            exits.append(code)
-            if code in (INTERRUPTED, STOPPED):  # by a signal or its deadline: the next phase does not start
-                break
-    if exits and all(code == NO_CHECKS for code in exits):
+        phase = Phase(config, scratch, output, deadline)
+        # every phase's process starts now and collects (seconds of CPU, no request), then waits at its gate
+        children = [phase.start(name) for name in order]
+        try:
+            for name, child in zip(order, children, strict=True):
+                phases.gate(scratch, name).touch()
+                waiting = [other for other in children if other is not child and other.poll() is None]
+                exits.append(phase.watch(name, child, waiting))
+                if exits[-1] in STOPS:
+                    break
+        finally:
+            for child in children:  # the phases that never opened have sent nothing yet
+                stop(child)
+    if all(code == NO_CHECKS for code in exits):
         raise InternalError(f"the suite selected no check (pytest exit 5); see {log}")
     return exits
+
+
+class Phase:
+    """Starts and watches one phase's pytest child: its configuration, its progress line, its end."""
+
+    def __init__(self, config: RunConfig, scratch: Path, output: IO[bytes], deadline: float) -> None:
+        self.config = config
+        self.scratch = scratch
+        self.output = output
+        self.deadline = deadline
+
+    def start(self, phase: str) -> Child:
+        config = self.config
+        limits = replace(config.limits, deadline=self.remaining())
+        if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
+            limits = replace(limits, rate_limit=limits.rate_limit / config.concurrency)
+        contract = replace(config.contract, phase=phase, scratch=str(self.scratch))
+        config_file = replace(config, limits=limits, contract=contract).write(self.scratch / f"{phase}-{CONFIG_FILE}")
+        xdist = phases.xdist_arguments(phase, config.concurrency)
+        return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)
+
+    def run(self, phase: str, followers: Sequence[Child] = ()) -> int:
+        return self.watch(phase, self.start(phase), followers)
+
+    def watch(self, phase: str, child: Child, followers: Sequence[Child] = ()) -> int:
+        display = None if self.config.quiet else progress.Display(self.scratch, phase)
+        code = watch([child, *followers], timeout=self.remaining() + GRACE, tick=display.tick if display else None,
+                     keep_followers=True)  # fmt: skip
+        if display:
+            display.finish()
+        if code == TIMED_OUT:
+            overran = f"{self.config.limits.deadline:g}s by more than {GRACE:g}s"
+            raise InternalError(f"the suite overran its deadline of {overran}")
+        if code in (3, 4):
+            raise InternalError(f"the suite itself failed (pytest exit {code}); see {self.output.name}")
+        return code
+
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 1.0)
 
 
 def clean_up(config: RunConfig, result: RunResult, unclaimed: list[str]) -> list[str]:

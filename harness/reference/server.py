@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.reference.app import ServerConfig, create_app
 from harness.reference.keys import DEV_KEYS
@@ -34,6 +35,26 @@ def banner(address: str, config: ServerConfig) -> str:
     if config.faults:
         lines.append(f"  PLANTED FAULTS: {', '.join(config.faults)}")
     return "\n".join(lines)
+
+
+class InFlight:
+    """Counts the requests being handled at once, and the most at any moment (benchmarks read it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.now = 0
+        self.peak = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
 
 
 class _Server(uvicorn.Server):
@@ -65,7 +86,7 @@ def serve(
 ) -> None:
     """Serve until SIGINT/SIGTERM; on SIGHUP, restart in place. Committed writes are on disk."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(config)
+    app = counted = InFlight(create_app(config))  # with --access-log, its peak is printed at the end
     sockets = None
     address = f"http://{host}:{port}"
     if fd is not None:
@@ -82,5 +103,7 @@ def serve(
     signal.signal(signal.SIGHUP, server.request_restart)
     print(banner(address, config), flush=True)
     server.run(sockets=sockets)
+    if access_log:
+        print(f"peak requests in flight: {counted.peak}", flush=True)
     if server.restart_requested:
         os.execv(sys.executable, sys.orig_argv)  # noqa: S606 - the restart is this very command again

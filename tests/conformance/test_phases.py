@@ -27,18 +27,23 @@ class Check:
         return next(iter(self.iter_markers(name)), None)
 
 
-def test_quiet_checks_and_restarts_run_alone_after_the_others() -> None:
-    """A quiet check or one that restarts the target belongs to the quiet phase; the rest run concurrently."""
+def test_quiet_checks_run_alone_first_and_restarts_last() -> None:
+    """A quiet check runs in the quiet phase, a restart in the last (or, with nothing to restart it, where it
+    only skips: the quiet phase); the rest run concurrently."""
     plain, quiet = Check("plain"), Check("quiet", {"quiet": ("why",)})
     restart, key = Check("restart", {"needs": ("restart",)}), Check("key", {"needs": ("other_key",)})
+    checks = (plain, quiet, restart, key)
 
-    concurrent = [c.name for c in (plain, quiet, restart, key) if phases.belongs(c, phases.CONCURRENT)]  # type: ignore[arg-type]
-    alone = [c.name for c in (plain, quiet, restart, key) if phases.belongs(c, phases.QUIET)]  # type: ignore[arg-type]
+    def names(phase: str, restartable: bool) -> list[str]:
+        return [c.name for c in checks if phases.belongs(c, phase, restartable)]  # type: ignore[arg-type]
 
-    assert (concurrent, alone) == (["plain", "key"], ["quiet", "restart"])
-    assert all(phases.belongs(c, phases.ALL) for c in (plain, quiet, restart, key))  # type: ignore[arg-type]
-    assert phases.phases(1) == [phases.ALL]
-    assert phases.phases(4) == [phases.CONCURRENT, phases.QUIET]
+    assert (names(phases.QUIET, True), names(phases.CONCURRENT, True), names(phases.LAST, True)) == (
+        ["quiet"], ["plain", "key"], ["restart"])  # fmt: skip
+    assert names(phases.QUIET, False) == ["quiet", "restart"]
+    assert names(phases.ALL, True) == ["plain", "quiet", "restart", "key"]
+    assert phases.phases(1, restarts=True) == [phases.ALL]
+    assert phases.phases(4, restarts=False) == [phases.QUIET, phases.CONCURRENT]
+    assert phases.phases(4, restarts=True) == [phases.QUIET, phases.CONCURRENT, phases.LAST]
 
 
 def test_long_waits_start_first_on_every_worker() -> None:
