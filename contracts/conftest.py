@@ -8,6 +8,7 @@ every created id is recorded for cleanup, and a read-only run refuses to send a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from schemathesis.transport.requests import ManagedCookiesSession
 
 from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
+from harness.conformance import phases
 from harness.conformance.plugin import ConformanceRun, current_run
 from harness.conformance.traffic import exchange_of
 from harness.expect import expect
@@ -76,6 +78,24 @@ def after_call(context: Any, case: Any, response: Any) -> None:
             return  # a malformed create answer is the schema checks' business
         if isinstance(created, str):
             (run.active or run.registry).add(create[1], created)
+
+
+# What test_schema.py speaks for. Building its checks costs seconds of CPU (schemathesis derives the
+# coverage cases then), so a process that cannot run one of them does not collect the module.
+SCHEMA_REQUIREMENTS = ("GEN-SCHEMA-001", "GEN-SCHEMA-002", "GEN-SCHEMA-003", "GEN-SCHEMA-004",
+                       "GEN-VALID-001", "GEN-VALID-002", "GEN-VALID-003", "AUTH-KEY-001", "AUTH-KEY-002")  # fmt: skip
+SCHEMA_RECOMMENDATIONS = ("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-ERR-004")
+
+
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    """test_schema.py has no quiet or restart check, and nothing for a run that asked for other requirements."""
+    if collection_path.name != "test_schema.py":
+        return None
+    contract = current_run().config.contract
+    wanted = set(contract.requirements)
+    if contract.phase in (phases.QUIET, phases.LAST):
+        return True
+    return True if wanted and not wanted & {*SCHEMA_REQUIREMENTS, *SCHEMA_RECOMMENDATIONS} else None
 
 
 # The state an operation's path ids must be in for its valid requests to succeed (test_schema.py).

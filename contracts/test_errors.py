@@ -124,20 +124,21 @@ def test_ids_carry_the_documented_prefixes(make: Factory) -> None:
 
 POOLED = pytest.mark.running_workspaces(1)  # a workspace made ahead (harness/pool.py)
 # Creates per kind: each after deleting the one before. A workspace must be running, then stopped,
-# before it can be deleted, so each of its rounds costs a provisioning wait: two creates will do.
+# before it can be deleted, so each of its rounds costs a provisioning wait: two creates will do, the
+# first one made ahead (only the order of delete, then create, matters).
 CREATES = {"project": 4, "volume": 4, "workspace": 2}
 
 
 @pytest.mark.requirement("GEN-ID-002")
 @pytest.mark.quiet("a create by another check could be the one handed the id this check just freed")
-@pytest.mark.parametrize("kind", ["project", "volume", "workspace"])
+@pytest.mark.parametrize("kind", ["project", "volume", pytest.param("workspace", marks=POOLED)])
 def test_deleted_ids_are_never_reused(api: ApiClient, make: Factory, kind: str) -> None:
     """Ids of deleted resources never come back on new ones (D-38)."""
     parent = make.project()["id"] if kind == "volume" else None
     deletable: Callable[[], dict[str, str]] = {
         "project": make.project,
         "volume": lambda: make.volume(parent),
-        "workspace": make.stopped_workspace,
+        "workspace": lambda: make.stopped_workspace(pooled=True),
     }[kind]
     last = make.workspace if kind == "workspace" else deletable  # the last one is removed with the check's data
     deleted: set[str] = set()

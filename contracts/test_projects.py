@@ -148,7 +148,7 @@ def test_delete_only_an_empty_project(api: ApiClient, make: Factory) -> None:
 
 
 @pytest.mark.requirement("PRJ-STATS-001")
-@pytest.mark.slow(2)
+@pytest.mark.slow(1)
 def test_stats_count_what_exists(api: ApiClient, make: Factory) -> None:
     """Counts, total storage and running workspaces equal what the project holds, and follow changes (D-35)."""
     project = make.project()
@@ -161,8 +161,8 @@ def test_stats_count_what_exists(api: ApiClient, make: Factory) -> None:
     assert stats() == {"workspaceCount": 0, "volumeCount": 0, "totalStorageGb": 0, "activeWorkspaces": 0}
     small = make.volume(project["id"], sizeGb=5)
     make.volume(project["id"], sizeGb=7.5)
-    make.running_workspace(project["id"])
-    make.stopped_workspace(project["id"])
+    _, stopping = make.running_workspaces(project["id"], 2)
+    make.stop(stopping["id"])
     assert stats() == {"workspaceCount": 2, "volumeCount": 2, "totalStorageGb": 12.5, "activeWorkspaces": 1}
 
     expect(api.put(f"/api/v1/volumes/{small['id']}", json={"sizeGb": 10}), "updateVolume", 200)

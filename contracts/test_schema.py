@@ -15,7 +15,16 @@ from typing import Any
 import pytest
 import requests
 
-from contracts.conftest import CURRENT_IDS, LAST_RESPONSE, NEEDS_RUNNING, NEEDS_STOPPED, existing, operation_for
+from contracts.conftest import (
+    CURRENT_IDS,
+    LAST_RESPONSE,
+    NEEDS_RUNNING,
+    NEEDS_STOPPED,
+    SCHEMA_RECOMMENDATIONS,
+    SCHEMA_REQUIREMENTS,
+    existing,
+    operation_for,
+)
 from contracts.schema import judged_at_the_documents, schema
 from harness import spec
 from harness.client import ApiClient
@@ -58,11 +67,8 @@ def operation_ids(request: pytest.FixtureRequest, run_config: RunConfig, api: Ap
     CURRENT_IDS.clear()
 
 
-@pytest.mark.requirement(
-    "GEN-SCHEMA-001", "GEN-SCHEMA-002", "GEN-SCHEMA-003", "GEN-SCHEMA-004",
-    "GEN-VALID-001", "GEN-VALID-002", "GEN-VALID-003", "AUTH-KEY-001", "AUTH-KEY-002",
-)  # fmt: skip
-@pytest.mark.recommends("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-ERR-004")
+@pytest.mark.requirement(*SCHEMA_REQUIREMENTS)
+@pytest.mark.recommends(*SCHEMA_RECOMMENDATIONS)
 @pytest.mark.readonly
 @schema.parametrize()
 def test_operation_conforms(

@@ -96,13 +96,21 @@ class Factory:
         taken = self.pool.take(self.registry) if pooled and self.pool and project_id is None and not fields else None
         return self.wait_until(taken or self.workspace(project_id, **fields)["id"], "running")
 
-    @step("WS-LIFE-004", "stopping a workspace")
+    def running_workspaces(self, project_id: str | None, count: int) -> list[Json]:
+        """``count`` new running workspaces, created together so that they provision at the same time."""
+        created = [self.workspace(project_id)["id"] for _ in range(count)]
+        return [self.wait_until(workspace_id, "running") for workspace_id in created]
+
     def stopped_workspace(
         self, project_id: str | None = None, *, pooled: bool = False, **fields: Any
     ) -> dict[str, Any]:
-        workspace = self.running_workspace(project_id, pooled=pooled, **fields)
-        expect(self.client.post(f"/api/v1/workspaces/{workspace['id']}/stop"), "stopWorkspace", 200)
-        return self.wait_until(workspace["id"], "stopped")  # a stop may pass through `stopping` first
+        return self.stop(self.running_workspace(project_id, pooled=pooled, **fields)["id"])
+
+    @step("WS-LIFE-004", "stopping a workspace")
+    def stop(self, workspace_id: str) -> Json:
+        """Stop a running workspace and wait until it reads as stopped (it may pass through `stopping`)."""
+        expect(self.client.post(f"/api/v1/workspaces/{workspace_id}/stop"), "stopWorkspace", 200)
+        return self.wait_until(workspace_id, "stopped")
 
     def wait_until(self, workspace_id: str, status: str, *, promised_by: str | None = None) -> dict[str, Any]:
         """Poll the workspace until it reaches ``status`` within the provisioning wait; a timeout counts

@@ -76,6 +76,15 @@ def waits(item: pytest.Item) -> int:
     return sum(mark.args[0] for mark in item.iter_markers("slow"))
 
 
+def ordered(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The order a process runs its checks in: a restart disturbs every check after it, so those go last;
+    one process alone takes workspaces made ahead as late as it can (they provision meanwhile); xdist
+    workers start with the long waits."""
+    if workers > 1:
+        return balanced(sorted(items, key=restarts), workers)
+    return sorted(items, key=lambda item: (restarts(item), item.get_closest_marker("running_workspaces") is not None))
+
+
 def balanced(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     """The checks ordered so that each pytest-xdist worker starts with its share of the long waits.
 

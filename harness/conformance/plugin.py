@@ -212,8 +212,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         (keep if chosen else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
-    keep.sort(key=phases.restarts)  # a restart disturbs every check after it: those that need one go last
-    items[:] = phases.balanced(keep, getattr(config, "workerinput", {}).get("workercount", 1))
+    items[:] = phases.ordered(keep, getattr(config, "workerinput", {}).get("workercount", 1))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -38,7 +38,7 @@ CONTRACT_PROFILES = ("full", "core", "smoke")
 # overlap best with many; the embedded server shares this machine's cores, and more workers only cost CPU.
 DEFAULT_CONCURRENCY = 8
 EMBEDDED_CONCURRENCY = 2
-DEFAULT_MAX_WORKSPACES = 16  # made ahead at once; --max-workspaces lowers it on a shared deployment
+DEFAULT_MAX_WORKSPACES = 32  # made ahead at once (the full profile asks 16, and one per worker); lower it when shared
 READONLY_ALIAS = "readonly"  # `contract --profile readonly`, as before --readonly: the full profile, read-only
 
 # The variables a user sets (README, "Against your deployment"); the run reads nothing else from its environment.

@@ -82,3 +82,11 @@ def test_the_parts_make_one_result() -> None:
     assert (merged.started_at, merged.finished_at) == ("t1", "t5")
     assert (merged.stopped_early, merged.cleanup_problems) == ("deadline", ["x"])
     assert phases.merge([]) is None
+
+
+def test_one_process_takes_workspaces_made_ahead_late_and_restarts_last() -> None:
+    """Alone, a process runs restarts last and pooled checks just before (their workspaces provision meanwhile)."""
+    checks = [Check("restart", {"needs": ("restart",)}), Check("pooled", {"running_workspaces": (1,)}), Check("plain")]
+
+    assert [c.name for c in phases.ordered(checks, 1)] == ["plain", "pooled", "restart"]  # type: ignore[arg-type]
+    assert phases.ordered(checks, 2)[-1].name == "restart"  # type: ignore[arg-type]

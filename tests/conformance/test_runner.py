@@ -122,3 +122,24 @@ def test_list_shows_each_level_and_basis() -> None:
     err = next(i for i, line in enumerate(lines) if line.strip().startswith("GEN-ERR-001 "))
     assert " SHOULD " in lines[err]
     assert "recommended: the error body {code, message}" in lines[err + 1]
+
+
+@pytest.mark.slow
+def test_a_concurrent_run_is_one_result_of_its_phases(tmp_path: Path) -> None:
+    """With workers, the quiet, concurrent and restart phases each run their own checks once, the parts
+    merge into one report, workspaces made ahead and not claimed are removed, and nothing leaks."""
+    run = contract("--concurrency", "2", "--requirement", "GEN-ID-002", "--requirement", "WS-LIFE-004",
+                   "--requirement", "DUR-001", "--reports", str(tmp_path))  # fmt: skip
+
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    document = json.loads((tmp_path / "conformance.json").read_text())
+    checks = [check["check"] for check in document["checks"]]
+    assert len(checks) == len(set(checks))  # each check ran in one phase only
+    quiet = max(i for i, check in enumerate(checks) if "test_deleted_ids_are_never_reused" in check)
+    concurrent = checks.index("test_workspaces.py::test_stop_a_running_workspace")  # with a pooled workspace
+    assert quiet < concurrent < len(checks) - 1
+    assert checks[-1] == "test_durability.py::test_writes_survive_a_restart"
+    assert {r["id"]: r["status"] for r in document["requirements"]} == {
+        "GEN-ID-002": "pass", "WS-LIFE-004": "pass", "DUR-001": "pass"}  # fmt: skip
+    assert document["cleanup"]["problems"] == []
+    assert (tmp_path / "contract-suite.log").exists()
