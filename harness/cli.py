@@ -433,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--strict", action="store_true", help="judge every recommendation (SHOULD) as a MUST")
     contract.add_argument("--concurrency", type=_positive_int, metavar="N",
                           help=f"checks in flight (default {DEFAULT_CONCURRENCY}; against the embedded server "
-                               f"{EMBEDDED_CONCURRENCY}; 1: one at a time)")  # fmt: skip
+                               f"{EMBEDDED_CONCURRENCY}; with --requirement or smoke, 1: one at a time)")  # fmt: skip
     contract.add_argument("--max-workspaces", type=_nonnegative_int, default=DEFAULT_MAX_WORKSPACES, metavar="N",
                           help=f"most workspaces made ahead for checks (default {DEFAULT_MAX_WORKSPACES})")  # fmt: skip
     contract.set_defaults(run=_cmd_contract)

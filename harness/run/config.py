@@ -162,9 +162,13 @@ class RunConfig:
 
     @property
     def concurrency(self) -> int:
-        """Checks in flight at once: as asked, else by the kind of target."""
-        default = EMBEDDED_CONCURRENCY if self.target.embedded else DEFAULT_CONCURRENCY
-        return self.contract.concurrency or default
+        """Checks in flight at once: as asked, else by the kind of target; a narrow run (a few requirements,
+        the smoke profile) has too little to overlap to pay for starting workers, so it runs one at a time."""
+        if self.contract.concurrency:
+            return self.contract.concurrency
+        if self.contract.requirements or self.contract.profile == "smoke":
+            return 1
+        return EMBEDDED_CONCURRENCY if self.target.embedded else DEFAULT_CONCURRENCY
 
     @property
     def contract_profile(self) -> str:

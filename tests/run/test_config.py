@@ -144,3 +144,14 @@ def test_only_keys_are_secrets() -> None:
 def test_a_child_run_sees_none_of_the_users_variables() -> None:
     """The kill matrix's runs start without STRONGLY_* variables, so each targets its own embedded server."""
     assert without_user_variables({**BASE, "PATH": "/bin"}) == {"PATH": "/bin"}
+
+
+def test_concurrency_follows_the_target_unless_asked() -> None:
+    """8 in flight against a deployment, 2 against the embedded server, 1 for a narrow run; a flag wins."""
+    deployment = resolve(env={"STRONGLY_BASE_URL": "https://strongly.example.com", "STRONGLY_API_KEY": "k"})
+    embedded = resolve(env={})
+
+    assert (deployment.concurrency, embedded.concurrency) == (8, 2)
+    assert replace(deployment, contract=ContractConfig(requirements=("WS-LIFE-001",))).concurrency == 1
+    assert replace(deployment, contract=ContractConfig(profile="smoke")).concurrency == 1
+    assert replace(embedded, contract=ContractConfig(profile="smoke", concurrency=3)).concurrency == 3
