@@ -24,21 +24,11 @@ INTERRUPTED = -2
 
 
 def supervise(
-    commands: list[list[str]],
-    *,
-    cwd: Path,
-    timeout: float,
-    quiet: bool = False,
-    env: Mapping[str, str] | None = None,
-    log: IO[bytes] | None = None,
-    tick: Callable[[], None] | None = None,
+    commands: list[list[str]], *, cwd: Path, timeout: float, quiet: bool = False, env: Mapping[str, str] | None = None
 ) -> int:
-    """Run the commands together; the first one leads (its exit code is returned), the rest follow it.
-
-    Their output goes to ``log`` when given (else nowhere if ``quiet``); ``tick`` is called twice a
-    second while they run (a progress display)."""
-    output = log if log is not None else subprocess.DEVNULL if quiet else None
-    return watch([start(command, cwd=cwd, env=env, output=output) for command in commands], timeout=timeout, tick=tick)
+    """Run the commands together; the first one leads (its exit code is returned), the rest follow it."""
+    output = subprocess.DEVNULL if quiet else None
+    return watch([start(command, cwd=cwd, env=env, output=output) for command in commands], timeout=timeout)
 
 
 def start(
@@ -56,9 +46,9 @@ def watch(
     tick: Callable[[], None] | None = None,
     keep_followers: bool = False,
 ) -> int:
-    """Wait for the first child, the leader; signals reach them all. Once the leader is done its followers
-    are ended too, unless ``keep_followers`` (they have more to do, and are watched again later);
-    after a signal or a timeout they always are."""
+    """Wait for the first child, the leader; signals reach them all, and ``tick`` is called twice a second
+    (a progress display). Once the leader is done its followers are ended too, unless ``keep_followers``
+    (they have more to do, and are watched again later); after a signal or a timeout they always are."""
     leader = children[0]
 
     def forward(signum: int, frame: object) -> None:

@@ -2,12 +2,12 @@
 
 The suite runs in its own processes so the target is fixed before collection (schemathesis needs
 the base URL then) and so a crash of the suite cannot take the command line with it. A run has
-phases (harness/conformance/phases.py): with ``--concurrency`` above 1 the independent checks run
-in pytest-xdist workers, then the quiet ones in one process. Every process reads the run's
+phases (harness/conformance/phases.py): with ``--concurrency`` above 1, the quiet checks alone,
+the independent ones in pytest-xdist workers, a restart last. Every process reads the run's
 configuration from the file the runner writes (``--run-config``) and leaves its part of the result;
-the runner merges the parts, sweeps what is still named under the run's prefix, and writes the
-reports. Ctrl-C and SIGTERM are passed on (harness/processes.py): the suite cleans up and writes
-its results first.
+the runner merges the parts, removes the workspaces made ahead that no check claimed, sweeps what
+is still named under the run's prefix, and writes the reports. Ctrl-C and SIGTERM are passed on
+(harness/processes.py): the suite cleans up and writes its results first.
 """
 
 from __future__ import annotations
@@ -128,9 +128,6 @@ class Phase:
         xdist = phases.xdist_arguments(phase, config.concurrency)
         return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)
 
-    def run(self, phase: str, followers: Sequence[Child] = ()) -> int:
-        return self.watch(phase, self.start(phase), followers)
-
     def watch(self, phase: str, child: Child, followers: Sequence[Child] = ()) -> int:
         display = None if self.config.quiet else progress.Display(self.scratch, phase)
         code = watch([child, *followers], timeout=self.remaining() + GRACE, tick=display.tick if display else None,
@@ -153,8 +150,6 @@ def clean_up(config: RunConfig, result: RunResult, unclaimed: list[str]) -> list
     named under the run's prefix (a leak: each process removed what it created); the problems met."""
     if config.readonly:
         return []
-    if config.contract.keep_on_failure and any(check.status in ("fail", "error") for check in result.checks):
-        return ["--keep-on-failure: this run's data stays; remove it with sweep --run-id"]
     redactor = Redactor(config.secrets())
     client = ApiClient(config.target.base_url, config.target.api_key, redactor=redactor,
                        timeout=config.limits.request_timeout, log=ExchangeLog())  # fmt: skip
@@ -162,7 +157,9 @@ def clean_up(config: RunConfig, result: RunResult, unclaimed: list[str]) -> list
     for workspace_id in unclaimed:
         made_ahead.add("workspace", workspace_id)
     with client:
-        problems = made_ahead.cleanup(client)
+        problems = made_ahead.cleanup(client)  # never evidence of anything: removed even with --keep-on-failure
+        if config.contract.keep_on_failure and any(check.status in ("fail", "error") for check in result.checks):
+            return [*problems, "--keep-on-failure: this run's data stays; remove it with sweep --run-id"]
         leftovers = sweep(client, config.prefix, delete=True)
     return (
         problems
