@@ -58,9 +58,10 @@ class InFlight:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, ready_file: Path | None) -> None:
+    def __init__(self, config: uvicorn.Config, ready_file: Path | None, in_flight: InFlight) -> None:
         super().__init__(config)
         self.ready_file = ready_file
+        self.in_flight = in_flight
         self.restart_requested = False
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -69,6 +70,11 @@ class _Server(uvicorn.Server):
             staging = self.ready_file.with_suffix(".tmp")
             staging.write_text(f"{os.getpid()} {uuid.uuid4().hex}\n")
             staging.replace(self.ready_file)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        if self.config.access_log:  # here, not after run(): uvicorn re-raises the signal that stopped it
+            print(f"peak requests in flight: {self.in_flight.peak}", flush=True)
 
     def request_restart(self, signum: int, frame: FrameType | None) -> None:
         self.restart_requested = True
@@ -86,7 +92,7 @@ def serve(
 ) -> None:
     """Serve until SIGINT/SIGTERM; on SIGHUP, restart in place. Committed writes are on disk."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    app = counted = InFlight(create_app(config))  # with --access-log, its peak is printed at the end
+    app = InFlight(create_app(config))  # with --access-log, its peak is printed at the end
     sockets = None
     address = f"http://{host}:{port}"
     if fd is not None:
@@ -99,11 +105,10 @@ def serve(
     server = _Server(
         uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="off"),
         ready_file,
+        app,
     )
     signal.signal(signal.SIGHUP, server.request_restart)
     print(banner(address, config), flush=True)
     server.run(sockets=sockets)
-    if access_log:
-        print(f"peak requests in flight: {counted.peak}", flush=True)
     if server.restart_requested:
         os.execv(sys.executable, sys.orig_argv)  # noqa: S606 - the restart is this very command again
