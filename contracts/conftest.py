@@ -20,7 +20,7 @@ from schemathesis.transport.requests import ManagedCookiesSession
 
 from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
-from harness.conformance import phases
+from harness.conformance.phases import LAST, QUIET
 from harness.conformance.plugin import ConformanceRun, current_run
 from harness.conformance.traffic import exchange_of
 from harness.expect import expect
@@ -93,7 +93,7 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:
         return None
     contract = current_run().config.contract
     wanted = set(contract.requirements)
-    if contract.phase in (phases.QUIET, phases.LAST):
+    if contract.phase in (QUIET, LAST):
         return True
     return True if wanted and not wanted & {*SCHEMA_REQUIREMENTS, *SCHEMA_RECOMMENDATIONS} else None
 

@@ -20,8 +20,8 @@ from harness.run import ContractConfig, RunConfig, Target
 # What the suites may import of the harness (ARCHITECTURE.md, "The suites treat every target as a black box").
 TOOLKIT = ("harness.client", "harness.expect", "harness.factory", "harness.recommend", "harness.spec")
 SUITE_HOSTS = {
-    CONTRACTS: {"harness.conformance.plugin", "harness.conformance.traffic", "harness.steps", "harness.registry",
-                "harness.paths", "harness.requirements"},
+    CONTRACTS: {"harness.conformance.plugin", "harness.conformance.phases", "harness.conformance.traffic",
+                "harness.steps", "harness.registry", "harness.paths", "harness.requirements"},
     LOAD: {"harness.loadtest.users"},
 }  # fmt: skip
 

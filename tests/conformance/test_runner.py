@@ -139,7 +139,7 @@ def test_a_concurrent_run_is_one_result_of_its_phases(tmp_path: Path) -> None:
     concurrent = checks.index("test_workspaces.py::test_stop_a_running_workspace")  # with a pooled workspace
     assert quiet < concurrent < len(checks) - 1
     assert checks[-1] == "test_durability.py::test_writes_survive_a_restart"
-    assert {r["id"]: r["status"] for r in document["requirements"]} == {
-        "GEN-ID-002": "pass", "WS-LIFE-004": "pass", "DUR-001": "pass"}  # fmt: skip
+    asked = {"GEN-ID-002", "WS-LIFE-004", "DUR-001"}
+    assert {r["id"]: r["status"] for r in document["requirements"] if r["id"] in asked} == dict.fromkeys(asked, "pass")
     assert document["cleanup"]["problems"] == []
     assert (tmp_path / "contract-suite.log").exists()
