@@ -11,8 +11,8 @@ With ``--concurrency N`` above 1 the runner runs the ``quiet`` phase in one proc
 ``concurrent`` phase in N pytest-xdist workers, then the ``last`` phase when the target can be
 restarted; with 1, a single ``all`` phase runs every check in order. Every phase's process starts
 at once and collects (seconds of CPU, no request), then waits at its gate, which the runner opens
-when the phase before has ended. Each process leaves its part of the result in the run's scratch folder (a worker
-per file), and ``merge`` makes them one ``RunResult``.
+when the phase before has ended. Each process leaves its part of the result in the run's scratch
+folder (a worker per file), and ``merge`` makes them one ``RunResult``.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def wait_at_gate(scratch: Path, phase: str, timeout: float) -> None:
 
 
 def waits(item: pytest.Item) -> int:
-    """How many provisioning waits of its own a check declares (``@pytest.mark.slow(n)``)."""
+    """How long a check declares it takes, in provisioning waits (``@pytest.mark.slow(n)``)."""
     return sum(mark.args[0] for mark in item.iter_markers("slow"))
 
 
