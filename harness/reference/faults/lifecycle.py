@@ -6,7 +6,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.reference.errors import ApiError
 from harness.reference.faults.machinery import (
@@ -14,6 +14,7 @@ from harness.reference.faults.machinery import (
     WORKSPACE,
     Wrapper,
     allow,
+    captured,
     each_item,
     edit_json,
     fault,
@@ -38,24 +39,13 @@ def deleted_still_readable(ref: Reference) -> Wrapper:
         if not matches(scope, "GET", rf"{WORKSPACE}|{VOLUME}"):
             await app(scope, receive, send)
             return
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await app(scope, receive, capture)
-        body = b"".join(chunks)
-        if start["status"] == 200:
+        status, headers, body = await captured(app, scope, receive)
+        if status == 200:
             last_seen[scope["path"]] = body
-        elif start["status"] == 404 and scope["path"] in last_seen:
+        elif status == 404 and scope["path"] in last_seen:
             await respond(send, 200, last_seen[scope["path"]], {"content-type": "application/json"})
             return
-        headers = {key.decode(): value.decode() for key, value in start["headers"] if key != b"content-length"}
-        await respond(send, start["status"], body, headers)
+        await respond(send, status, body, headers)
 
     return middleware(handle)
 

@@ -138,6 +138,23 @@ async def json_error(send: Send, status: int, code: str, message: str) -> None:
 Rewrite = Callable[[int, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
+async def captured(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, dict[str, str], bytes]:
+    """The app's whole answer to the request: status, headers (but its content-length) and body."""
+    start: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        else:
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    headers = {key.decode().lower(): value.decode() for key, value in start.get("headers", [])}
+    headers.pop("content-length", None)
+    return start["status"], headers, b"".join(chunks)
+
+
 def rewrite_responses(method: str | None, path: str, rewrite: Rewrite) -> Wrapper:
     """Responses to ``method path`` (path a regex; method None for any) pass through ``rewrite``."""
 
@@ -145,19 +162,7 @@ def rewrite_responses(method: str | None, path: str, rewrite: Rewrite) -> Wrappe
         if not matches(scope, method, path):
             await app(scope, receive, send)
             return
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await app(scope, receive, capture)
-        headers = {key.decode().lower(): value.decode() for key, value in start.get("headers", [])}
-        headers.pop("content-length", None)
-        status, headers, body = rewrite(start["status"], headers, b"".join(chunks))
+        status, headers, body = rewrite(*await captured(app, scope, receive))
         await respond(send, status, body, headers)
 
     return middleware(handle)

@@ -14,6 +14,7 @@ from harness.reference.faults.machinery import (
     PROJECT,
     VOLUME,
     Wrapper,
+    captured,
     each_item,
     edit_json,
     replay,
@@ -76,24 +77,13 @@ def full_object_on_create(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http" or scope["method"] != "POST" or kind is None:
             await app(scope, receive, send)
             return
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await app(scope, receive, capture)
-        body = b"".join(chunks)
-        if start["status"] == 201:
+        status, headers, body = await captured(app, scope, receive)
+        if status == 201:
             key = {"workspaces": "workspaceId", "projects": "projectId", "volumes": "volumeId"}[kind.group(1)]
             new_id = json.loads(body)[key]
             whole = await internal_get(app, scope, f"{scope['path']}/{new_id}")
             body = json.dumps({**whole, "workspaceId": new_id} if key == "workspaceId" else whole).encode()
-        headers = {key.decode(): value.decode() for key, value in start["headers"] if key != b"content-length"}
-        await respond(send, start["status"], body, headers)
+        await respond(send, status, body, headers)
 
     return asgi
 
