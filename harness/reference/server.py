@@ -58,7 +58,7 @@ class InFlight:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, ready_file: Path | None, in_flight: InFlight) -> None:
+    def __init__(self, config: uvicorn.Config, ready_file: Path | None, in_flight: InFlight | None) -> None:
         super().__init__(config)
         self.ready_file = ready_file
         self.in_flight = in_flight
@@ -73,7 +73,7 @@ class _Server(uvicorn.Server):
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets=sockets)
-        if self.config.access_log:  # here, not after run(): uvicorn re-raises the signal that stopped it
+        if self.in_flight is not None:  # here, not after run(): uvicorn re-raises the signal that stopped it
             print(f"peak requests in flight: {self.in_flight.peak}", flush=True)
 
     def request_restart(self, signum: int, frame: FrameType | None) -> None:
@@ -92,7 +92,8 @@ def serve(
 ) -> None:
     """Serve until SIGINT/SIGTERM; on SIGHUP, restart in place. Committed writes are on disk."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    app = InFlight(create_app(config))  # with --access-log, its peak is printed at the end
+    app = create_app(config)
+    in_flight = InFlight(app) if access_log else None  # only where every request is logged anyway
     sockets = None
     address = f"http://{host}:{port}"
     if fd is not None:
@@ -103,9 +104,11 @@ def serve(
         address = "http://{}:{}".format(*sockets[0].getsockname()[:2])
     log_level = "info" if access_log else "warning"  # uvicorn logs each request at info
     server = _Server(
-        uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="off"),
+        uvicorn.Config(
+            in_flight or app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="off"
+        ),
         ready_file,
-        app,
+        in_flight,
     )
     signal.signal(signal.SIGHUP, server.request_restart)
     print(banner(address, config), flush=True)
