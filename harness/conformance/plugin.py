@@ -465,6 +465,8 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[tuple[s
 
     if isinstance(error, Blocked):  # met somewhere a setup step could not be told apart from the check
         return classify(error.finding, [error.requirement, *own])
+    if isinstance(error, KeyboardInterrupt):  # Ctrl-C or the deadline, caught in a group (schemathesis' examples)
+        return Status.NOT_RUN, []
     if isinstance(error, BaseExceptionGroup):
         parts = [classify(inner, own) for inner in error.exceptions]
         return max(status for status, _ in parts), [pair for _, pairs in parts for pair in pairs]
@@ -488,6 +490,13 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[tuple[s
         return Status.FAIL, [("GEN-HTTP-001", message)] + [(rid, message) for rid in own]
     trace = "".join(traceback.format_exception(error, limit=-8))
     return Status.ERROR, [(rid, f"the harness broke: {trace}") for rid in own]
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether Ctrl-C or the deadline is in this exception, alone or inside a group."""
+    if isinstance(error, BaseExceptionGroup):
+        return error.subgroup(KeyboardInterrupt) is not None
+    return isinstance(error, KeyboardInterrupt)
 
 
 def describe(error: BaseException) -> str:
@@ -522,6 +531,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome.add(Status.FAIL, [(requirement, message)], culprit)
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         outcome.keep_exchanges()
+    if run.stopped_early or (call.excinfo is not None and interrupted(call.excinfo.value)):
+        item.session.shouldstop = run.stopped_early or "interrupted"  # even where a group swallowed the interrupt
     if call.when == "teardown":
         LOG.take()
         run.results.append(outcomes.pop(item.nodeid).result(run.redactor))

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from harness.conformance.plugin import classify
+from harness.conformance.plugin import classify, interrupted
 from harness.expect import ContractViolation
 from harness.results import Status
 
@@ -38,3 +38,14 @@ def test_only_the_harness_breaking_is_an_error() -> None:
     assert status == Status.ERROR
     assert failures[0][0] == "R-1"
     assert "the harness broke" in failures[0][1]
+
+
+def test_an_interrupt_caught_in_a_group_is_not_the_harness_breaking() -> None:
+    """The deadline caught among schemathesis' example failures stops the check; the server's timeouts still fail."""
+    group = BaseExceptionGroup("examples", [httpx.ReadTimeout("timed out"), KeyboardInterrupt()])
+
+    status, failures = classify(group, ["R-1"])
+
+    assert status == Status.FAIL
+    assert [requirement for requirement, _ in failures] == ["GEN-HTTP-001", "R-1"]
+    assert interrupted(group) and not interrupted(ExceptionGroup("examples", [ValueError()]))
