@@ -3,8 +3,9 @@
     python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...] [--save-as NAME]
 
 For each contract fault, against a reference server with that fault on:
-  - `strongly-harness contract` (default profile): caught when a requirement the fault declares
-    fails; the seconds until the first such failure come from conformance.json;
+  - `strongly-harness contract` (default profile; with --strict for a fault that breaks only one of
+    our decisions, as the kill matrix runs it): caught when a requirement the fault declares fails;
+    the seconds until the first such failure come from conformance.json;
   - plain `st run` (schemathesis' CLI, default settings, the same spec and admin key) with the same
     wall-clock budget our run took (`--max-time`): caught when it reports any failure (it reports
     none against the clean server); the seconds to its first failing scenario come from its NDJSON.
@@ -33,7 +34,8 @@ from harness.reference.faults import CATALOGUE, Fault
 
 def ours(fault: Fault) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as reports:
-        code, seconds, _ = harness("contract", "--fault", fault.name, "--quiet", "--reports", reports)
+        level = ["--strict"] if fault.strict else []
+        code, seconds, _ = harness("contract", "--fault", fault.name, *level, "--quiet", "--reports", reports)
         path = Path(reports) / "conformance.json"
         document = json.loads(path.read_text()) if path.exists() else {"checks": []}
     firsts = [c["started"] + c["duration"] for c in document["checks"]
@@ -71,7 +73,7 @@ def first_failure(directory: Path, started: float) -> float | None:
 def compare(fault: Fault) -> dict[str, Any]:
     mine = ours(fault)
     theirs = st(fault, mine["seconds"])
-    return {"fault": fault.name, "area": fault.area, "ours": mine, "st": theirs}
+    return {"fault": fault.name, "area": fault.area, "strict": fault.strict, "ours": mine, "st": theirs}
 
 
 def main() -> None:
@@ -103,6 +105,9 @@ def main() -> None:
     only_ours = [r["fault"] for r in rows if r["ours"]["caught"] and not r["st"]["caught"]]
     print(f"\nCaught by st run only: {', '.join(only_st) or 'none'}")
     print(f"Caught by strongly-harness only ({len(only_ours)}): {', '.join(only_ours)}")
+    strict = [r for r in rows if r["strict"]]
+    caught = sum(r["ours"]["caught"] for r in strict)
+    print(f"Run with --strict (they break only a decision): {len(strict)}, caught {caught}")
 
 
 if __name__ == "__main__":

@@ -141,6 +141,8 @@ def pytest_configure(config: pytest.Config) -> None:
     run_config = RunConfig.read(path)
     _current = ConformanceRun(config=run_config, redactor=Redactor(run_config.secrets()))
     _current.notes = list(run_config.contract.notes)
+    if run_config.contract.started is not None:
+        _current.started = run_config.contract.started
     if run_config.contract.scratch and not hasattr(config, "workerinput"):
         _current.tally = progress.Tally(Path(run_config.contract.scratch), run_config.contract.phase)
     if run_config.limits.rate_limit:

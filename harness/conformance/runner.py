@@ -123,7 +123,8 @@ class Phase:
         limits = replace(config.limits, deadline=self.remaining())
         if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
             limits = replace(limits, rate_limit=limits.rate_limit / config.concurrency)
-        contract = replace(config.contract, phase=phase, scratch=str(self.scratch))
+        started = self.deadline - config.limits.deadline  # checks' start times count from the run's, not the process's
+        contract = replace(config.contract, phase=phase, scratch=str(self.scratch), started=started)
         config_file = replace(config, limits=limits, contract=contract).write(self.scratch / f"{phase}-{CONFIG_FILE}")
         xdist = phases.xdist_arguments(phase, config.concurrency)
         return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)

@@ -95,6 +95,7 @@ class ContractConfig:
     max_workspaces: int = DEFAULT_MAX_WORKSPACES  # the most workspaces the pool makes ahead (harness/pool.py)
     phase: str = "all"  # the checks this process runs: all, concurrent or quiet (harness/conformance/phases.py)
     scratch: str | None = None  # the run's folder shared by its processes: parts of the result, pool, progress
+    started: float | None = None  # the run's start on time.monotonic() (one clock for all its processes)
 
 
 @dataclass(frozen=True)
