@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shlex
 import threading
 import time
@@ -52,6 +53,24 @@ class HungRoutes:
     def notes(self) -> list[str]:
         return [f"{route} timed out {count} time(s); after the first, its requests waited at most {self.short:g}s"
                 for route, count in sorted(self.counts.items())]  # fmt: skip
+
+    @classmethod
+    def combined(cls, notes: list[str]) -> list[str]:
+        """Notes from several processes of one run, with each route's timeouts added up into one note."""
+        others, hung = [], cls()
+        for note in notes:
+            match = HUNG_NOTE.fullmatch(note)
+            if match is None:
+                others.append(note)
+                continue
+            hung.short = float(match["short"])
+            hung.counts[match["route"]] += int(match["count"])
+        return others + hung.notes()
+
+
+HUNG_NOTE = re.compile(
+    r"(?P<route>.+) timed out (?P<count>\d+) time\(s\); after the first, its requests waited at most (?P<short>[\d.]+)s"
+)
 
 
 class ReadOnlyViolationError(InternalError):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.client import HungRoutes
 from harness.results import RunResult
 
 ALL, QUIET, CONCURRENT, LAST = "all", "quiet", "concurrent", "last"
@@ -132,11 +133,12 @@ def merge(parts: list[RunResult]) -> RunResult | None:
         first.checks += part.checks
         for operation, count in part.operations.items():
             first.operations[operation] = first.operations.get(operation, 0) + count
-        first.notes += [note for note in part.notes if note not in first.notes]
         first.cleanup_problems += part.cleanup_problems
         first.stopped_early = first.stopped_early or part.stopped_early
         first.started_at = min(first.started_at, part.started_at)
         first.finished_at = max(first.finished_at, part.finished_at)
+    # each note once, and one per hanging route with every process's timeouts added up
+    first.notes = list(dict.fromkeys(HungRoutes.combined([note for part in parts for note in part.notes])))
     return first
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from harness.client import HungRoutes
 from harness.conformance import phases
 from harness.results import CheckResult, RunResult
 
@@ -82,6 +83,23 @@ def test_the_parts_make_one_result() -> None:
     assert (merged.started_at, merged.finished_at) == ("t1", "t5")
     assert (merged.stopped_early, merged.cleanup_problems) == ("deadline", ["x"])
     assert phases.merge([]) is None
+
+
+def test_a_route_that_hung_in_several_workers_gets_one_note() -> None:
+    """Each worker counts its own timeouts; the merged result says once how often the route hung."""
+    hung = [HungRoutes(), HungRoutes()]
+    hung[0].timed_out("getWorkspaceLogs")
+    hung[1].timed_out("getWorkspaceLogs")  # the same note from two workers is two timeouts, not one
+    hung[1].timed_out("getWorkspaceStatus")
+
+    merged = phases.merge([result(["a"], notes=["n", *hung[0].notes()]), result(["b"], notes=hung[1].notes())])
+
+    assert merged is not None
+    assert merged.notes == [
+        "n",
+        "getWorkspaceLogs timed out 2 time(s); after the first, its requests waited at most 2s",
+        "getWorkspaceStatus timed out 1 time(s); after the first, its requests waited at most 2s",
+    ]
 
 
 def test_one_process_takes_workspaces_made_ahead_late_and_restarts_last() -> None:
