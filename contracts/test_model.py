@@ -15,7 +15,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Flaky
 from hypothesis.stateful import run_state_machine_as_test
 
-from contracts.model.machine import Context, ModelMachine, StepLog
+from contracts.model.context import Context, StepLog
+from contracts.model.machine import ModelMachine
 from harness.conformance.plugin import ConformanceRun
 from harness.registry import Registry
 from harness.run import RunConfig
