@@ -1,14 +1,17 @@
 """Resources the harness created, and their removal in reverse dependency order.
 
-Cleanup stops workspaces, deletes workspaces, then volumes, then projects; an id that is already
-gone (404) counts as removed. A delete refused while a stop is still landing is retried, bounded.
-Whatever cannot be removed is reported with why, never silently dropped.
+Cleanup stops workspaces, deletes workspaces, then volumes, then projects (up to ``workers`` of one
+kind at once, never two kinds); an id that is already gone (404) counts as removed. A delete refused
+while a stop is still landing is retried, bounded. Whatever cannot be removed is reported with why,
+never silently dropped.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,18 +57,28 @@ class Registry:
         with self._lock:
             return list(self._items)
 
-    def cleanup(self, client: ApiClient) -> list[str]:
+    def cleanup(self, client: ApiClient, workers: int = 1) -> list[str]:
         """Remove everything recorded; return a line for each resource that could not be removed."""
         problems = []
-        items = self.items()
-        for kind in ORDER:
-            for item in reversed([item for item in items if item.kind == kind]):
-                problem = remove(client, item)
-                if problem is None:
-                    self.forget(item.kind, item.id)
-                else:
-                    problems.append(problem)
+        for item, problem in remove_in_order(client, list(reversed(self.items())), workers):
+            if problem is None:
+                self.forget(item.kind, item.id)
+            else:
+                problems.append(problem)
         return problems
+
+
+def remove_in_order(client: ApiClient, items: Sequence[Created], workers: int = 1) -> list[tuple[Created, str | None]]:
+    """Remove ``items`` kind by kind in dependency order, up to ``workers`` of a kind at once (a stop can take a
+    while to land on a real deployment); each item with why it stayed, or ``None`` when it is gone."""
+    outcomes = []
+    for kind in ORDER:
+        group = [item for item in items if item.kind == kind]
+        if not group:
+            continue
+        with ThreadPoolExecutor(max(1, min(workers, len(group)))) as pool:
+            outcomes += zip(group, pool.map(lambda item: remove(client, item), group), strict=True)
+    return outcomes
 
 
 def still_there(client: ApiClient, item: Created) -> bool:

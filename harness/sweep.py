@@ -13,7 +13,7 @@ import httpx
 
 from harness.answers import ContractViolation, read_field, read_json
 from harness.client import ApiClient
-from harness.registry import ORDER, Created, remove
+from harness.registry import ORDER, Created, remove_in_order
 
 LISTS = {
     "workspace": ("/api/v1/workspaces", "workspaces", "name"),
@@ -63,16 +63,20 @@ def find(client: ApiClient, prefix: str, problems: list[str] | None = None) -> l
     return found
 
 
-def sweep(client: ApiClient, prefix: str, *, delete: bool) -> SweepReport:
-    """List (and with ``delete``, remove) the resources named with ``prefix``."""
+def sweep(client: ApiClient, prefix: str, *, delete: bool, workers: int = 1) -> SweepReport:
+    """List (and with ``delete``, remove, up to ``workers`` at once) the resources named with ``prefix``."""
     if not prefix.startswith(ANY_RUN):
         raise ValueError(f"refusing to sweep names that do not start with {ANY_RUN!r}")
     report = SweepReport()
-    for created, name in find(client, prefix, report.problems):
-        line = f"{created.kind} {created.id} ({name})"
-        report.found.append(line)
-        if not delete:
-            continue
-        problem = remove(client, created)
-        (report.remaining if problem else report.removed).append(f"{problem} ({name})" if problem else line)
+    found = find(client, prefix, report.problems)
+    names = {created: name for created, name in found}
+    report.found = [f"{created.kind} {created.id} ({name})" for created, name in found]
+    if not delete:
+        return report
+    for created, problem in remove_in_order(client, [created for created, _ in found], workers):
+        name = names[created]
+        if problem:
+            report.remaining.append(f"{problem} ({name})")
+        else:
+            report.removed.append(f"{created.kind} {created.id} ({name})")
     return report

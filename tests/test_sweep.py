@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 
 import httpx
@@ -127,3 +131,41 @@ def test_a_delete_refused_while_a_stop_lands_is_retried() -> None:
         registry.add("workspace", "ws_1")
         assert registry.cleanup(api) == []
         assert registry.items() == []
+
+
+def test_cleanup_removes_a_kind_at_once_and_the_kinds_in_dependency_order() -> None:
+    """With workers, the workspaces' deletes overlap, and no volume or project delete starts before they all end."""
+    lock, in_flight, events = threading.Lock(), Counter[str](), []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method != "DELETE":
+            return httpx.Response(200, json={"status": "stopped"})
+        kind = request.url.path.split("/")[3]
+        with lock:
+            in_flight[kind] += 1
+            events.append((kind, "start", in_flight[kind]))
+        time.sleep(0.05)  # a delete that takes a moment, so overlapping ones are seen overlapping
+        with lock:
+            in_flight[kind] -= 1
+            events.append((kind, "end", in_flight[kind]))
+        return httpx.Response(204)
+
+    registry = Registry()
+    for n in range(4):
+        registry.add("project", f"proj_{n}")
+        registry.add("volume", f"vol_{n}")
+        registry.add("workspace", f"ws_{n}")
+    with ApiClient(
+        "http://target.test", ADMIN, redactor=Redactor([ADMIN]), transport=httpx.MockTransport(handle)
+    ) as api:
+        problems = registry.cleanup(api, workers=4)
+
+    assert problems == []
+    assert registry.items() == []
+    order = ("workspaces", "volumes", "projects")
+    starts = {kind: [i for i, (k, what, _) in enumerate(events) if k == kind and what == "start"] for kind in order}
+    ended = {kind: max(i for i, (k, what, _) in enumerate(events) if k == kind and what == "end") for kind in order}
+    for earlier, later in itertools.pairwise(order):
+        assert ended[earlier] < min(starts[later]), f"a delete of {later} began before {earlier} were gone"
+    for kind in order:
+        assert max(depth for k, what, depth in events if k == kind and what == "start") > 1, f"{kind}: one at a time"

@@ -158,10 +158,11 @@ def clean_up(config: RunConfig, result: RunResult, unclaimed: list[str]) -> list
     for workspace_id in unclaimed:
         made_ahead.add("workspace", workspace_id)
     with client:
-        problems = made_ahead.cleanup(client)  # never evidence of anything: removed even with --keep-on-failure
+        # never evidence of anything: removed even with --keep-on-failure; as many at once as the run's checks
+        problems = made_ahead.cleanup(client, workers=config.concurrency)
         if config.contract.keep_on_failure and any(check.status in ("fail", "error") for check in result.checks):
             return [*problems, "--keep-on-failure: this run's data stays; remove it with sweep --run-id"]
-        leftovers = sweep(client, config.prefix, delete=True)
+        leftovers = sweep(client, config.prefix, delete=True, workers=config.concurrency)
     return (
         problems
         + [f"leaked and swept: {line}" for line in leftovers.removed]
