@@ -83,16 +83,21 @@ class Display:
     last_line: float = field(default_factory=time.monotonic)  # in a log, the first line comes after LOG_EVERY
     width: int = 0
 
-    def line(self) -> str | None:
+    def counts(self) -> tuple[int, int, int] | None:
+        """Checks done, checks in the phase, and failures; None before the phase has collected."""
         try:
             counts = json.loads(progress_file(self.scratch, self.phase).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # not started yet
-        done, total, failed = counts["done"], counts["total"], counts["failed"]
+        return counts["done"], counts["total"], counts["failed"]
+
+    def line(self) -> str | None:
+        counts = self.counts()
+        if counts is None or counts[1] == 0:
+            return None  # not started yet, or a phase with nothing to run
+        done, total, failed = counts
         waiting = len(os.listdir(self.scratch / WAITING)) if (self.scratch / WAITING).is_dir() else 0
         ahead = len(pool.leftovers(self.scratch / f"pool-{self.phase}"))
-        if total == 0:
-            return None  # a phase with nothing to run
         name = "checks" if self.phase == "all" else f"{self.phase} checks"
         parts = [f"{name} {done}/{total}" + (f" ({failed} failed)" if failed else "")]
         if waiting or ahead:
@@ -107,10 +112,14 @@ class Display:
         if self.stream.isatty():
             self.stream.write("\r" + text.ljust(self.width))
             self.width = len(text)
-        elif time.monotonic() - self.last_line >= LOG_EVERY:
+        elif time.monotonic() - self.last_line >= LOG_EVERY and not self.complete():  # finish() says "done"
             self.stream.write(text + "\n")
             self.last_line = time.monotonic()
         self.stream.flush()
+
+    def complete(self) -> bool:
+        counts = self.counts()
+        return counts is not None and counts[0] >= counts[1]
 
     def finish(self) -> None:
         """The phase's last line, kept on screen."""

@@ -56,3 +56,21 @@ def test_estimates_read_as_a_person_would() -> None:
     assert progress.estimate(30, 10, 40) == "about 1m30s left"
     assert progress.estimate(5, 0, 40) == "5s so far"
     assert progress.estimate(61, 40, 40) == "done in 1m01s"
+
+
+def test_a_log_says_done_once(tmp_path: Path) -> None:
+    """In a log a line comes every LOG_EVERY seconds while checks run, and "done" only from finish()."""
+    tally = progress.Tally(tmp_path, "all")
+    tally.collected(1)
+    log = io.StringIO()
+    display = progress.Display(tmp_path, "all", stream=log, last_line=-progress.LOG_EVERY)
+
+    display.tick()
+    tally.reported("a", "teardown", failed=False)
+    display.last_line = -progress.LOG_EVERY
+    display.tick()
+    display.finish()
+
+    lines = log.getvalue().splitlines()
+    assert [line.split(" · ")[0] for line in lines] == ["checks 0/1", "checks 1/1"]
+    assert sum("done in" in line for line in lines) == 1
