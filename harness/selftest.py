@@ -124,7 +124,7 @@ def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Matrix
     errors = [check.check for check in result.checks if check.status == Status.ERROR.label]
     if fault is None:
         outcome.detected = run.returncode == 0
-        outcome.note = "clean run must pass" + (f"; errors in {errors}" if errors else "")
+        outcome.note = "" if outcome.detected else why_clean_failed(result, run.returncode, errors)
     else:
         outcome.detected = bool(outcome.fired)
         times = [check.started + check.duration for check in result.checks
@@ -133,6 +133,23 @@ def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Matrix
         if errors:
             outcome.note = f"harness errors in {', '.join(errors[:3])}"
     return outcome
+
+
+def why_clean_failed(result: RunResult, exit_code: int, errors: list[str]) -> str:
+    """What a failed clean run found, said in the matrix's own log: a CI log may be all there is to read."""
+    first_failure: dict[str, str] = {}
+    for check in result.checks:
+        for failure in check.failures:
+            line = (failure.message.strip().splitlines() or [""])[0][:160]
+            first_failure.setdefault(failure.requirement, f"{failure.requirement} in {check.check}: {line}")
+    details = [
+        *first_failure.values(),
+        *result.cleanup_problems[:2],
+        *([result.stopped_early] if result.stopped_early else []),
+    ]
+    details += [f"errors in {', '.join(errors[:3])}"] if errors else []
+    headline = result.verdict(load_catalogue()).headline
+    return "; ".join([f"clean run must pass (exit {exit_code}): {headline}", *details])
 
 
 def run_matrix(

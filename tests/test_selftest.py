@@ -1,0 +1,30 @@
+"""Tests for the kill matrix's own reporting (harness/selftest.py)."""
+
+from harness.results import CheckResult, Failure, RunResult
+from harness.selftest import why_clean_failed
+
+
+def clean_result(**changes: object) -> RunResult:
+    result = RunResult("r1", "full", "http://127.0.0.1:1", "1", "0", 1, "now", strict=True)
+    for name, value in changes.items():
+        setattr(result, name, value)
+    return result
+
+
+def test_a_failed_clean_run_says_which_requirements_failed_and_why():
+    """The matrix's log names each failed requirement once, with the check and its first message line."""
+    failures = [Failure("WS-LIFE-004", "stop left it running\nsecond line"), Failure("WS-LIFE-004", "again")]
+    checks = [CheckResult("test_stop", ["WS-LIFE-004"], "fail", failures=failures)]
+    note = why_clean_failed(clean_result(checks=checks, cleanup_problems=["left ws-1"]), 1, [])
+    assert note.startswith("clean run must pass (exit 1): NOT CONFORMANT (strict)")
+    assert "WS-LIFE-004 in test_stop: stop left it running" in note
+    assert "second line" not in note
+    assert "again" not in note
+    assert "left ws-1" in note
+
+
+def test_a_clean_run_that_did_not_finish_says_so():
+    """An unfinished clean run, with no failure, still gets a reason in the log."""
+    note = why_clean_failed(clean_result(stopped_early="the run deadline of 60s passed"), 1, [])
+    assert "the run did not finish" in note
+    assert "the run deadline of 60s passed" in note
