@@ -1,14 +1,13 @@
 """Tests for the kill matrix's own reporting (harness/selftest.py)."""
 
+from typing import Any
+
 from harness.results import CheckResult, Failure, RunResult
 from harness.selftest import why_clean_failed
 
 
-def clean_result(**changes: object) -> RunResult:
-    result = RunResult("r1", "full", "http://127.0.0.1:1", "1", "0", 1, "now", strict=True)
-    for name, value in changes.items():
-        setattr(result, name, value)
-    return result
+def clean_result(**fields: Any) -> RunResult:
+    return RunResult("r1", "full", "http://127.0.0.1:1", "1", "0", 1, "now", strict=True, **fields)
 
 
 def test_a_failed_clean_run_says_which_requirements_failed_and_why():
