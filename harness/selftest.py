@@ -142,14 +142,10 @@ def why_clean_failed(result: RunResult, exit_code: int, errors: list[str]) -> st
         for failure in check.failures:
             line = (failure.message.strip().splitlines() or [""])[0][:160]
             first_failure.setdefault(failure.requirement, f"{failure.requirement} in {check.check}: {line}")
-    details = [
-        *first_failure.values(),
-        *result.cleanup_problems[:2],
-        *([result.stopped_early] if result.stopped_early else []),
-    ]
-    details += [f"errors in {', '.join(errors[:3])}"] if errors else []
     headline = result.verdict(load_catalogue()).headline
-    return "; ".join([f"clean run must pass (exit {exit_code}): {headline}", *details])
+    details = [*first_failure.values(), *result.cleanup_problems[:2], result.stopped_early]
+    details.append(f"errors in {', '.join(errors[:3])}" if errors else "")
+    return "; ".join([f"clean run must pass (exit {exit_code}): {headline}", *filter(None, details)])
 
 
 def run_matrix(
