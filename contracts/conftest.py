@@ -24,7 +24,7 @@ from harness.conformance.phases import LAST, QUIET
 from harness.conformance.plugin import ConformanceRun, current_run
 from harness.conformance.traffic import exchange_of
 from harness.expect import expect
-from harness.factory import Factory, new_id
+from harness.factory import Factory, new_id, prefixed
 
 settings.register_profile(
     "conformance", database=None, deadline=None, suppress_health_check=list(HealthCheck), print_blob=False
@@ -37,6 +37,7 @@ CURRENT_IDS: dict[str, str] = {}
 LAST_RESPONSE: list[Any] = []
 CREATES = {"createProject": ("projectId", "project", "name"), "createVolume": ("volumeId", "volume", "label"),
            "createWorkspace": ("workspaceId", "workspace", "name")}  # fmt: skip
+NAME_LIMIT = spec.load().document["components"]["schemas"]["Name"]["maxLength"]  # names and labels alike
 
 
 def positive(case: Any, location: ParameterLocation) -> bool:
@@ -55,14 +56,17 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
                 case.path_parameters[name] = CURRENT_IDS[name]
     create = CREATES.get(case.operation.definition.raw.get("operationId", ""))
     if create and isinstance(case.body, dict):
+        # A copy: the body may be the contract's example, shared by every case drawn from it; changed in
+        # place, its name would gather one prefix per replay until it outgrew the contract's limit.
+        case.body = body = dict(case.body)
         name_field = create[2]
-        if positive(case, ParameterLocation.BODY) and isinstance(case.body.get(name_field), str):
-            case.body[name_field] = run.config.prefix + case.body[name_field]
+        if positive(case, ParameterLocation.BODY) and isinstance(body.get(name_field), str):
+            body[name_field] = prefixed(run.config.prefix, body[name_field], NAME_LIMIT)
         # A valid projectId (the spec's example names none that exists) would refuse even a negative case
         # with 404 for the wrong reason; pointing it at the run's project keeps the case as it was.
-        project = case.body.get("projectId")
+        project = body.get("projectId")
         if isinstance(project, str) and 1 <= len(project) <= 64 and "projectId" in CURRENT_IDS:
-            case.body["projectId"] = CURRENT_IDS["projectId"]
+            body["projectId"] = CURRENT_IDS["projectId"]
 
 
 @schemathesis.hook

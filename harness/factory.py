@@ -24,7 +24,7 @@ from harness.steps import PROMISES, setup_step, step
 if TYPE_CHECKING:
     from harness.pool import WorkspacePool
 
-__all__ = ["Factory", "new_id"]
+__all__ = ["Factory", "new_id", "prefixed"]
 
 GETS = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}
 Json = dict[str, Any]
@@ -39,6 +39,12 @@ def new_id(created: Any, kind: str) -> str:
     if kind != "workspace" and isinstance(created, dict) and key not in created and isinstance(created.get("id"), str):
         return str(created["id"])
     return str(read_field(created, key, str, f"create {kind}"))
+
+
+def prefixed(prefix: str, name: str, limit: int) -> str:
+    """``name`` under the run prefix, cut to ``limit`` characters: a generated name the contract allows
+    (up to its maxLength) must stay one it allows once the prefix is added."""
+    return (prefix + name)[: max(limit, len(prefix))]
 
 
 class Factory:

@@ -67,3 +67,21 @@ def test_a_5xx_in_setup_is_charged_to_the_5xx_requirement_not_the_step() -> None
     assert charged_to(UnexpectedAnswer("503", answer, "createProject"), "PRJ-LIFE-001") == "GEN-SCHEMA-004"
     refused = httpx.Response(409, request=httpx.Request("POST", "http://t/api/v1/projects"))
     assert charged_to(UnexpectedAnswer("409", refused, "createProject"), "PRJ-LIFE-001") == "PRJ-LIFE-001"
+
+
+def test_a_prefixed_name_at_the_contracts_limit_stays_within_it(reference: EmbeddedServer) -> None:
+    """A generated name of the contract's maxLength, once under the run prefix, is still accepted."""
+    from harness import spec
+    from harness.factory import prefixed
+
+    limit = spec.load().document["components"]["schemas"]["Name"]["maxLength"]
+    body = {"description": "", "environmentType": "jupyter"}
+    with ApiClient(reference.base_url, ADMIN, redactor=Redactor([ADMIN])) as api:
+        whole = api.post("/api/v1/workspaces", json={**body, "name": "sh-prefix-" + "n" * limit})
+        cut = api.post("/api/v1/workspaces", json={**body, "name": prefixed("sh-prefix-", "n" * limit, limit)})
+        assert (whole.status_code, cut.status_code) == (422, 201)
+        registry = Registry()
+        registry.add("workspace", cut.json()["workspaceId"])
+        assert registry.cleanup(api) == []
+    assert prefixed("sh-prefix-", "name", limit) == "sh-prefix-name"
+    assert prefixed("sh-prefix-", "", 3) == "sh-prefix-"  # the prefix is never cut
