@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -16,10 +17,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "strongly-dev-admin"
 HEADERS = {"X-API-Key": ADMIN}
+
+
+def stop_children_on_sigterm() -> None:
+    """On SIGTERM, stop every process this script started, then exit. Python's default handler ends the
+    script at once and leaves its servers and runs behind; raising in the main thread instead would let
+    its worker threads go on starting new ones. (A contract run stops its own children on SIGTERM.)"""
+
+    def stop(signum: int, _frame: object) -> None:
+        for child in psutil.Process().children():
+            child.terminate()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def machine() -> str:
