@@ -140,8 +140,9 @@ def why_clean_failed(result: RunResult, exit_code: int, errors: list[str]) -> st
     first_failure: dict[str, str] = {}
     for check in result.checks:
         for failure in check.failures:
-            line = (failure.message.strip().splitlines() or [""])[0][:160]
-            first_failure.setdefault(failure.requirement, f"{failure.requirement} in {check.check}: {line}")
+            lines = [line.strip() for line in failure.message.splitlines() if line.strip()]
+            said = " | ".join(lines[:3])[:300]  # schemathesis' title, then what it saw: the status, the body
+            first_failure.setdefault(failure.requirement, f"{failure.requirement} in {check.check}: {said}")
     headline = result.verdict(load_catalogue()).headline
     details = [*first_failure.values(), *result.cleanup_problems[:2], result.stopped_early]
     details.append(f"errors in {', '.join(errors[:3])}" if errors else "")

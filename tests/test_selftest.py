@@ -11,13 +11,14 @@ def clean_result(**fields: Any) -> RunResult:
 
 
 def test_a_failed_clean_run_says_which_requirements_failed_and_why():
-    """The matrix's log names each failed requirement once, with the check and its first message line."""
-    failures = [Failure("WS-LIFE-004", "stop left it running\nsecond line"), Failure("WS-LIFE-004", "again")]
+    """The matrix's log names each failed requirement once, with the check and its first message lines."""
+    message = "stop left it running\n\n  second line\nthird\nfourth"
+    failures = [Failure("WS-LIFE-004", message), Failure("WS-LIFE-004", "again")]
     checks = [CheckResult("test_stop", ["WS-LIFE-004"], "fail", failures=failures)]
     note = why_clean_failed(clean_result(checks=checks, cleanup_problems=["left ws-1"]), 1, [])
     assert note.startswith("clean run must pass (exit 1): NOT CONFORMANT (strict)")
-    assert "WS-LIFE-004 in test_stop: stop left it running" in note
-    assert "second line" not in note
+    assert "WS-LIFE-004 in test_stop: stop left it running | second line | third;" in note
+    assert "fourth" not in note
     assert "again" not in note
     assert "left ws-1" in note
 
