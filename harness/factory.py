@@ -128,13 +128,13 @@ class Factory:
                 workspace = poll_until(
                     lambda: self.get("workspace", workspace_id),
                     lambda workspace: workspace["status"] == status,
-                    timeout=self.patience.seconds,
-                    what=f"workspace {workspace_id} becoming {status}{self.patience.reason()}",
+                    timeout=self.patience.seconds(status),
+                    what=f"workspace {workspace_id} becoming {status}{self.patience.reason(status)}",
                 )
             except TimedOut:
-                self.patience.note(arrived=False)
+                self.patience.note(arrived=False, state=status)
                 raise
-        self.patience.note(arrived=True)
+        self.patience.note(arrived=True, state=status)
         return workspace
 
     @step("PRJ-COLLAB-002", "adding a collaborator")

@@ -97,7 +97,7 @@ def remove(client: ApiClient, item: Created) -> str | None:
             client.post(f"{item.path}/stop")
         response = client.delete(item.path)
         if item.kind == "workspace" and response.status_code == 409:
-            wait = STOPS.seconds
+            wait = STOPS.seconds()
             response, status = delete_once_stopped(client, item, wait)
             STOPS.note(arrived=response.status_code != 409)
             still = f" (still {status!r} {wait:g}s after its stop)"

@@ -28,28 +28,28 @@ def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: flo
 
 
 class Patience:
-    """How long to wait for a workspace to change state; one for a whole run, shared by its factories.
+    """How long to wait for a workspace to reach a state; one for a whole run, shared by its factories.
 
-    After workspaces have missed the full wait ``misses`` times in a row, later waits are short, so
-    against a server whose workspaces never start each check that needs one fails in seconds rather
-    than minutes apiece; the first workspace that arrives in time brings back the full wait.
+    After workspaces have missed the full wait for a state ``misses`` times in a row, later waits for
+    that state are short, so against a server whose workspaces never get there each check that needs
+    one fails in seconds rather than minutes apiece; the first that arrives in time brings back the full
+    wait. Each state counts apart: workspaces that start in time say nothing about stops that never land.
     """
 
     def __init__(self, full: float, *, short: float = 5.0, misses: int = 2) -> None:
         self.full = full
         self.short = min(short, full)
         self.misses = misses
-        self.missed = 0
+        self.missed: dict[str, int] = {}
 
-    @property
-    def seconds(self) -> float:
-        return self.short if self.missed >= self.misses else self.full
+    def seconds(self, state: str = "") -> float:
+        return self.short if self.missed.get(state, 0) >= self.misses else self.full
 
-    def reason(self) -> str:
+    def reason(self, state: str = "") -> str:
         """Why the wait is what it is, for the failure message."""
-        if self.missed < self.misses:
+        if self.missed.get(state, 0) < self.misses:
             return ""
         return f" (shortened once {self.misses} waits in a row of {self.full:g}s had ended without it)"
 
-    def note(self, arrived: bool) -> None:
-        self.missed = 0 if arrived else self.missed + 1
+    def note(self, arrived: bool, state: str = "") -> None:
+        self.missed[state] = 0 if arrived else self.missed.get(state, 0) + 1

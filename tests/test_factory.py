@@ -18,14 +18,24 @@ def test_patience_shortens_after_misses_in_a_row_and_recovers() -> None:
     """Two misses in a row shorten the wait and say why; one arrival restores it."""
     patience = Patience(120, short=5, misses=2)
     patience.note(arrived=False)
-    assert (patience.seconds, patience.reason()) == (120, "")
+    assert (patience.seconds(), patience.reason()) == (120, "")
 
     patience.note(arrived=False)
-    assert patience.seconds == 5
+    assert patience.seconds() == 5
     assert "2 waits in a row of 120s" in patience.reason()
 
     patience.note(arrived=True)
-    assert (patience.seconds, patience.reason()) == (120, "")
+    assert (patience.seconds(), patience.reason()) == (120, "")
+
+
+def test_patience_counts_each_state_apart() -> None:
+    """Workspaces that start in time do not bring back the full wait for stops that never land."""
+    patience = Patience(120, short=5, misses=2)
+    for _ in range(2):
+        patience.note(arrived=False, state="stopped")
+        patience.note(arrived=True, state="running")
+    assert (patience.seconds("stopped"), patience.seconds("running")) == (5, 120)
+    assert patience.reason("stopped") and not patience.reason("running")
 
 
 def test_a_factory_against_stuck_workspaces_stops_waiting_long(reference: EmbeddedServer) -> None:
@@ -51,8 +61,27 @@ def test_a_factory_against_stuck_workspaces_stops_waiting_long(reference: Embedd
     registry = Registry()
     with ApiClient(reference.base_url, ADMIN, redactor=Redactor([ADMIN])) as api:
         Factory(api, registry, "sh-patience-", patience=patience).running_workspace()  # provisions in 0.1 s
-        assert patience.seconds == 1.5
+        assert patience.seconds("running") == 1.5
         assert registry.cleanup(api) == []
+
+
+def test_against_stops_that_never_land_the_third_stop_wait_is_short() -> None:
+    """Workspaces that start in time between the stops do not bring the full wait back for stops."""
+    patience = Patience(1.5, short=0.5, misses=2)
+    waits = []
+    with (
+        EmbeddedServer(provision_delay=0.1, faults=("stop-does-nothing",)) as server,
+        ApiClient(server.base_url, ADMIN, redactor=Redactor([ADMIN])) as api,
+    ):
+        make = Factory(api, Registry(), "sh-patience-", patience=patience)  # the server goes; no cleanup
+        for _ in range(3):
+            with pytest.raises(Blocked) as failure:
+                make.stopped_workspace()
+            assert failure.value.requirement == "WS-LIFE-004"
+            waits.append(str(failure.value))
+
+    assert ["after 1.5s" in wait for wait in waits] == [True, True, False]
+    assert "after 0.5s" in waits[2]
 
 
 def test_a_5xx_in_setup_is_charged_to_the_5xx_requirement_not_the_step() -> None:
