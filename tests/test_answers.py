@@ -92,7 +92,7 @@ def test_the_suites_toolkit_is_pinned() -> None:
     ("module", "members"),
     [
         (client, ["LOG", "ApiClient", "Exchange", "ExchangeLog", "ReadOnlyViolationError"]),
-        (factory, ["Factory", "new_id"]),
+        (factory, ["Factory", "new_id", "prefixed"]),
         (recommend, ["recommend"]),
         (spec, ["Operation", "Spec", "load"]),
     ],
