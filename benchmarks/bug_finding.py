@@ -35,17 +35,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import (
-    ADMIN,
-    ROOT,
-    harness,
-    machine,
-    median,
-    reference_server,
-    save,
-    stop_children_on_sigterm,
-    table,
-)
+from benchmarks import common
+from benchmarks.common import ADMIN, ROOT, harness, machine, median, reference_server, save, table
 from harness.paths import SPEC
 from harness.reference.faults import CATALOGUE, Fault
 
@@ -110,7 +101,7 @@ def in_order(faults: list[Fault]) -> list[Fault]:
 
 
 def main() -> None:
-    stop_children_on_sigterm()
+    common.stop_children_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--fault", action="append", default=[])

@@ -14,7 +14,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import harness, machine, median, reference_server, save, stop_children_on_sigterm, table
+from benchmarks import common
+from benchmarks.common import harness, machine, median, reference_server, save, table
 from benchmarks.suite_speed import KEYS
 
 REQUEST = re.compile(r'127\.0\.0\.1:(\d+) - "[A-Z]+ ')
@@ -32,7 +33,7 @@ def one_run() -> tuple[int, int]:
 
 
 def main() -> None:
-    stop_children_on_sigterm()
+    common.stop_children_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()

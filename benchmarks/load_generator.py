@@ -20,17 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import (
-    ADMIN,
-    ROOT,
-    machine,
-    median,
-    pinned,
-    reference_server,
-    save,
-    stop_children_on_sigterm,
-    table,
-)
+from benchmarks import common
+from benchmarks.common import ADMIN, ROOT, machine, median, pinned, reference_server, save, table
 from benchmarks.reference_server import seeded, wrk
 
 STATUS = "GET /api/v1/workspaces/{id}/status"
@@ -69,7 +60,7 @@ def harness_pinned(command: list[str]) -> tuple[int, float, str]:
 
 
 def main() -> None:
-    stop_children_on_sigterm()
+    common.stop_children_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--runs", type=int, default=3)

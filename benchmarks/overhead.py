@@ -18,17 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import (
-    ADMIN,
-    ROOT,
-    machine,
-    median,
-    pinned,
-    reference_server,
-    save,
-    stop_children_on_sigterm,
-    table,
-)
+from benchmarks import common
+from benchmarks.common import ADMIN, ROOT, machine, median, pinned, reference_server, save, table
 from benchmarks.reference_server import seeded
 from harness.loadtest.profiles import Profile
 from harness.run import LoadConfig, LoadData, LoadStep, RunConfig, Target
@@ -74,7 +65,7 @@ def one_run(url: str, ids: list[str], seconds: int, users: int) -> dict[str, dic
 
 
 def main() -> None:
-    stop_children_on_sigterm()
+    common.stop_children_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)

@@ -18,18 +18,8 @@ import time
 
 import httpx
 
-from benchmarks.common import (
-    HEADERS,
-    free_port,
-    machine,
-    median,
-    pinned,
-    reference_server,
-    save,
-    stop_children_on_sigterm,
-    table,
-    wait_for,
-)
+from benchmarks import common
+from benchmarks.common import HEADERS, free_port, machine, median, pinned, reference_server, save, table, wait_for
 from harness.paths import SPEC
 
 ROUTES = {"list": "/api/v1/workspaces?limit=20", "status": "/api/v1/workspaces/{id}/status",
@@ -71,7 +61,7 @@ def measure(url: str, workspace: str, seconds: int, runs: int) -> dict[str, dict
 
 
 def main() -> None:
-    stop_children_on_sigterm()
+    common.stop_children_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)

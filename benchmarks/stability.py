@@ -16,7 +16,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import harness, machine, median, reference_server, save, stop_children_on_sigterm
+from benchmarks import common
+from benchmarks.common import harness, machine, median, reference_server, save
 from benchmarks.suite_speed import KEYS
 
 
@@ -34,7 +35,7 @@ def one_run(seed: int, concurrency: int, provisioning: float) -> dict[str, objec
 
 
 def main() -> None:
-    stop_children_on_sigterm()
+    common.stop_children_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=8)

@@ -23,17 +23,8 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import (
-    ADMIN,
-    HEADERS,
-    harness,
-    machine,
-    median,
-    reference_server,
-    save,
-    stop_children_on_sigterm,
-    table,
-)
+from benchmarks import common
+from benchmarks.common import ADMIN, HEADERS, harness, machine, median, reference_server, save, table
 
 KEYS = {"STRONGLY_API_KEY": ADMIN, "STRONGLY_READONLY_API_KEY": "strongly-dev-reader",
         "STRONGLY_OTHER_API_KEY": "strongly-dev-other"}  # fmt: skip
@@ -86,7 +77,7 @@ def grid(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    stop_children_on_sigterm()
+    common.stop_children_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="0,1000,10000")
