@@ -20,6 +20,7 @@ from schemathesis.generation import GenerationMode
 from contracts.support import WHOLE_LISTS
 from harness import spec
 from harness.conformance.plugin import current_run
+from harness.expect import note_schema_findings
 from harness.paths import CONTRACTS, SPEC
 from harness.recommend import recommend
 
@@ -61,31 +62,49 @@ def only_our_choice(failure: BaseException, case: Any, response: Any) -> str | N
                 return "GEN-VALID-006"
     if code == "ST103" and 400 <= status < 500:  # a refusal with another 4xx than the contract names
         return "GEN-ERR-004"
-    if code == "ST108" and response is not None:  # the body fits what the documents show, not the contract
-        validator = spec.load().response_validator(route, status, strict=False)
-        try:
-            body = response.json()
-        except ValueError:
-            return None
-        if validator is not None and validator.is_valid(body):
-            return "GEN-SCHEMA-005"
     return None
 
 
 def judged_at_the_documents(error: BaseException, case: Any, response: Any) -> BaseException | None:
-    """The failures that break what the documents say; the rest are noted as recommendations."""
+    """The failures that break what the documents say; the rest are noted as recommendations. A body that
+    breaks its schema is noted too (GEN-SCHEMA-001, once per rule), never raised: what schemathesis checks next
+    on this operation does not need that body, so it must not stop (harness/expect.py reads the same way)."""
     failures = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
     kept = []
+    body_noted = False
     for failure in failures:
+        if is_body_schema(failure) and response is not None:
+            body_noted = body_noted or note_body(case, response, failure)
+            continue
         should = only_our_choice(failure, case, response)
         if should is None:
             kept.append(failure)
         else:
-            detail = " ".join(str(getattr(failure, "message", "")).split())[:300]
-            title = getattr(failure, "title", failure)
-            recommend(should, False, f"{case.operation.label}: {title}\n{detail}", response)
+            recommend(should, False, f"{case.operation.label}: {title_and_detail(failure)}", response)
     if not kept:
         return None
     if len(kept) == len(failures):
         return error
     return kept[0] if len(kept) == 1 else FailureGroup(kept)
+
+
+def is_body_schema(failure: BaseException) -> bool:
+    return getattr(failure, "code", None) == "ST108" and getattr(failure, "title", "") == "Response violates schema"
+
+
+def note_body(case: Any, response: Any, failure: BaseException) -> bool:
+    """What the body breaks of what the documents show, noted; or, if only the contract as written, advice."""
+    route = case.operation.definition.raw.get("operationId", "")
+    try:
+        body = response.json()
+    except ValueError:
+        return False  # schemathesis says so itself (a deserialization failure)
+    answered = f"{case.operation.label} answered {response.status_code}"
+    if not note_schema_findings(body, route, response.status_code, answered, response):
+        recommend("GEN-SCHEMA-005", False, f"{case.operation.label}: {title_and_detail(failure)}", response)
+    return True
+
+
+def title_and_detail(failure: BaseException) -> str:
+    detail = " ".join(str(getattr(failure, "message", "")).split())[:300]
+    return f"{getattr(failure, 'title', failure)}\n{detail}"

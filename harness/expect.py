@@ -1,16 +1,19 @@
 """How checks look at answers: the status first, then the body against the contract.
 
 ``expect`` is the one door through which a check reads a response. A body that breaks what the
-documents show of it (the default level's schema, harness/leniency.py) raises ``ContractViolation``
-for GEN-SCHEMA-001 before the check can trip over it; a body outside only the contract as written is
-a recommendation (GEN-SCHEMA-005, harness/recommend.py). What it returns reads tolerantly
-(harness/answers.py), so a malformed answer is reported as the server's fault and never as a crash
-of the harness. ``refused`` and ``settled`` judge refusals whose status the documents leave open.
+documents show of it (the default level's schema, harness/leniency.py) is noted for GEN-SCHEMA-001,
+once per rule it breaks, and the check goes on; a body outside only the contract as written is a
+recommendation (GEN-SCHEMA-005, harness/recommend.py). What it returns reads tolerantly and typed
+(harness/answers.py): the check stops only at a field it reads that is missing or unusable, so a
+broken field it does not need blocks nothing, and a malformed answer is reported as the server's
+fault and never as a crash of the harness. ``refused`` and ``settled`` judge refusals whose status the
+documents leave open.
 This module is the toolkit the suites import for reading answers and waiting; ``__all__`` lists it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -25,13 +28,17 @@ from harness.answers import (
     read_field,
     read_json,
     tolerant,
+    typed,
 )
-from harness.recommend import recommend
+from harness.findings import Rule, field_path, schema_rule, status_rule
+from harness.recommend import note, recommend
+from harness.shapes import Shape, at_path, expand
 from harness.waiting import Patience, TimedOut, poll_until
 
 __all__ = [
     "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer",
-    "conforming_body", "entries_by", "expect", "poll_until", "read_field", "read_json", "refused", "settled",
+    "conforming_body", "entries_by", "expect", "note_schema_findings", "poll_until", "read_field", "read_json",
+    "refused", "settled",
     "tolerant",
 ]  # fmt: skip
 
@@ -41,7 +48,8 @@ def expect(response: httpx.Response, operation_id: str, *statuses: int) -> Any:
     if response.status_code not in statuses:
         wanted = " or ".join(map(str, statuses))
         raise UnexpectedAnswer(f"{line(response)} answered {response.status_code}, expected {wanted}: "
-                               f"{snippet(response)}", response, operation_id)  # fmt: skip
+                               f"{snippet(response)}", response, operation_id,
+                               status_rule(response.status_code, wanted))  # fmt: skip
     if response.status_code == 204:
         return None
     return conforming_body(response, operation_id)
@@ -53,7 +61,8 @@ def refused(response: httpx.Response, operation_id: str, recommended: int) -> An
     status = response.status_code
     if not 400 <= status < 500:
         raise UnexpectedAnswer(f"{line(response)} answered {status}, expected a refusal (4xx; recommended "
-                               f"{recommended}): {snippet(response)}", response, operation_id)  # fmt: skip
+                               f"{recommended}): {snippet(response)}", response, operation_id,
+                               status_rule(status, "a refusal (4xx)"))  # fmt: skip
     recommend("GEN-ERR-004", status == recommended,
               f"{line(response)} answered {status}; the contract's status for this refusal is {recommended}",
               response)  # fmt: skip
@@ -72,24 +81,83 @@ def settled(response: httpx.Response, operation_id: str, *, success: int = 200, 
 
 
 def conforming_body(response: httpx.Response, operation_id: str) -> Any:
-    """The JSON body, provided it is JSON and fits the schema documented for its status."""
+    """The JSON body, read typed against the schema documented for its status; what breaks that schema is
+    noted once per rule, and stops the check only where it reads it (harness/answers.py)."""
     answered = f"{line(response)} answered {response.status_code}"
     content_type = response.headers.get("content-type", "")
     if not content_type.startswith("application/json") and not content_type.endswith("+json"):
-        raise ContractViolation("GEN-SCHEMA-003", f"{answered} as {content_type!r}, not application/json", response)
+        note("GEN-SCHEMA-003", f"{answered} as {content_type!r}, not application/json", response,
+             Rule(f"content-type|{content_type.split(';')[0]}",
+                  f"JSON labelled {content_type.split(';')[0] or 'with no type'}"))  # fmt: skip
     try:
         body = response.json()
     except ValueError:
-        raise ContractViolation("GEN-SCHEMA-001", f"{answered}, not JSON: {snippet(response)}", response) from None
+        raise ContractViolation("GEN-SCHEMA-001", f"{answered}, not JSON: {snippet(response)}", response,
+                                Rule("not-json", "not JSON")) from None  # fmt: skip
+    if not note_schema_findings(body, operation_id, response.status_code, answered, response):
+        errors = schema_errors(spec.load().response_validator(operation_id, response.status_code), body)
+        recommend("GEN-SCHEMA-005", not errors, f"{answered} with a body outside the contract as written:\n"
+                  + "; ".join(errors[:5]), response)  # fmt: skip
+    return typed_body(body, line(response), spec.load().lenient_schema(operation_id, response.status_code))
+
+
+def note_schema_findings(body: Any, operation_id: str, status: int, answered: str, response: Any) -> bool:
+    """Note once per rule what ``body`` breaks of what the documents show (GEN-SCHEMA-001); whether it broke any.
+    Also for answers met outside ``expect`` (schemathesis' own, contracts/schema.py)."""
     contract = spec.load()
-    errors = schema_errors(contract.response_validator(operation_id, response.status_code, strict=False), body)
-    if errors:  # what the documents show of the body: fields and types
-        message = f"{answered} with a body that breaks its schema: " + "; ".join(errors[:5])
-        raise ContractViolation("GEN-SCHEMA-001", message, response)
-    errors = schema_errors(contract.response_validator(operation_id, response.status_code), body)
-    recommend("GEN-SCHEMA-005", not errors, f"{answered} with a body outside the contract as written:\n"
-              + "; ".join(errors[:5]), response)  # fmt: skip
-    return tolerant(body, line(response))
+    schema = contract.lenient_schema(operation_id, status)
+    found = schema_findings(contract.response_validator(operation_id, status, strict=False), schema, body)
+    for rule, errors in found.items():
+        note("GEN-SCHEMA-001", f"{answered} with a body that breaks its schema: " + "; ".join(errors[:5]), response,
+             rule)  # fmt: skip
+    return bool(found)
+
+
+def typed_body(body: Any, origin: str, schema: dict[str, Any] | None) -> Any:
+    """The body wrapped to read typed; a body of a type its schema does not allow has nothing to read."""
+    if schema is None:
+        return tolerant(body, origin)
+    return typed(body, origin, "", Shape.of(schema, schema))
+
+
+def schema_findings(validator: Any, schema: dict[str, Any] | None, body: Any) -> dict[Rule, list[str]]:
+    """The body's schema errors grouped by the rule each breaks (harness/findings.py); the fields one object of
+    the body lacks are one finding (a stub answered for the whole object is one bug, not ten)."""
+    found: dict[str, tuple[Rule, list[str]]] = {}
+    for keyword, instance_path, instance, message, wanted in deep_errors(validator, schema, body):
+        rule = schema_rule(keyword, instance_path, instance, message, wanted)
+        key = f"required|{field_path(instance_path)}" if keyword == "required" else rule.key
+        merged, errors = found.get(key, (None, []))
+        if merged is not None:
+            fields = tuple(dict.fromkeys(merged.fields + rule.fields))
+            joined = "|".join(sorted(fields)) if keyword == "required" else rule.key.split("|", 1)[1]
+            rule = Rule(f"{keyword}|{joined}" if keyword == "required" else rule.key, rule.phrase, fields)
+        text = f"{'/'.join(map(str, instance_path)) or '(body)'}: {message}"
+        found[key] = (rule, errors if text in errors else [*errors, text])
+    return dict(found.values())
+
+
+def deep_errors(
+    validator: Any, schema: dict[str, Any] | None, body: Any, prefix: tuple[Any, ...] = ()
+) -> Iterator[tuple[str, list[Any], Any, str, list[str]]]:
+    """(keyword, instance path, instance, message, allowed types) of each error; an ``anyOf``/``oneOf`` whose one
+    alternative of the value's type failed is opened, so that its own errors are named (a count as text inside a
+    list the SDK may answer plain)."""
+    for error in validator.iter_errors(body) if validator is not None else ():
+        path = list(error.schema_path)
+        keyword = str(path[-1]) if path else ""
+        instance_path = [*prefix, *error.instance_path]
+        if schema is None or keyword not in ("anyOf", "oneOf"):
+            yield keyword, instance_path, error.instance, error.message, []
+            continue
+        branches = at_path(schema, path) or []
+        shape = Shape(schema, expand(schema, {keyword: branches}))
+        matching = [branch for branch in branches if Shape.of(schema, branch).accepts(error.instance)]
+        if len(matching) != 1:
+            yield keyword, instance_path, error.instance, error.message, shape.allowed()
+            continue
+        inner = spec.load().branch_validator(schema, matching[0])
+        yield from deep_errors(inner, schema, error.instance, tuple(instance_path))
 
 
 def schema_errors(validator: Any, body: Any) -> list[str]:

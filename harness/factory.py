@@ -130,6 +130,7 @@ class Factory:
                     lambda workspace: workspace["status"] == status,
                     timeout=self.patience.seconds(status),
                     what=f"workspace {workspace_id} becoming {status}{self.patience.reason(status)}",
+                    goal=f"a workspace becoming {status}",
                 )
             except TimedOut:
                 self.patience.note(arrived=False, state=status)

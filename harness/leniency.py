@@ -50,7 +50,8 @@ RESPONSES: dict[str, tuple[dict[str, Any], str]] = {
     "listProjectVolumes:200": (
         {"anyOf": [
             {"type": "object", "required": ["volumes"],
-             "properties": {"volumes": {"type": "array", "items": {"$ref": "#/components/schemas/Volume"}}}},
+             "properties": {"volumes": {"type": "array", "items": {"$ref": "#/components/schemas/Volume"}},
+                            **{name: {"type": "integer"} for name in ("count", "limit", "offset")}}},
             {"type": "array", "items": {"$ref": "#/components/schemas/Volume"}},
         ]},
         "volumes(project_id) returns 'List[Volume]' in the SDK, not a paginator (D-30)",

@@ -3,7 +3,9 @@
 Statuses only rise: not run < skip < pass < blocked < fail < error. A requirement takes the
 highest status of its checks. "blocked" means a check's setup met a finding charged elsewhere, so
 its own assertion never ran; "error" means the harness broke, never the server (the server's faults
-are "fail"). Failures with the same message (ids and names aside) are one root cause.
+are "fail"). Failures that break the same rule in the same way are one root cause, whatever the
+route, id or value (harness/findings.py); failures without a rule, when their messages match once
+ids, names, times and hosts are masked.
 
 The verdict never claims more than was checked: "conformant" needs every MUST of the full profile
 to have run and held; a chosen subset that held is "partial"; a run in which a MUST could not be
@@ -12,9 +14,7 @@ checked (skipped for a missing key, or blocked) is "incomplete".
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
@@ -22,20 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_INCOMPLETE, EXIT_OK
+from harness.findings import first_line, masked, root_cause_id
 from harness.requirements import Requirement, at_level
 
-# What varies between two sightings of one finding: ids, run-prefixed names, times, hosts, long numbers.
-VARYING = re.compile(
-    r"sh-[0-9a-z]+-[\w.-]*|\b(?:ws|proj|vol|usr|user)[_-][0-9A-Za-z]+|[0-9a-f]{8}-[0-9a-f-]{27}|"
-    r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?|https?://[^/\s]+|\b[0-9a-f]{12,}\b|\b\d{4,}(?:\.\d+)?\b"
-)
 
-
-def root_cause_of(message: str) -> str:
-    """A short id shared by every failure with this message once what varies is masked."""
-    first = next((line for line in message.strip().splitlines() if line.strip()), "")
-    masked = VARYING.sub("*", first)[:240]
-    return "rc-" + hashlib.sha1(masked.encode(), usedforsecurity=False).hexdigest()[:8]
+def root_cause_of(message: str, rule: str = "") -> str:
+    """The id shared by every sighting of one finding: its rule's key, or else its masked message."""
+    return root_cause_id(rule or masked(message))
 
 
 class Status(IntEnum):
@@ -64,9 +57,12 @@ class Failure:
     operation: str | None = None
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     root_cause: str = ""
+    rule: str = ""  # the rule broken and how (harness/findings.py); sightings with one rule are one root cause
+    phrase: str = ""  # that rule in words, for the root cause's one line
+    fields: list[str] = field(default_factory=list)  # where in the answer it was seen
 
     def __post_init__(self) -> None:
-        self.root_cause = self.root_cause or root_cause_of(self.message)
+        self.root_cause = self.root_cause or root_cause_of(self.message, self.rule)
 
     @property
     def curl(self) -> str | None:
@@ -101,17 +97,33 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class RootCause:
-    """One distinct finding: the requirements it fails, and those whose checks it blocked."""
+    """One distinct finding: the requirements it fails, those whose checks it blocked, and every sighting."""
 
     id: str
-    message: str
+    title: str  # one line: what is wrong, where, and in how many operations
+    message: str  # the first sighting's message, whole
     curl: str | None
     fails: tuple[str, ...]
     blocks: tuple[str, ...]
     checks: int  # how many checks met it
+    operations: tuple[str, ...] = ()  # the operations it was seen in
+    members: tuple[dict[str, Any], ...] = ()  # every sighting: check, requirement, operation, fields
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "fails": list(self.fails), "blocks": list(self.blocks)}
+        document = asdict(self)
+        return {**document, "fails": list(self.fails), "blocks": list(self.blocks),
+                "operations": list(self.operations), "members": list(document["members"])}  # fmt: skip
+
+
+def title_of(sightings: list[Failure], operations: tuple[str, ...]) -> str:
+    """A root cause in one line: the fields and the rule in words, in how many operations; else the message."""
+    first = sightings[0]
+    where = f" in {len(operations)} operation{'s' * (len(operations) != 1)}" if operations else ""
+    if not first.phrase:
+        return first_line(first.message)
+    fields = list(dict.fromkeys(name for sighting in sightings for name in sighting.fields))
+    shown = ", ".join(f"`{name}`" for name in fields[:6]) + (f" and {len(fields) - 6} more" if len(fields) > 6 else "")
+    return f"{shown}: {first.phrase}{where}" if fields else f"{first.phrase}{where}"
 
 
 @dataclass(frozen=True)
@@ -151,23 +163,27 @@ class RunResult:
         return max(statuses, default=Status.NOT_RUN)
 
     def root_causes(self) -> list[RootCause]:
-        """Distinct findings, those that blocked most checks first, then in the order they were met."""
-        first: dict[str, Failure] = {}
-        fails: dict[str, dict[str, None]] = defaultdict(dict)  # dicts as ordered sets
-        blocks: dict[str, dict[str, None]] = defaultdict(dict)
-        met_by: dict[str, set[str]] = defaultdict(set)
+        """Distinct findings, those that blocked most checks first, then the widest, then in the order met."""
+        sightings: dict[str, list[tuple[CheckResult, Failure]]] = defaultdict(list)
+        blocks: dict[str, dict[str, None]] = defaultdict(dict)  # dicts as ordered sets
         for check in self.checks:
             for failure in check.failures:
-                first.setdefault(failure.root_cause, failure)
-                fails[failure.root_cause][failure.requirement] = None
-                met_by[failure.root_cause].add(check.check)
+                sightings[failure.root_cause].append((check, failure))
             if check.blocked_by:
                 blocks[check.blocked_by].update(dict.fromkeys(check.requirements))
         causes = []
-        for key, failure in first.items():
-            blocked = tuple(rid for rid in blocks[key] if rid not in fails[key])
-            causes.append(RootCause(key, failure.message, failure.curl, tuple(fails[key]), blocked, len(met_by[key])))
-        return sorted(causes, key=lambda cause: -len(cause.blocks))
+        for key, seen in sightings.items():
+            failures = [failure for _, failure in seen]
+            fails = tuple(dict.fromkeys(failure.requirement for failure in failures))
+            operations = tuple(dict.fromkeys(failure.operation for failure in failures if failure.operation))
+            first = failures[0]
+            curl = next((failure.curl for failure in failures if failure.curl), None)
+            members = tuple({"check": check.check, "requirement": failure.requirement, "operation": failure.operation,
+                             "fields": failure.fields} for check, failure in seen)  # fmt: skip
+            causes.append(RootCause(key, title_of(failures, operations), first.message, curl, fails,
+                                    tuple(rid for rid in blocks[key] if rid not in fails),
+                                    len({check.check for check, _ in seen}), operations, members))  # fmt: skip
+        return sorted(causes, key=lambda cause: (-len(cause.blocks), -len(cause.operations)))
 
     def failures_for(self, requirement: str) -> list[tuple[CheckResult, Failure]]:
         return [(check, f) for check in self.checks for f in check.failures if f.requirement == requirement]

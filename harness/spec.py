@@ -134,11 +134,21 @@ class Spec:
         """The body's validator: the contract as written, or (strict=False) the default level's (leniency.py)."""
         key = f"{operation_id}:{status}:{'strict' if strict else 'lenient'}"
         if key not in self._validators:
-            schema = self.response_schema(operation_id, status)
-            if schema is not None and not strict:
-                schema = lenient_response(f"{operation_id}:{status}", schema)
+            schema = self.response_schema(operation_id, status) if strict else self.lenient_schema(operation_id, status)
             self._validators[key] = schema and jsonschema_rs.validator_for(schema, validate_formats=True)
         return self._validators[key]
+
+    def branch_validator(self, root: dict[str, Any], branch: dict[str, Any]) -> jsonschema_rs.Validator:
+        """A validator for one alternative of an ``anyOf``/``oneOf`` of ``root`` (to name what inside it failed)."""
+        return jsonschema_rs.validator_for({**branch, "components": root.get("components", {})}, validate_formats=True)
+
+    def lenient_schema(self, operation_id: str, status: int) -> dict[str, Any] | None:
+        """The body's schema at the default level (standalone), built once per operation and status."""
+        key = f"{operation_id}:{status}"
+        if key not in self._lenient:
+            schema = self.response_schema(operation_id, status)
+            self._lenient[key] = schema and lenient_response(key, schema)
+        return self._lenient[key]
 
     def documented_request_errors(self, operation_id: str, body: Any, query: dict[str, Any]) -> list[str]:
         """Where a request breaks what the documents say (the default level's request schemas, see

@@ -6,15 +6,23 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from harness.findings import Rule
+
 T = TypeVar("T")
 
 
 class TimedOut(AssertionError):
     """What was awaited did not happen in time (a failure of the target, like any assertion)."""
 
+    def __init__(self, message: str, rule: Rule | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
 
-def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: float, what: str) -> T:
-    """Read until ``done`` holds, backing off from 0.05 s to 1 s, failing after ``timeout`` seconds."""
+
+def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: float, what: str, goal: str = "") -> T:
+    """Read until ``done`` holds, backing off from 0.05 s to 1 s, failing after ``timeout`` seconds. ``goal``
+    says what was awaited without ids ("a workspace becoming running"), so that every timeout of it is one
+    root cause."""
     deadline = time.monotonic() + timeout
     delay = 0.05
     while True:
@@ -22,7 +30,8 @@ def poll_until(read: Callable[[], T], done: Callable[[T], bool], *, timeout: flo
         if done(value):
             return value
         if time.monotonic() + delay > deadline:
-            raise TimedOut(f"{what}: still not so after {timeout:g}s (last seen: {value!r})")
+            rule = Rule(f"timeout|{goal}", f"{goal} did not happen in time") if goal else None
+            raise TimedOut(f"{what}: still not so after {timeout:g}s (last seen: {value!r:.300})", rule)
         time.sleep(delay)
         delay = min(delay * 1.5, 1.0)
 

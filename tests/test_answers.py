@@ -82,8 +82,8 @@ def test_the_suites_toolkit_is_pinned() -> None:
     """What contracts/ may import from harness.expect is listed once; a change to it is deliberate."""
     assert sorted(toolkit.__all__) == [
         "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer",
-        "conforming_body", "entries_by", "expect", "poll_until", "read_field", "read_json", "refused", "settled",
-        "tolerant",
+        "conforming_body", "entries_by", "expect", "note_schema_findings", "poll_until", "read_field", "read_json",
+        "refused", "settled", "tolerant",
     ]  # fmt: skip
     assert all(hasattr(toolkit, name) for name in toolkit.__all__)
 

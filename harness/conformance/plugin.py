@@ -28,8 +28,9 @@ import requests
 from harness import __version__, recommend, spec
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
 from harness.conformance import phases, progress
-from harness.expect import ContractViolation
+from harness.expect import ContractViolation, MissingField, UnexpectedAnswer
 from harness.factory import Factory, Patience
+from harness.findings import Rule
 from harness.pool import WorkspacePool
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
@@ -391,6 +392,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 # ------------------------------------------------------------------ outcomes
+@dataclass(frozen=True)
+class Charge:
+    """One finding filed against one requirement: its message, the rule it breaks, the request that showed it."""
+
+    requirement: str
+    message: str
+    rule: Rule | None = None  # its key starts with the requirement the finding is charged to first
+    culprit: str | None = None  # "METHOD url"
+
+    @property
+    def root_cause(self) -> str:
+        return root_cause_of(self.message, self.rule.key if self.rule else "")
+
+
 class CheckOutcome:
     """What happened to one check across setup, call and teardown."""
 
@@ -402,8 +417,7 @@ class CheckOutcome:
         self.started = offset
         self.clock = time.monotonic()
         self.reason: str | None = None
-        self.failures: list[tuple[str, str]] = []
-        self.culprit: str | None = None  # "METHOD url" of the request that broke the check, when known
+        self.failures: list[Charge] = []
         self.exchanges: list[dict[str, Any]] = []
         self.blocked_by: str | None = None  # the root cause its setup met
         self.operations: list[str] = []  # what it called, for coverage and for aiming mutations
@@ -411,41 +425,50 @@ class CheckOutcome:
     def keep_exchanges(self) -> None:
         """The check's requests, before its teardown cleans up, for the failure report."""
         taken = LOG.take()
-        self.exchanges = [exchange.to_dict() for exchange in taken]
-        self.operations = sorted({exchange.operation_id for exchange in taken if exchange.operation_id})
+        self.exchanges += [exchange.to_dict() for exchange in taken]
+        self.operations = sorted({*self.operations, *(e.operation_id for e in taken if e.operation_id)})
 
-    def add(self, status: Status, failures: list[tuple[str, str]], culprit: str | None = None) -> None:
+    def add(self, status: Status, charges: list[Charge]) -> None:
+        """File findings; one rule met again on the same route by the same check is one sighting."""
         self.status = max(self.status, status)
-        self.failures += [pair for pair in failures if pair not in self.failures]
-        self.culprit = self.culprit or culprit
+        seen = {(c.requirement, c.root_cause, route(c.culprit)) for c in self.failures}
+        for charge in charges:
+            if (charge.requirement, charge.root_cause, route(charge.culprit)) not in seen:
+                seen.add((charge.requirement, charge.root_cause, route(charge.culprit)))
+                self.failures.append(charge)
+
+    def stop_at(self, charges: list[Charge], why: str) -> None:
+        """What the check did not reach stays unverified: its requirements not charged are blocked by this."""
+        if charges:
+            self.blocked_by = self.blocked_by or charges[0].root_cause
+            self.reason = self.reason or why
 
     def block(self, blocked: Blocked) -> None:
         """Its setup met a finding: charge the finding to the requirement it breaks, and stop here."""
-        status, failures = classify(blocked.finding, [blocked.requirement])
+        status, charges, _ = classify(blocked.finding, [blocked.requirement])
         # a step that was one of the check's own promises fails it for that one; the others stay blocked
-        self.add(status if blocked.requirement in self.own else Status.BLOCKED, failures)
+        self.add(status if any(c.requirement in self.own for c in charges) else Status.BLOCKED, charges)
         if status != Status.ERROR:
-            self.blocked_by = self.blocked_by or root_cause_of(failures[0][1])
-            self.reason = self.reason or f"blocked while {blocked.step}"
-        culprit = getattr(blocked.finding, "request", None)
-        self.culprit = self.culprit or (culprit if isinstance(culprit, str) else None)
+            self.stop_at(charges, f"blocked while {blocked.step}")
 
-    def evidence(self) -> list[dict[str, Any]]:
-        """The request that broke the check (else the last one sent), with the two before it."""
+    def evidence(self, culprit: str | None) -> list[dict[str, Any]]:
+        """The request that showed a finding (else the last one sent), with the two before it."""
         end = len(self.exchanges)
         for index in range(end - 1, -1, -1):
             exchange = self.exchanges[index]
-            if self.culprit == f"{exchange['method']} {exchange['url']}":
+            if culprit == f"{exchange['method']} {exchange['url']}":
                 end = index + 1
                 break
         return self.exchanges[max(0, end - EXCHANGES_PER_FAILURE) : end]
 
     def result(self, redactor: Redactor) -> CheckResult:
-        exchanges = self.evidence() if self.failures else []
-        operation = exchanges[-1]["operation_id"] if exchanges else None
         failures = []
-        for requirement, message in self.failures:
-            failures.append(Failure(requirement, redactor(message), operation, exchanges))
+        for charge in self.failures:
+            exchanges = self.evidence(charge.culprit)
+            rule = charge.rule or Rule("", "")
+            failures.append(Failure(charge.requirement, redactor(charge.message),
+                                    exchanges[-1]["operation_id"] if exchanges else None, exchanges,
+                                    charge.root_cause, rule.key, rule.phrase, list(rule.fields)))  # fmt: skip
         return CheckResult(
             check=self.item.nodeid,
             requirements=self.requirements,
@@ -459,8 +482,36 @@ class CheckOutcome:
         )
 
 
-def classify(error: BaseException, own: list[str]) -> tuple[Status, list[tuple[str, str]]]:
-    """The status an exception means, and (requirement, message) pairs for the report."""
+def route(culprit: str | None) -> str | None:
+    """The operation a "METHOD url" request belongs to (one sighting per rule and route in a check)."""
+    if not culprit or " " not in culprit:
+        return culprit
+    method, url = culprit.split(" ", 1)
+    operation = spec.load().match(method, httpx.URL(url).path)
+    return operation.operation_id if operation else culprit
+
+
+def charges_for(requirements: list[str], message: str, rule: Rule | None, culprit: str | None) -> list[Charge]:
+    """One finding filed under each requirement; its rule keyed by the first, so all filings are one root cause."""
+    if rule is not None and requirements:
+        rule = Rule(f"{requirements[0]}|{rule.key}", rule.phrase, rule.fields)
+    return [Charge(requirement, message, rule, culprit) for requirement in dict.fromkeys(requirements)]
+
+
+def schemathesis_rule(failure: Any) -> Rule:
+    """A schemathesis failure's rule: its code and title, and the status where it has one."""
+    status = getattr(failure, "status_code", None) or getattr(failure, "status", None)
+    suffix = f" ({status})" if isinstance(status, int) else ""
+    return Rule(f"{failure.code}|{failure.title}|{status}", f"{failure.title}{suffix}")
+
+
+def classify(error: BaseException, own: list[str]) -> tuple[Status, list[Charge], bool]:
+    """The status an exception means, the findings it files, and whether it stopped the check before the
+    rest of its own requirements were verified (they are then blocked by it).
+
+    A finding is charged to the requirement whose rule it breaks: a requirement of its own
+    (``ContractViolation``), no 5xx (GEN-SCHEMA-004), a complete answer (GEN-HTTP-001), a body that
+    parses (GEN-SCHEMA-001); a plain assertion of the check to the check's own requirements."""
     from schemathesis.core.failures import CustomFailure
     from schemathesis.core.failures import Failure as StFailure
     from schemathesis.openapi.checks import IgnoredAuth
@@ -468,30 +519,40 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[tuple[s
     if isinstance(error, Blocked):  # met somewhere a setup step could not be told apart from the check
         return classify(error.finding, [error.requirement, *own])
     if isinstance(error, KeyboardInterrupt):  # Ctrl-C or the deadline, caught in a group (schemathesis' examples)
-        return Status.NOT_RUN, []
+        return Status.NOT_RUN, [], False
     if isinstance(error, BaseExceptionGroup):
         parts = [classify(inner, own) for inner in error.exceptions]
-        return max(status for status, _ in parts), [pair for _, pairs in parts for pair in pairs]
-    message = describe(error)
-    if isinstance(error, IgnoredAuth):
-        return Status.FAIL, [("AUTH-KEY-002" if error.scenario == "invalid_auth" else "AUTH-KEY-001", message)]
+        charges = [charge for _, found, _ in parts for charge in found]
+        return max(status for status, _, _ in parts), charges, any(stops for _, _, stops in parts)
     if isinstance(error, CustomFailure) and isinstance(error.exception, ContractViolation):
-        return Status.FAIL, [(error.exception.requirement, message)]
+        error = error.exception
+    message = describe(error)
+    culprit = getattr(error, "request", None)
+    culprit = culprit if isinstance(culprit, str) else None
+    rule = getattr(error, "rule", None)
+    if isinstance(error, IgnoredAuth):
+        requirement = "AUTH-KEY-002" if error.scenario == "invalid_auth" else "AUTH-KEY-001"
+        return Status.FAIL, charges_for([requirement], message, schemathesis_rule(error), culprit), False
     if isinstance(error, StFailure):
         requirement = FAILURE_CODES.get(error.code)
-        return Status.FAIL, [(requirement, message)] if requirement else [(rid, message) for rid in own]
+        return Status.FAIL, charges_for([requirement] if requirement else own, message, schemathesis_rule(error),
+                                        culprit), True  # fmt: skip
     if isinstance(error, ContractViolation):
-        return Status.FAIL, [(error.requirement, message)] + [(rid, message) for rid in own if rid != error.requirement]
+        return Status.FAIL, charges_for([error.requirement], message, rule, culprit), True
+    if isinstance(error, UnexpectedAnswer) and (error.status or 0) >= 500 and "GEN-SCHEMA-004" not in own:
+        return Status.FAIL, charges_for(["GEN-SCHEMA-004"], message, rule, culprit), True
     if isinstance(error, AssertionError):
-        return Status.FAIL, [(rid, message) for rid in own]
+        return Status.FAIL, charges_for(own, message, rule, culprit), False
     if isinstance(error, json.JSONDecodeError):  # checks parse only the target's answers
         message = f"an answer was not valid JSON: {message}"
-        return Status.FAIL, [("GEN-SCHEMA-001", message)] + [(rid, message) for rid in own]
+        return Status.FAIL, charges_for(["GEN-SCHEMA-001"], message, Rule("not-json", "not JSON"), culprit), True
     if isinstance(error, httpx.TransportError | requests.RequestException):
         message = f"the server gave no complete answer: {message}"
-        return Status.FAIL, [("GEN-HTTP-001", message)] + [(rid, message) for rid in own]
+        kind = type(error).__name__
+        rule = Rule(f"transport|{kind}", f"no complete answer ({kind})")
+        return Status.FAIL, charges_for(["GEN-HTTP-001"], message, rule, culprit), True
     trace = "".join(traceback.format_exception(error, limit=-8))
-    return Status.ERROR, [(rid, f"the harness broke: {trace}") for rid in own]
+    return Status.ERROR, charges_for(own, f"the harness broke: {trace}", None, None), False
 
 
 def interrupted(error: BaseException) -> bool:
@@ -516,21 +577,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcomes[item.nodeid] = CheckOutcome(item, time.monotonic() - run.started)
     outcome = outcomes[item.nodeid]
     if call.excinfo is not None:
+        finding = call.excinfo.value
         if call.excinfo.errisinstance(pytest.skip.Exception):
             outcome.status = Status.SKIP
             outcome.reason = str(call.excinfo.value.msg)
         elif call.excinfo.errisinstance(KeyboardInterrupt):
             pass
         elif call.excinfo.errisinstance(Blocked):
-            outcome.block(call.excinfo.value)
+            outcome.block(finding)
         elif call.when == "setup" and call.excinfo.errisinstance(FINDINGS):  # a fixture met a finding
-            finding = call.excinfo.value
             outcome.block(Blocked(promised_by(finding), "preparing the check (a fixture)", finding))
+        elif call.excinfo.errisinstance(MissingField) and "GEN-SCHEMA-001" not in outcome.own:
+            outcome.block(Blocked("GEN-SCHEMA-001", "reading a field it needs", finding))
         else:
-            culprit = getattr(call.excinfo.value, "request", None)
-            outcome.add(*classify(call.excinfo.value, outcome.own), culprit if isinstance(culprit, str) else None)
-    for requirement, message, culprit in recommend.take():  # our own choices not taken: noted, not fatal
-        outcome.add(Status.FAIL, [(requirement, message)], culprit)
+            status, charges, stops = classify(finding, outcome.own)
+            outcome.add(status, charges)
+            if stops and status == Status.FAIL:
+                outcome.stop_at(charges, "stopped by a finding charged elsewhere")
+    for noted in recommend.take():  # findings that do not stop the check: schema breaks, our choices not taken
+        outcome.add(Status.FAIL, charges_for([noted.requirement], noted.message, noted.rule, noted.culprit))
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         outcome.keep_exchanges()
     if run.stopped_early or (call.excinfo is not None and interrupted(call.excinfo.value)):

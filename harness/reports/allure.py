@@ -32,7 +32,7 @@ def annotate(result: RunResult, directory: Path) -> None:
     catalogue = by_id()
     for number, cause in enumerate(result.root_causes(), 1):
         charged = catalogue.get(cause.fails[0])
-        headline = next((line for line in cause.message.splitlines() if line.strip()), cause.id)
+        headline = cause.title
         details = f"Fails: {', '.join(cause.fails)}\nBlocks: {', '.join(cause.blocks) or 'none'}"
         document = {
             "uuid": str(uuid.uuid4()),

@@ -149,7 +149,7 @@ def root_causes(document: dict[str, Any]) -> str:
         return ""
     rows = []
     for number, cause in enumerate(causes, 1):
-        first = next((line for line in cause["message"].splitlines() if line.strip()), cause["id"])
+        first = cause.get("title") or next((line for line in cause["message"].splitlines() if line.strip()), cause["id"])
         blocks = f" · blocks {len(cause['blocks'])}: {', '.join(cause['blocks'])}" if cause["blocks"] else ""
         curl = f"<pre>{escape(cause['curl'])}</pre>" if cause["curl"] else ""
         rows.append(f"<div class='cause' id='{escape(cause['id'])}'><div class='what'>{number}. {escape(first)}</div>"

@@ -29,7 +29,7 @@ def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTr
                               failures=str(len(causes)), errors="0", skipped="0", time="0")  # fmt: skip
         for cause in causes:
             case = ET.SubElement(suite, "testcase", classname=f"root-cause.{cause.fails[0]}", name=cause.id)
-            headline = next((line for line in cause.message.splitlines() if line.strip()), cause.id)
+            headline = cause.title
             element = ET.SubElement(case, "failure", message=headline[:300], type="root-cause")
             element.text = (f"{cause.message}\n\nFails: {', '.join(cause.fails)}\nBlocks: {', '.join(cause.blocks) or 'none'}"
                             + (f"\n\nReproduce with:\n    {cause.curl}" if cause.curl else ""))  # fmt: skip

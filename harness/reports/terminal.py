@@ -33,8 +33,7 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
     if causes:
         console.print(f"[bold]Root causes ({len(causes)})[/]", markup=True)
     for number, cause in enumerate(causes, 1):
-        first = next((line for line in cause.message.strip().splitlines() if line.strip()), "")
-        console.print(f"[red]{number}.[/] {first[:200]}", markup=True, soft_wrap=True)
+        console.print(f"[red]{number}.[/] {escape(cause.title[:200])}", markup=True, soft_wrap=True)
         line = f"   fails {', '.join(cause.fails)}"
         if cause.blocks:
             line += f"; blocks {len(cause.blocks)}: {', '.join(cause.blocks[:8])}{' ...' if len(cause.blocks) > 8 else ''}"

@@ -134,3 +134,17 @@ def json_as_text_plain(ref: Reference) -> Wrapper:
         return status, headers, body
 
     return rewrite_responses(None, ANY, relabel)
+
+
+@fault("counts-as-strings", area="shape", catches=("GEN-SCHEMA-001",))
+def counts_as_strings(ref: Reference) -> Wrapper:
+    """Every ``count`` (lists) and every stats counter is a JSON string ("3"), as a bigint driver returns it."""
+
+    def stringify(body: Any) -> Any:
+        if isinstance(body, dict):
+            for key, value in body.items():
+                if (key == "count" or key.endswith("Count") or key == "activeWorkspaces") and type(value) is int:
+                    body[key] = str(value)
+        return body
+
+    return rewrite_responses("GET", ANY, edit_json(stringify))
