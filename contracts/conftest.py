@@ -18,6 +18,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.transport.requests import ManagedCookiesSession
 
+from contracts.support import collaborators, entries
 from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
 from harness.conformance.phases import LAST, QUIET
@@ -117,9 +118,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def operation_for(label: str) -> spec.Operation:
     method, path = label.split(" ", 1)
-    operation = next((op for op in spec.load().operations if op.method == method and op.path == path), None)
-    assert operation is not None, f"no operation {label}"
-    return operation
+    return next(op for op in spec.load().operations if op.method == method and op.path == path)
 
 
 # ------------------------------------------------------------------ targets for per-operation checks
@@ -128,18 +127,19 @@ def operation_for(label: str) -> spec.Operation:
 def existing(api: ApiClient) -> dict[str, str]:
     """Ids of resources that already exist, for a read-only run (nothing is created)."""
     ids = {}
-    for key, path, operation_id, field in (
-        ("workspaceId", "/api/v1/workspaces", "listWorkspaces", "workspaces"),
-        ("projectId", "/api/v1/projects", "listProjects", "projects"),
-        ("volumeId", "/api/v1/volumes", "listVolumes", "volumes"),
+    for key, path, operation_id in (
+        ("workspaceId", "/api/v1/workspaces", "listWorkspaces"),
+        ("projectId", "/api/v1/projects", "listProjects"),
+        ("volumeId", "/api/v1/volumes", "listVolumes"),
     ):
-        items = expect(api.get(path, limit=1, **({"status": "running"} if key == "workspaceId" else {})),
-                       operation_id, 200)[field]  # fmt: skip
-        if items:
-            ids[key] = items[0]["id"]
+        listed = entries(expect(api.get(path, limit=1, **({"status": "running"} if key == "workspaceId" else {})),
+                                operation_id, 200), operation_id)  # fmt: skip
+        if listed:
+            ids[key] = listed[0]["id"]
     if "projectId" in ids:
-        people = expect(api.get(f"/api/v1/projects/{ids['projectId']}/collaborators"), "listProjectCollaborators", 200)
-        ids["userId"] = people["collaborators"][0]["userId"]
+        people = collaborators(api, ids["projectId"])
+        if people:
+            ids["userId"] = people[0]["userId"]
     return ids
 
 
@@ -180,14 +180,14 @@ def targets(run: ConformanceRun, api: ApiClient) -> dict[str, str]:
 def valid_body(operation: spec.Operation, ids: dict[str, str], make: Factory) -> dict[str, Any] | None:
     """A body the operation would accept, so that only the key decides the answer."""
     bodies: dict[str, dict[str, Any]] = {
-        "createProject": {"name": make.name("project"), "description": ""},
+        "createProject": {"name": make.name("project"), "description": "made by strongly-harness"},
         "updateProject": {"description": "changed"},
         "addProjectCollaborator": {"email": f"{make.name('new')}@example.com", "role": "viewer"},
         "updateProjectCollaboratorRole": {"role": "editor"},
         "createVolume": {"projectId": ids["projectId"], "label": make.name("volume"), "sizeGb": 1},
         "updateVolume": {"label": make.name("relabelled")},
-        "createWorkspace": {"name": make.name("workspace"), "description": "", "environmentType": "jupyter",
-                            "projectId": ids["projectId"]},
+        "createWorkspace": {"name": make.name("workspace"), "description": "made by strongly-harness",
+                            "environmentType": "jupyter", "projectId": ids["projectId"]},
         "updateWorkspace": {"name": make.name("renamed")},
     }  # fmt: skip
     return bodies.get(operation.operation_id)

@@ -5,18 +5,32 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 import pytest
 
-from contracts.support import TICK, changes_exactly, cores, differences, gibibytes, percent, whole_seconds
+from contracts.support import (
+    TICK,
+    changes_exactly,
+    cores,
+    differences,
+    entries,
+    gibibytes,
+    percent,
+    register_if_created,
+    told,
+    whole_seconds,
+)
 from harness.client import ApiClient
-from harness.expect import entries_by, expect, refused
+from harness.expect import entries_by, expect, read_field, refused, require, settled
 from harness.factory import Factory
 from harness.recommend import recommend
 
 W = "/api/v1/workspaces"
+OPERATIONS = {"start": "startWorkspace", "stop": "stopWorkspace", "restart": "restartWorkspace"}
+LANDS = 10.0  # the longest a stop may take to land before it is a finding (a real deployment's pod stops in seconds)
 
 
-def status_of(api: ApiClient, workspace_id: str) -> dict[str, Any]:
+def status_of(api: ApiClient, workspace_id: str) -> Any:
     return expect(api.get(f"{W}/{workspace_id}/status"), "getWorkspaceStatus", 200)
 
 
@@ -25,18 +39,30 @@ def ready_condition(api: ApiClient, workspace_id: str) -> dict[str, Any]:
     return entries_by(status_of(api, workspace_id)["conditions"], "type", "the status' conditions")["Ready"]
 
 
+def unchanged(before: Any, after: Any, assertion: str, what: str, response: httpx.Response | None = None) -> None:
+    moved = differences(before, after)
+    require(not moved, assertion, f"{what} changed the workspace: {moved} (before, after)", response)
+
+
 def refused_unchanged(
-    api: ApiClient, make: Factory, workspace_id: str, method: str, path: str, body: Any = None
+    api: ApiClient, make: Factory, workspace_id: str, method: str, path: str, assertion: str, body: Any = None
 ) -> None:
     """The request is refused (any 4xx; 409 recommended, GEN-ERR-004) and the workspace reads back as before."""
     before = make.get("workspace", workspace_id)
-    operation = {"start": "startWorkspace", "stop": "stopWorkspace", "restart": "restartWorkspace"}.get(
-        path.rsplit("/", 1)[-1], "updateWorkspace" if method == "PUT" else "deleteWorkspace"
-    )
-    kwargs = {} if body is None else {"json": body}
-    refused(api.request(method, path, **kwargs), operation, 409)
-    after = make.get("workspace", workspace_id)
-    assert differences(before, after) == {}, "a refused request changed the workspace"
+    operation = OPERATIONS.get(path.rsplit("/", 1)[-1], "updateWorkspace" if method == "PUT" else "deleteWorkspace")
+    response = api.request(method, path, **({} if body is None else {"json": body}))
+    refused(response, operation, 409)
+    unchanged(before, make.get("workspace", workspace_id), assertion, f"a refused {method} {path}", response)
+
+
+def stopped(api: ApiClient, make: Factory, workspace_id: str) -> Any:
+    """Stop a running workspace and wait for it to read stopped: the REST answer says "stopped" at once; that it
+    lands at once is recommended (WS-LIFE-017), within LANDS seconds it must."""
+    response = api.post(f"{W}/{workspace_id}/stop")
+    answer = expect(response, "stopWorkspace", 200)
+    now = make.get("workspace", workspace_id)
+    recommend("WS-LIFE-017", now["status"] == "stopped", f"right after its stop the workspace reads {now['status']!r}")
+    return answer, make.wait_until(workspace_id, "stopped", promised_by="WS-LIFE-004")
 
 
 @pytest.mark.requirement("WS-LIFE-001")
@@ -54,18 +80,30 @@ def test_create_answers_201_with_the_id(api: ApiClient, make: Factory) -> None:
         "projectId": project["id"],
     }
     response = api.post(W, json=body)
-    created = expect(response, "createWorkspace", 201)
-    make.registry.add("workspace", created["workspaceId"])
+    created = read_field(expect(response, "createWorkspace", 201), "workspaceId", str, "create workspace")
+    make.registry.add("workspace", created)
 
-    assert isinstance(created["workspaceId"], str)  # more fields may come with it (D-17)
-    workspace = make.get("workspace", created["workspaceId"])
-    assert workspace["id"] == created["workspaceId"]
-    for field in ("name", "description", "environmentType", "image", "projectId"):
-        assert workspace[field] == body[field], field
-    assert {key: workspace["resources"][key] for key in body["resources"]} == body["resources"]
+    workspace = make.get("workspace", created)
+    require(workspace["id"] == created, "WS-LIFE-001/reads-back", f"GET of {created} answered id {workspace['id']}")
+    read = {
+        field: dict.get(workspace, field) for field in ("name", "description", "environmentType", "image", "projectId")
+    }
+    given = {field: body[field] for field in read}
+    require(read == given, "WS-LIFE-001/reads-back", f"created with {given}, it reads back {read}", response)
+    resources = workspace["resources"]
+    shown = {key: dict.get(resources, key) for key in body["resources"]}
+    require(
+        shown == body["resources"],
+        "WS-LIFE-001/reads-back",
+        f"created with resources {body['resources']}, it reads back {shown}",
+        response,
+    )
     owner = workspace.get("owner")
-    if isinstance(owner, dict):  # the REST object; the SDK's Workspace has 'owner str Owner name' (D-19)
-        assert owner.get("id") == workspace["ownerId"], owner
+    require(
+        not isinstance(owner, dict) or owner.get("id") == workspace["ownerId"],
+        "WS-LIFE-001/owner",
+        f"owner {owner} names another user than ownerId {workspace['ownerId']}",
+    )
 
 
 @pytest.mark.requirement("WS-LIFE-002")
@@ -75,7 +113,11 @@ def test_a_new_workspace_provisions_itself(api: ApiClient, make: Factory) -> Non
     """A new workspace is pending or running, never stopped, and runs without a start call (D-06)."""
     workspace = make.workspace()
 
-    assert workspace["status"] in ("pending", "running")
+    require(
+        workspace["status"] in ("pending", "running"),
+        "WS-LIFE-002/provisions",
+        f"a new workspace reads {workspace['status']!r}, not pending or running",
+    )
     make.wait_until(workspace["id"], "running")
 
 
@@ -92,32 +134,43 @@ def test_status_agrees_with_the_workspace(api: ApiClient, make: Factory) -> None
         current = make.get("workspace", workspace_id)["status"]
         if current != make.get("workspace", workspace_id)["status"]:
             return  # it moved between the two reads
-        conditions = {condition["type"]: condition["status"] for condition in status["conditions"]}
-        assert status["phase"] == current.capitalize(), f"phase {status['phase']} for a {current} workspace"
-        assert status["ready"] is (current == "running")
-        assert conditions.get("Ready") == ("True" if current == "running" else "False"), conditions
+        conditions = {condition.get("type"): condition.get("status") for condition in status["conditions"]}
+        said = f"a {current} workspace's status reads phase {status['phase']!r}, ready {status['ready']!r}"
+        require(status["phase"] == current.capitalize(), "WS-LIFE-003/phase", said)
+        require(status["ready"] is (current == "running"), "WS-LIFE-003/ready", said)
+        ready = conditions.get("Ready")
+        require(
+            ready == "True" if current == "running" else ready != "True",
+            "WS-LIFE-003/ready",
+            f"{said}, conditions {conditions}",
+        )
         seen.add(current)
 
     agrees(workspace["id"])
     make.wait_until(workspace["id"], "running")
     agrees(workspace["id"])
-    expect(api.post(f"{W}/{workspace['id']}/stop"), "stopWorkspace", 200)
+    stopped(api, make, workspace["id"])
     agrees(workspace["id"])
-    assert {"running", "stopped"} <= seen
+    require({"running", "stopped"} <= seen, "WS-LIFE-003/phase", f"the check saw only {sorted(seen)} workspaces")
 
 
 @pytest.mark.requirement("WS-LIFE-004")
+@pytest.mark.recommends("WS-LIFE-017")
 @pytest.mark.running_workspaces(1)
 def test_stop_a_running_workspace(api: ApiClient, make: Factory) -> None:
     """Stop answers 200 with status stopped; afterwards the workspace and its status read as stopped."""
     workspace = make.running_workspace(pooled=True)
 
-    answer = expect(api.post(f"{W}/{workspace['id']}/stop"), "stopWorkspace", 200)
+    answer, _ = stopped(api, make, workspace["id"])
 
-    assert (answer["workspaceId"], answer["status"]) == (workspace["id"], "stopped")
-    assert make.get("workspace", workspace["id"])["status"] == "stopped"
+    said = (told(answer, "workspaceId", None), told(answer, "status", None))
+    require(said == (workspace["id"], "stopped"), "WS-LIFE-004/answer", f"the stop answered {answer}")
     status = status_of(api, workspace["id"])
-    assert (status["phase"], status["ready"]) == ("Stopped", False)
+    require(
+        (status["phase"], status["ready"]) == ("Stopped", False),
+        "WS-LIFE-004/not-ready",
+        f"a stopped workspace's status reads phase {status['phase']!r}, ready {status['ready']!r}",
+    )
 
 
 @pytest.mark.requirement("WS-LIFE-005")
@@ -127,10 +180,13 @@ def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
     """Start answers 200 with status pending, and the workspace becomes running again."""
     workspace = make.stopped_workspace(pooled=True)
 
-    answer = expect(api.post(f"{W}/{workspace['id']}/start"), "startWorkspace", 200)
+    response = api.post(f"{W}/{workspace['id']}/start")
+    answer = expect(response, "startWorkspace", 200)
 
-    assert (answer["workspaceId"], answer["status"]) == (workspace["id"], "pending")
-    assert make.get("workspace", workspace["id"])["status"] in ("pending", "running")
+    said = (told(answer, "workspaceId", None), told(answer, "status", None))
+    require(said == (workspace["id"], "pending"), "WS-LIFE-005/answer", f"the start answered {answer}", response)
+    now = make.get("workspace", workspace["id"])["status"]
+    require(now in ("pending", "running"), "WS-LIFE-005/starts", f"right after its start it reads {now!r}")
     make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-005")
 
 
@@ -140,33 +196,53 @@ def test_start_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 def test_restart_a_running_workspace(api: ApiClient, make: Factory) -> None:
     """Restart answers 200 with status pending, goes through a new Ready transition and runs again."""
     workspace = make.running_workspace(pooled=True)
-    ready_before = ready_condition(api, workspace["id"])["lastTransitionTime"]
+    ready_before = whole_seconds(ready_condition(api, workspace["id"])["lastTransitionTime"])
     time.sleep(TICK)  # a new transition in whole seconds needs a second to pass
 
-    answer = expect(api.post(f"{W}/{workspace['id']}/restart"), "restartWorkspace", 200)
+    response = api.post(f"{W}/{workspace['id']}/restart")
+    answer = expect(response, "restartWorkspace", 200)
 
-    assert (answer["workspaceId"], answer["status"]) == (workspace["id"], "pending")
+    said = (told(answer, "workspaceId", None), told(answer, "status", None))
+    require(said == (workspace["id"], "pending"), "WS-LIFE-006/answer", f"the restart answered {answer}", response)
     make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-006")
-    ready_after = ready_condition(api, workspace["id"])["lastTransitionTime"]
-    assert whole_seconds(ready_after) > whole_seconds(ready_before), (
-        f"the workspace did not go through a new Ready transition: {ready_before} then {ready_after}"
+    ready_after = whole_seconds(ready_condition(api, workspace["id"])["lastTransitionTime"])
+    require(
+        None not in (ready_before, ready_after) and ready_after > ready_before,
+        "WS-LIFE-006/transition",
+        f"the workspace did not go through a new Ready transition: {ready_before} then {ready_after}",
     )
 
 
 @pytest.mark.requirement("WS-LIFE-007")
+@pytest.mark.recommends("WS-LIFE-017")
 @pytest.mark.smoke
 @pytest.mark.running_workspaces(1)
 def test_delete_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
-    """Delete answers 204; then the workspace, its sub-resources and a second delete answer 404."""
+    """Delete answers 204; then the workspace, its sub-resources and a second delete answer 404. A stop whose
+    delete is refused a moment longer is accepted, bounded (that it lands at once is recommended)."""
     workspace = make.stopped_workspace(pooled=True)
     path = f"{W}/{workspace['id']}"
 
-    expect(api.delete(path), "deleteWorkspace", 204)
+    deadline = time.monotonic() + LANDS
+    response = api.delete(path)
+    while 400 <= response.status_code < 500 and time.monotonic() < deadline:
+        recommend(
+            "WS-LIFE-017",
+            False,
+            f"DELETE {path} of a workspace reading stopped answered {response.status_code}; it was deleted later",
+            response,
+        )
+        time.sleep(0.5)
+        response = api.delete(path)
+    expect(response, "deleteWorkspace", 204)
     make.forget("workspace", workspace["id"])
 
     expect(api.get(path), "getWorkspace", 404)
-    for suffix, operation in (("/status", "getWorkspaceStatus"), ("/metrics", "getWorkspaceMetrics"),
-                              ("/logs", "getWorkspaceLogs")):  # fmt: skip
+    for suffix, operation in (
+        ("/status", "getWorkspaceStatus"),
+        ("/metrics", "getWorkspaceMetrics"),
+        ("/logs", "getWorkspaceLogs"),
+    ):
         expect(api.get(path + suffix), operation, 404)
     expect(api.post(path + "/start"), "startWorkspace", 404)
     expect(api.delete(path), "deleteWorkspace", 404)
@@ -178,25 +254,66 @@ def test_delete_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
 def test_delete_is_refused_while_live(api: ApiClient, make: Factory) -> None:
     """Deleting a pending or running workspace is refused (409 recommended) and leaves it as it was (D-09)."""
     running = make.running_workspace(pooled=True)
-    refused_unchanged(api, make, running["id"], "DELETE", f"{W}/{running['id']}")
+    refused_unchanged(api, make, running["id"], "DELETE", f"{W}/{running['id']}", "WS-LIFE-008/unchanged")
     fresh = make.workspace()
     refused(api.delete(f"{W}/{fresh['id']}"), "deleteWorkspace", 409)
     make.get("workspace", fresh["id"])
 
 
 @pytest.mark.requirement("WS-LIFE-009")
-@pytest.mark.recommends("GEN-ERR-004")
-@pytest.mark.parametrize(("state", "action"), [("running", "start"), ("stopped", "stop"), ("stopped", "restart")])
+@pytest.mark.recommends("GEN-ERR-004", "GEN-IDEM-001")
+@pytest.mark.parametrize(("state", "action"), [("running", "start"), ("stopped", "stop")])
 @pytest.mark.running_workspaces(1)
-def test_actions_in_the_wrong_state_change_nothing(api: ApiClient, make: Factory, state: str, action: str) -> None:
-    """Start on running, stop on stopped, restart on stopped: refused (409 recommended) and no change (D-08)."""
+def test_an_action_already_done_changes_nothing(api: ApiClient, make: Factory, state: str, action: str) -> None:
+    """Start on running, stop on stopped: refused (409 recommended, D-08) or answered as done; nothing changes."""
     workspace = make.running_workspace(pooled=True) if state == "running" else make.stopped_workspace(pooled=True)
+    before = make.get("workspace", workspace["id"])
 
-    refused_unchanged(api, make, workspace["id"], "POST", f"{W}/{workspace['id']}/{action}")
+    response = api.post(f"{W}/{workspace['id']}/{action}")
+    settled(response, OPERATIONS[action])
+
+    unchanged(
+        before,
+        make.get("workspace", workspace["id"]),
+        "WS-LIFE-009/unchanged",
+        f"{action} on a {state} workspace (answered {response.status_code})",
+        response,
+    )
+
+
+@pytest.mark.requirement("WS-LIFE-009")
+@pytest.mark.recommends("GEN-ERR-004", "WS-LIFE-018")
+@pytest.mark.running_workspaces(1)
+def test_a_restart_of_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
+    """Restart on stopped is refused (409 recommended, D-08) and changes nothing, or, read as "stop followed by
+    start", starts it: it then runs."""
+    workspace = make.stopped_workspace(pooled=True)
+    before = make.get("workspace", workspace["id"])
+
+    response = api.post(f"{W}/{workspace['id']}/restart")
+
+    if 200 <= response.status_code < 300:
+        recommend(
+            "WS-LIFE-018",
+            False,
+            f"restart of a stopped workspace answered {response.status_code} and starts it",
+            response,
+        )
+        expect(response, "restartWorkspace", 200)
+        make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-006")
+        return
+    refused(response, "restartWorkspace", 409)
+    unchanged(
+        before,
+        make.get("workspace", workspace["id"]),
+        "WS-LIFE-009/unchanged",
+        f"a refused restart (answered {response.status_code})",
+        response,
+    )
 
 
 @pytest.mark.requirement("WS-LIFE-010")
-@pytest.mark.recommends("GEN-ERR-004")
+@pytest.mark.recommends("GEN-ERR-004", "WS-LIFE-017")
 @pytest.mark.running_workspaces(1)
 def test_runtime_changes_need_a_stopped_workspace(api: ApiClient, make: Factory) -> None:
     """Resources change while running: refused (409 recommended), nothing changed; while stopped resources
@@ -204,16 +321,26 @@ def test_runtime_changes_need_a_stopped_workspace(api: ApiClient, make: Factory)
     workspace = make.running_workspace(pooled=True)
     path = f"{W}/{workspace['id']}"
     for body in ({"resources": {"cpu": "3"}}, {"name": "x", "resources": {"gpu": "1"}}):
-        refused_unchanged(api, make, workspace["id"], "PUT", path, body)
-    renamed = expect(api.put(path, json={"name": make.name("renamed")}), "updateWorkspace", 200)
-    assert renamed["status"] in ("running", "pending")
-
-    expect(api.post(f"{path}/stop"), "stopWorkspace", 200)
-    make.wait_until(workspace["id"], "stopped", promised_by="WS-LIFE-004")
-    changed = expect(
-        api.put(path, json={"resources": {"cpu": "3"}, "image": "strongly/jupyter:other"}), "updateWorkspace", 200
+        refused_unchanged(api, make, workspace["id"], "PUT", path, "WS-LIFE-010/refused", body)
+    response = api.put(path, json={"name": make.name("renamed")})
+    renamed = expect(response, "updateWorkspace", 200)
+    require(
+        renamed["status"] in ("running", "pending"),
+        "WS-LIFE-010/rename",
+        f"renaming a running workspace left it {renamed['status']!r}",
+        response,
     )
-    assert (changed["resources"]["cpu"], changed["image"]) == ("3", "strongly/jupyter:other")
+
+    stopped(api, make, workspace["id"])
+    response = api.put(path, json={"resources": {"cpu": "3"}, "image": "strongly/jupyter:other"})
+    changed = expect(response, "updateWorkspace", 200)
+    read = (dict.get(changed["resources"], "cpu"), changed["image"])
+    require(
+        read == ("3", "strongly/jupyter:other"),
+        "WS-LIFE-010/while-stopped",
+        f"resources and image changed while stopped read {read}",
+        response,
+    )
 
 
 @pytest.mark.requirement("WS-LIFE-015")
@@ -223,13 +350,14 @@ def test_image_changes_need_a_stopped_workspace(api: ApiClient, make: Factory) -
     workspace = make.running_workspace(pooled=True)
     before = make.get("workspace", workspace["id"])
 
-    expect(api.put(f"{W}/{workspace['id']}", json={"image": "strongly/jupyter:other"}), "updateWorkspace", 409)
+    response = api.put(f"{W}/{workspace['id']}", json={"image": "strongly/jupyter:other"})
+    expect(response, "updateWorkspace", 409)
 
-    assert differences(before, make.get("workspace", workspace["id"])) == {}, "a refused request changed it"
+    unchanged(before, make.get("workspace", workspace["id"]), "WS-LIFE-015/refused", "a refused image change")
 
 
 @pytest.mark.requirement("WS-LIFE-011")
-@pytest.mark.recommends("GEN-ERR-004")
+@pytest.mark.recommends("GEN-ERR-004", "WS-LIFE-017")
 @pytest.mark.running_workspaces(1)
 def test_metrics_only_while_running(api: ApiClient, make: Factory) -> None:
     """Metrics answer 200 while running and are refused once stopped (409 recommended, D-11)."""
@@ -237,11 +365,11 @@ def test_metrics_only_while_running(api: ApiClient, make: Factory) -> None:
     path = f"{W}/{workspace['id']}"
 
     expect(api.get(f"{path}/metrics"), "getWorkspaceMetrics", 200)
-    expect(api.post(f"{path}/stop"), "stopWorkspace", 200)
+    stopped(api, make, workspace["id"])
     refused(api.get(f"{path}/metrics"), "getWorkspaceMetrics", 409)
 
 
-def sync_with_nothing_to_do(api: ApiClient, workspace_id: str, why: str) -> None:
+def sync_with_nothing_to_do(api: ApiClient, workspace_id: str, why: str) -> httpx.Response:
     """A sync with nothing to sync: refused (409 recommended, D-13) or a 200 that did nothing; both parse."""
     response = api.post(f"{W}/{workspace_id}/sync")
     if 200 <= response.status_code < 300:
@@ -249,10 +377,11 @@ def sync_with_nothing_to_do(api: ApiClient, workspace_id: str, why: str) -> None
         expect(response, "syncWorkspace", 200)
     else:
         refused(response, "syncWorkspace", 409)
+    return response
 
 
 @pytest.mark.requirement("WS-LIFE-012")
-@pytest.mark.recommends("WS-LIFE-016", "GEN-ERR-004")
+@pytest.mark.recommends("WS-LIFE-016", "GEN-ERR-004", "WS-LIFE-017")
 @pytest.mark.running_workspaces(1)
 @pytest.mark.slow(1)
 def test_sync_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -> None:
@@ -263,14 +392,21 @@ def test_sync_a_running_workspace_with_a_volume(api: ApiClient, make: Factory) -
     mounted = make.running_workspace(project["id"])
     loose = make.running_workspace(pooled=True)
 
-    answer = expect(api.post(f"{W}/{mounted['id']}/sync"), "syncWorkspace", 200)
-    assert answer.get("workspaceId", mounted["id"]) == mounted["id"], answer  # sync 'Returns dict' in the SDK
-    sync_with_nothing_to_do(api, loose["id"], "without a volume")
-    assert make.get("workspace", loose["id"])["status"] == "running"
-    expect(api.post(f"{W}/{mounted['id']}/stop"), "stopWorkspace", 200)
-    make.wait_until(mounted["id"], "stopped", promised_by="WS-LIFE-004")
-    sync_with_nothing_to_do(api, mounted["id"], "when stopped")
-    assert make.get("workspace", mounted["id"])["status"] == "stopped"
+    response = api.post(f"{W}/{mounted['id']}/sync")
+    answer = expect(response, "syncWorkspace", 200)
+    require(
+        told(answer, "workspaceId", mounted["id"]) == mounted["id"],
+        "WS-LIFE-012/answer",
+        f"the sync of {mounted['id']} answered {answer}",
+        response,
+    )
+    response = sync_with_nothing_to_do(api, loose["id"], "without a volume")
+    now = make.get("workspace", loose["id"])["status"]
+    require(now == "running", "WS-LIFE-012/unchanged", f"after a sync without a volume it reads {now!r}", response)
+    stopped(api, make, mounted["id"])
+    response = sync_with_nothing_to_do(api, mounted["id"], "when stopped")
+    now = make.get("workspace", mounted["id"])["status"]
+    require(now == "stopped", "WS-LIFE-012/unchanged", f"after a sync of a stopped one it reads {now!r}", response)
 
 
 @pytest.mark.requirement("WS-LIFE-013")
@@ -283,17 +419,18 @@ def test_logs_grow_with_the_lifecycle(api: ApiClient, make: Factory) -> None:
 
     def lines(kind: str) -> int:
         body = expect(api.get(f"{path}/logs", type=kind), "getWorkspaceLogs", 200)
-        assert body["logType"] == kind
+        require(body["logType"] == kind, "WS-LIFE-013/type", f"logs of type {kind} say logType {body['logType']!r}")
         return len(body["logs"].splitlines())
 
     first = {kind: lines(kind) for kind in ("build", "deploy", "pod")}
-    assert all(first.values()), f"empty logs: {first}"
-    assert expect(api.get(f"{path}/logs"), "getWorkspaceLogs", 200)["logType"] == "pod"
-    expect(api.post(f"{path}/stop"), "stopWorkspace", 200)
-    assert lines("deploy") > first["deploy"]
+    require(all(first.values()), "WS-LIFE-013/grow", f"a running workspace has empty logs: {first}")
+    default = expect(api.get(f"{path}/logs"), "getWorkspaceLogs", 200)["logType"]
+    require(default == "pod", "WS-LIFE-013/type", f"logs without a type say logType {default!r}")
+    make.stop(workspace["id"])
+    require(lines("deploy") > first["deploy"], "WS-LIFE-013/grow", "a stop added no deploy log line")
     expect(api.post(f"{path}/start"), "startWorkspace", 200)
     make.wait_until(workspace["id"], "running", promised_by="WS-LIFE-005")
-    assert lines("pod") > first["pod"]
+    require(lines("pod") > first["pod"], "WS-LIFE-013/grow", "a start added no pod log line")
 
 
 @pytest.mark.requirement("WS-LIFE-014")
@@ -301,11 +438,15 @@ def test_logs_grow_with_the_lifecycle(api: ApiClient, make: Factory) -> None:
 def test_url_only_while_running(api: ApiClient, make: Factory) -> None:
     """A running workspace has a URL; a stopped one has none (D-07)."""
     workspace = make.running_workspace(pooled=True)
-    assert isinstance(workspace["url"], str)
-    assert workspace["url"]
+    require(
+        isinstance(workspace["url"], str) and bool(workspace["url"]),
+        "WS-LIFE-014/url",
+        f"a running workspace's url is {workspace['url']!r}",
+    )
 
-    expect(api.post(f"{W}/{workspace['id']}/stop"), "stopWorkspace", 200)
-    assert make.get("workspace", workspace["id"])["url"] is None
+    make.stop(workspace["id"])
+    url = make.get("workspace", workspace["id"]).get("url")
+    require(url is None, "WS-LIFE-014/url", f"a stopped workspace's url is {url!r}")
 
 
 @pytest.mark.requirement("WS-SEM-001")
@@ -318,10 +459,15 @@ def test_metrics_stay_within_the_allocation(api: ApiClient, make: Factory, gpu: 
 
     metrics = expect(api.get(f"{W}/{workspace['id']}/metrics"), "getWorkspaceMetrics", 200)
 
-    assert 0 <= cores(metrics["cpuUsage"]) <= cores(resources["cpu"]), metrics
-    assert 0 <= gibibytes(metrics["memoryUsage"]) <= gibibytes(resources["memory"]), metrics
-    assert 0 <= gibibytes(metrics["diskUsage"]) <= gibibytes(resources["storage"]), metrics
-    assert (percent(metrics["gpuUsage"]) == 0) if gpu == "0" else (0 <= percent(metrics["gpuUsage"]) <= 100), metrics
+    read = {
+        "cpu": cores(metrics.get("cpuUsage")),
+        "memory": gibibytes(metrics.get("memoryUsage")),
+        "disk": gibibytes(metrics.get("diskUsage")),
+        "gpu": percent(metrics.get("gpuUsage")),
+    }
+    limits = {"cpu": 2.0, "memory": 4.0, "disk": 10.0, "gpu": 0.0 if gpu == "0" else 100.0}
+    beyond = {key: value for key, value in read.items() if value is None or not 0 <= value <= limits[key]}
+    require(not beyond, "WS-SEM-001/within", f"metrics {dict(metrics)} read {beyond} beyond {limits} (D-02)")
 
 
 @pytest.mark.requirement("WS-SEM-002")
@@ -330,7 +476,7 @@ def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) 
     """A PUT answers and reads back with the given fields changed and nothing else (D-18)."""
     workspace = make.stopped_workspace(resources={"cpu": "3", "memory": "6Gi", "storage": "20Gi"})  # none default
     for change in ({"name": make.name("renamed")}, {"description": "new words"}, {"resources": {"cpu": "4"}}):
-        changes_exactly(api, make, "workspace", workspace["id"], change)
+        changes_exactly(api, make, "workspace", workspace["id"], change, "WS-SEM-002/exactly")
 
 
 @pytest.mark.requirement("WS-SEM-003")
@@ -340,37 +486,53 @@ def test_defaults_fill_what_create_leaves_out(api: ApiClient, make: Factory) -> 
     resource defaults (cpu 2, memory 4Gi, gpu 0, storage 10Gi) are recommended (D-23)."""
     workspace = make.workspace(environmentType="rstudio")
 
-    assert workspace["image"], "no default image"
-    assert make.workspace(environmentType="rstudio")["image"] == workspace["image"], "the default image varies"
+    require(bool(workspace["image"]), "WS-SEM-003/default-image", f"no default image: {workspace['image']!r}")
+    other = make.workspace(environmentType="rstudio")["image"]
+    require(
+        other == workspace["image"],
+        "WS-SEM-003/default-image",
+        f"two rstudio workspaces got {workspace['image']!r} and {other!r}",
+    )
     resources = workspace.get("resources") or {}
-    shown = {key: resources.get(key) for key in ("cpu", "memory", "gpu", "storage", "gpuType")}
-    recommend("GEN-DEFAULT-001", shown == {"cpu": "2", "memory": "4Gi", "gpu": "0", "storage": "10Gi", "gpuType": None},
-              f"omitted resources read as cpu 2, memory 4Gi, gpu 0, storage 10Gi (D-23), got {shown}")  # fmt: skip
+    shown = {key: dict.get(resources, key) for key in ("cpu", "memory", "gpu", "storage", "gpuType")}
+    recommend(
+        "GEN-DEFAULT-001",
+        shown == {"cpu": "2", "memory": "4Gi", "gpu": "0", "storage": "10Gi", "gpuType": None},
+        f"omitted resources read as cpu 2, memory 4Gi, gpu 0, storage 10Gi (D-23), got {shown}",
+    )
+
+
+def created_nothing(api: ApiClient, response: httpx.Response, name: str, assertion: str) -> None:
+    """A refused create left no workspace behind."""
+    listed = [w["id"] for w in entries(expect(api.get(W, search=name), "listWorkspaces", 200), "listWorkspaces")]
+    require(not listed, assertion, f"a refused create left {listed} behind", response)
 
 
 @pytest.mark.requirement("WS-SEM-004")
 @pytest.mark.recommends("GEN-ERR-004")
 def test_create_in_an_unknown_project(api: ApiClient, make: Factory) -> None:
     """Creating in an unknown project is refused (404 recommended, D-21) and creates nothing."""
-    body = {"name": make.name("workspace"), "description": "", "environmentType": "jupyter"}
+    body = {"name": make.name("workspace"), "description": "refused", "environmentType": "jupyter"}
 
-    refused(api.post(W, json={**body, "projectId": "proj_does_not_exist"}), "createWorkspace", 404)
+    response = api.post(W, json={**body, "projectId": "proj_does_not_exist"})
+    register_if_created(make, response, "workspace")
+    refused(response, "createWorkspace", 404)
 
-    listed = expect(api.get(W, search=body["name"]), "listWorkspaces", 200)
-    assert listed["workspaces"] == [], "a refused create left a workspace behind"
+    created_nothing(api, response, body["name"], "WS-SEM-004/nothing")
 
 
 @pytest.mark.requirement("PRJ-LIFE-005")
 def test_create_in_an_archived_project(api: ApiClient, make: Factory) -> None:
     """Creating a workspace in an archived project answers 409 and creates nothing (D-27)."""
-    body = {"name": make.name("workspace"), "description": "", "environmentType": "jupyter"}
+    body = {"name": make.name("workspace"), "description": "refused", "environmentType": "jupyter"}
     project = make.project()
     expect(api.post(f"/api/v1/projects/{project['id']}/archive"), "archiveProject", 200)
 
-    expect(api.post(W, json={**body, "projectId": project["id"]}), "createWorkspace", 409)
+    response = api.post(W, json={**body, "projectId": project["id"]})
+    register_if_created(make, response, "workspace")
+    expect(response, "createWorkspace", 409)
 
-    listed = expect(api.get(W, search=body["name"]), "listWorkspaces", 200)
-    assert listed["workspaces"] == [], "a refused create left a workspace behind"
+    created_nothing(api, response, body["name"], "PRJ-LIFE-005/unchanged")
 
 
 @pytest.mark.requirement("WS-SEM-005")
@@ -379,9 +541,19 @@ def test_a_workspace_mounts_its_projects_volumes(api: ApiClient, make: Factory) 
     project = make.project()
     first, second = make.volume(project["id"]), make.volume(project["id"])
     workspace = make.workspace(project["id"])
-    assert workspace["volumeIds"] == [first["id"], second["id"]]
+    require(
+        workspace["volumeIds"] == [first["id"], second["id"]],
+        "WS-SEM-005/volumes",
+        f"volumeIds reads {workspace['volumeIds']}, the project's volumes {[first['id'], second['id']]}",
+    )
 
     third = make.volume(project["id"])
 
-    assert make.get("workspace", workspace["id"])["volumeIds"] == [first["id"], second["id"], third["id"]]
-    assert make.workspace()["volumeIds"] == []
+    now = make.get("workspace", workspace["id"])["volumeIds"]
+    require(
+        now == [first["id"], second["id"], third["id"]],
+        "WS-SEM-005/volumes",
+        f"after a third volume volumeIds reads {now}",
+    )
+    loose = make.workspace()["volumeIds"]
+    require(loose == [], "WS-SEM-005/volumes", f"a workspace without a project reads volumeIds {loose}")

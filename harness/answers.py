@@ -90,6 +90,11 @@ class Answer(dict):  # type: ignore[type-arg]
             raise MissingField(self.origin, f"`{self.path}{key!r}`") from None
         return typed(value, self.origin, f"{self.path}{key}", self.shape and self.shape.child(str(key), self))
 
+    def read_as(self, key: str, like: str) -> Any:
+        """Field ``key``, read typed as its schema types field ``like`` (the target chose another name for it)."""
+        value = dict.__getitem__(self, key)
+        return typed(value, self.origin, f"{self.path}{key}", self.shape and self.shape.child(like, self))
+
     def get(self, key: Any, default: Any = None) -> Any:
         return self[key] if key in self else default  # noqa: SIM401 - dict.get would skip the typed read
 

@@ -47,16 +47,68 @@ RESPONSES: dict[str, tuple[dict[str, Any], str]] = {
     "addProjectCollaborator:201": (ANY_OBJECT, "add_collaborator 'Returns dict' in the SDK"),
     "addProjectCollaborator:200": (ANY_OBJECT, "add_collaborator 'Returns dict' in the SDK"),
     "updateProjectCollaboratorRole:200": (ANY_OBJECT, "update_collaborator_role 'Returns dict' in the SDK"),
-    "listProjectVolumes:200": (
-        {"anyOf": [
-            {"type": "object", "required": ["volumes"],
-             "properties": {"volumes": {"type": "array", "items": {"$ref": "#/components/schemas/Volume"}},
-                            **{name: {"type": "integer"} for name in ("count", "limit", "offset")}}},
-            {"type": "array", "items": {"$ref": "#/components/schemas/Volume"}},
-        ]},
-        "volumes(project_id) returns 'List[Volume]' in the SDK, not a paginator (D-30)",
-    ),
 }  # fmt: skip
+
+
+# The success statuses the REST reference shows ("Response 201 Created", "Response 204 No Content", ...). The
+# SDK names none for projects, volumes and collaborators ("create(body) ... Returns Project", "delete ... dict"):
+# there any 2xx is a success and the contract's status a recommendation (GEN-STATUS-001).
+DOCUMENTED_SUCCESS = {
+    "listWorkspaces": 200, "createWorkspace": 201, "getWorkspace": 200, "updateWorkspace": 200,
+    "deleteWorkspace": 204, "startWorkspace": 200, "stopWorkspace": 200, "restartWorkspace": 200,
+    "getWorkspaceStatus": 200, "getWorkspaceMetrics": 200, "getWorkspaceLogs": 200, "syncWorkspace": 200,
+}  # fmt: skip
+# The query parameters the documents give each operation: the REST reference's tables, the SDK's signatures
+# ("list(*, search=None, status=None, category=None, tag=None, limit=50)"). Any other is ours: a server may
+# refuse or ignore it, and a check may not hold it to what we decided it means.
+DOCUMENTED_QUERY = {
+    "listWorkspaces": frozenset({"search", "status", "projectId", "limit", "offset", "sort"}),
+    "getWorkspaceLogs": frozenset({"type"}),
+    "listProjects": frozenset({"search", "status", "category", "tag", "limit"}),
+    "listVolumes": frozenset({"search", "type", "projectId", "limit"}),
+    "listSharedVolumes": frozenset({"search", "limit"}),
+    "listProjectActivity": frozenset({"limit", "offset"}),
+    "listProjectWorkspaces": frozenset({"limit"}),
+}
+# Lists whose envelope the REST reference shows ({"count", "limit", "offset", "workspaces": [...]}). The others
+# are the SDK's paginators and plain lists: their envelope's keys are ours (GEN-LIST-006), and the SDK's
+# "List[...]" ones may come as a plain array.
+DOCUMENTED_ENVELOPES = {"listWorkspaces": "workspaces"}
+PLAIN_LISTS = {
+    "listProjectVolumes": "volumes(project_id) ... List[Volume]",
+    "listProjectCollaborators": "collaborators(project_id) ... List[ProjectCollaborator]",
+}
+# Fields a create leaves optional: a resource made without them may answer null (or omit them) for them.
+OPTIONAL_ON_CREATE = {
+    "Project": ("category", "visibility", "tags", "defaultDataVolumeId"),
+    "Volume": ("description", "type", "mountPath"),
+    "WorkspaceMetrics": ("gpuUsage",),
+}
+
+
+def lenient_list(schema: dict[str, Any], plain: bool) -> dict[str, Any]:
+    """An SDK list at the default level: an envelope whose count, limit and offset are integers where given and
+    whose items are under any key (the contract's, or another the target chose); for "List[...]" also a plain
+    array. A check finds the items by key, or as the envelope's one array (contracts/support.py)."""
+    items = list_items(schema)
+    envelope = {"type": "object", "properties": {**{name: {"type": "integer"} for name in ("count", "limit", "offset")},
+                                                 "*": {}}}  # fmt: skip
+    envelope["additionalProperties"] = {}
+    if items is not None:
+        key, item = items
+        envelope["properties"] = {**envelope["properties"], key: {"type": "array", "items": item}}
+    del envelope["properties"]["*"]
+    return {"anyOf": [envelope, {"type": "array", "items": items[1] if items else {}}]} if plain else envelope
+
+
+def list_items(schema: Any) -> tuple[str, Any] | None:
+    """(key, item schema) of the array a strict list schema holds, found through its allOf parts."""
+    parts = [schema, *schema.get("allOf", [])] if isinstance(schema, dict) else []
+    for part in parts:
+        for key, value in (part.get("properties") or {}).items():
+            if isinstance(value, dict) and value.get("type") == "array":
+                return key, value.get("items", {})
+    return None
 
 
 def lenient_components(components: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +118,11 @@ def lenient_components(components: dict[str, Any]) -> dict[str, Any]:
     schemas["OwnerObject"] = schemas["Owner"]
     for name, (replacement, _why) in REPLACED.items():
         schemas[name] = copy.deepcopy(replacement)
+    for name, fields in OPTIONAL_ON_CREATE.items():
+        schema = schemas[name]
+        schema["required"] = [field for field in schema.get("required", []) if field not in fields]
+        if isinstance(schema.get("additionalProperties"), dict):  # metrics: every value may be null
+            schema["additionalProperties"] = {"anyOf": [schema["additionalProperties"], {"type": "null"}]}
     return relax(relaxed)
 
 
@@ -93,9 +150,25 @@ def relax(node: Any, *, query: bool = False) -> Any:
 
 def lenient_response(key: str, schema: dict[str, Any]) -> dict[str, Any]:
     """A response schema (standalone, with its components) at the default level."""
-    replaced = RESPONSES.get(key)
-    body = copy.deepcopy(replaced[0]) if replaced else relax({k: v for k, v in schema.items() if k != "components"})
+    operation, _, status = key.partition(":")
+    body = {k: v for k, v in schema.items() if k != "components"}
+    strict = resolve_local(body, schema)
+    if key in RESPONSES:
+        body = copy.deepcopy(RESPONSES[key][0])
+    elif operation.startswith("list") and status == "200" and operation not in DOCUMENTED_ENVELOPES:
+        body = relax(lenient_list(strict, operation in PLAIN_LISTS))
+    else:
+        body = relax(body)
     return {**body, "components": lenient_components(schema["components"])}
+
+
+def resolve_local(node: Any, root: dict[str, Any]) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
 
 
 def rules() -> list[tuple[str, str]]:
@@ -106,4 +179,9 @@ def rules() -> list[tuple[str, str]]:
             + [("drop other enums", "the SDK says 'e.g.' or the documents name no set (D-23, D-28, D-12)"),
                ("null as absent", "an optional field answered null is a field not given")]
             + [(f"replace {name}", why) for name, (_, why) in REPLACED.items()]
-            + [(f"replace {key}", why) for key, (_, why) in RESPONSES.items()])  # fmt: skip
+            + [(f"replace {key}", why) for key, (_, why) in RESPONSES.items()]
+            + [("SDK lists: any items key, optional count/limit/offset", "the REST reference shows only the "
+                "workspaces envelope; the SDK's paginators and lists show none")]
+            + [(f"plain array for {op}", why) for op, why in PLAIN_LISTS.items()]
+            + [(f"optional {name}.{field}", "optional on create, or the SDK's float that has no value without a "
+                "GPU") for name, fields in OPTIONAL_ON_CREATE.items() for field in fields])  # fmt: skip

@@ -1,0 +1,6 @@
+package strongly.http;
+
+@FunctionalInterface
+public interface Handler {
+    Response handle(Request req);
+}
