@@ -89,7 +89,7 @@ def after_call(context: Any, case: Any, response: Any) -> None:
 # coverage cases then), so a process that cannot run one of them does not collect the module.
 SCHEMA_REQUIREMENTS = ("GEN-SCHEMA-001", "GEN-SCHEMA-002", "GEN-SCHEMA-003", "GEN-SCHEMA-004",
                        "GEN-VALID-001", "GEN-VALID-002", "GEN-VALID-003", "AUTH-KEY-001", "AUTH-KEY-002")  # fmt: skip
-SCHEMA_RECOMMENDATIONS = ("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-ERR-004")
+SCHEMA_RECOMMENDATIONS = ("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-VALID-007", "GEN-ERR-004", "GEN-STATUS-001")
 
 
 def pytest_ignore_collect(collection_path: Path) -> bool | None:

@@ -16,11 +16,13 @@ import schemathesis
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
+from schemathesis.generation.meta import TestPhase
 
-from contracts.support import WHOLE_LISTS
+from contracts.conftest import CURRENT_IDS
 from harness import spec
 from harness.conformance.plugin import current_run
 from harness.expect import note_schema_findings
+from harness.leniency import DOCUMENTED_FIELDS, DOCUMENTED_QUERY, DOCUMENTED_SUCCESS, RESOURCE_FIELDS
 from harness.paths import CONTRACTS, SPEC
 from harness.recommend import recommend
 
@@ -51,18 +53,57 @@ def only_our_choice(failure: BaseException, case: Any, response: Any) -> str | N
     code = getattr(failure, "code", None)
     route = case.operation.definition.raw.get("operationId", "")
     status = getattr(response, "status_code", 0)
-    if code == "ST201":  # negative data accepted: refusing it may be only our limit or closed set
+    if code == "ST201":  # negative data accepted: refusing it may be only our limit, type or closed set
         negative = negative_locations(case) or {ParameterLocation.BODY, ParameterLocation.QUERY}
-        if negative <= {ParameterLocation.BODY, ParameterLocation.QUERY}:
-            body = case.body if ParameterLocation.BODY in negative and isinstance(case.body, dict | list) else None
-            query = dict(case.query or {}) if ParameterLocation.QUERY in negative else {}
-            if route in WHOLE_LISTS:  # the SDK's volumes(project_id) takes no limit or offset: they are ours
-                query = {name: value for name, value in query.items() if name not in ("limit", "offset")}
-            if not spec.load().documented_request_errors(route, body, query):
-                return "GEN-VALID-006"
+        body = case.body if ParameterLocation.BODY in negative and isinstance(case.body, dict | list) else None
+        query = dict(case.query or {}) if ParameterLocation.QUERY in negative else {}
+        # a parameter of ours may be refused or ignored, and an empty one may be read as not given
+        query = {
+            name: value for name, value in query.items() if name in DOCUMENTED_QUERY.get(route, ()) and value != ""
+        }
+        if not spec.load().documented_request_errors(route, body, query):
+            return "GEN-VALID-006"
+    if code == "ST202" and not documents_valid(case):  # valid by the contract, beyond what the documents show
+        return "GEN-VALID-007"
     if code == "ST103" and 400 <= status < 500:  # a refusal with another 4xx than the contract names
         return "GEN-ERR-004"
+    if code == "ST103" and 200 <= status < 300 and route not in DOCUMENTED_SUCCESS:  # 200 for 201, say
+        return "GEN-STATUS-001"
     return None
+
+
+def documents_valid(case: Any) -> bool:
+    """Whether a request is one the documents themselves show valid: one of the contract's examples (taken from
+    the documents), with only the query parameters and body fields the documents give the operation, no empty
+    string, a body that changes something, and path ids of resources this run made. Refusing anything else a
+    schema allows (a generated name, an email with a control character, a parameter of ours) may be a choice."""
+    if case.meta is None or case.meta.phase.name != TestPhase.EXAMPLES:
+        return False
+    route = case.operation.definition.raw.get("operationId", "")
+    query = dict(case.query or {})
+    if not set(query) <= DOCUMENTED_QUERY.get(route, frozenset()) or not plain(query):
+        return False
+    if any(value not in CURRENT_IDS.values() for value in (case.path_parameters or {}).values()):
+        return False
+    if case.body is None or route not in DOCUMENTED_FIELDS:
+        return case.body is None
+    body = case.body
+    return (
+        isinstance(body, dict)
+        and bool(body)
+        and set(body) <= DOCUMENTED_FIELDS[route]
+        and plain(body)
+        and (not isinstance(body.get("resources"), dict) or set(body["resources"]) <= RESOURCE_FIELDS)
+    )
+
+
+def plain(value: Any) -> bool:
+    """No empty string anywhere in it (the documents never show one; refusing it is reasonable)."""
+    if isinstance(value, dict):
+        return all(plain(item) for item in value.values())
+    if isinstance(value, list):
+        return all(plain(item) for item in value)
+    return value != ""
 
 
 def judged_at_the_documents(error: BaseException, case: Any, response: Any) -> BaseException | None:

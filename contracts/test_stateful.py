@@ -109,7 +109,7 @@ class LifecycleModel(schema.as_state_machine()):  # type: ignore[misc]
 
 @pytest.mark.slow(2)  # walks of linked calls, one request at a time
 @pytest.mark.requirement("GEN-STATE-001", "GEN-STATE-002", "WS-LIFE-003", "WS-LIFE-008", "WS-LIFE-009")
-@pytest.mark.recommends("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-ERR-004")
+@pytest.mark.recommends("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-VALID-007", "GEN-ERR-004")
 def test_links_walked_against_a_lifecycle_model(
     make: Factory, run_config: RunConfig, keep_alive: requests.Session, run: ConformanceRun
 ) -> None:

@@ -173,6 +173,19 @@ def read_field(body: Any, name: str, kind: type[T], origin: str) -> T:
     return value
 
 
+def list_items(body: Any, key: str, origin: str) -> list[Any]:
+    """The items of a list answer: a plain array, the array under ``key``, or the envelope's one array (the SDK
+    shows no envelope for its lists, so its key is the target's choice); else a finding."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict) and isinstance(body.get(key), list):
+        return body[key]
+    arrays = [value for value in dict.values(body) if isinstance(value, list)] if isinstance(body, dict) else []
+    if len(arrays) != 1:
+        raise MissingField(origin, f"`{key}` (no list of items in {type(body).__name__})")
+    return arrays[0]
+
+
 def read_json(response: Any, origin: str) -> Any:
     """The body of any response (httpx or schemathesis) as tolerant JSON, or a finding if it is none."""
     try:

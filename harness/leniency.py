@@ -70,6 +70,19 @@ DOCUMENTED_QUERY = {
     "listProjectActivity": frozenset({"limit", "offset"}),
     "listProjectWorkspaces": frozenset({"limit"}),
 }
+# The request body fields the documents give each operation: the REST reference's field tables, the SDK's create
+# tables and keyword arguments (its snake_case in camelCase: size_gb is sizeGb). Any other field is ours.
+RESOURCE_FIELDS = frozenset({"cpu", "memory", "gpu", "gpuType", "storage"})
+DOCUMENTED_FIELDS = {
+    "createWorkspace": frozenset({"name", "description", "environmentType", "image", "resources", "projectId"}),
+    "updateWorkspace": frozenset({"name", "description", "image", "resources"}),
+    "createProject": frozenset({"name", "description", "category", "visibility", "tags"}),
+    "updateProject": frozenset({"name", "description", "category", "visibility", "tags"}),
+    "createVolume": frozenset({"projectId", "label", "sizeGb", "description", "type", "mountPath"}),
+    "updateVolume": frozenset({"label", "sizeGb", "description", "type", "mountPath"}),
+    "addProjectCollaborator": frozenset({"email", "role", "userId"}),
+    "updateProjectCollaboratorRole": frozenset({"role"}),
+}
 # Lists whose envelope the REST reference shows ({"count", "limit", "offset", "workspaces": [...]}). The others
 # are the SDK's paginators and plain lists: their envelope's keys are ours (GEN-LIST-006), and the SDK's
 # "List[...]" ones may come as a plain array.

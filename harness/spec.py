@@ -23,6 +23,7 @@ from harness.paths import SPEC
 __all__ = ["Operation", "Spec", "load"]
 
 METHODS = ("get", "post", "put", "delete")
+STATED = ("required", "enum")  # what the documents state of a request: required fields, sets listed in full
 
 
 @dataclass(frozen=True, repr=False)
@@ -151,8 +152,9 @@ class Spec:
         return self._lenient[key]
 
     def documented_request_errors(self, operation_id: str, body: Any, query: dict[str, Any]) -> list[str]:
-        """Where a request breaks what the documents say (the default level's request schemas, see
-        harness/leniency.py); empty when it breaks only the contract's own limits and closed sets."""
+        """Where a request breaks what the documents state of it: a field their tables mark required is missing,
+        or a value lies outside a set the REST reference lists in full. Empty when it breaks only the contract's
+        own rules (types, limits, patterns, unique items, formats), which a server may let through."""
         operation = self.operation(operation_id)
         checks: list[tuple[str, dict[str, Any], Any]] = []
         if operation.request_schema is not None and body is not None:
@@ -167,7 +169,8 @@ class Spec:
                 lenient = {**relax({k: v for k, v in schema.items() if k != "components"}, query=where != "body"),
                            "components": self._lenient_components()}  # fmt: skip
                 self._validators[key] = jsonschema_rs.validator_for(lenient, validate_formats=True)
-            errors += [f"{where}: {error.message}" for error in self._validators[key].iter_errors(value)]
+            errors += [f"{where}: {error.message}" for error in self._validators[key].iter_errors(value)
+                       if error.schema_path and error.schema_path[-1] in STATED]  # fmt: skip
         return errors
 
     def _lenient_components(self) -> dict[str, Any]:

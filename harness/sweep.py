@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from harness.answers import ContractViolation, read_field, read_json
+from harness.answers import ContractViolation, list_items, read_json
 from harness.client import ApiClient
 from harness.registry import ORDER, Created, remove_in_order
 
@@ -48,7 +48,7 @@ def find(client: ApiClient, prefix: str, problems: list[str] | None = None) -> l
         for _ in range(MAX_PAGES):
             try:
                 page = read_json(client.get(path, search=prefix, limit=PAGE, offset=offset), f"GET {path}")
-                entries = read_field(page, key, list, f"GET {path}")
+                entries = list_items(page, key, f"GET {path}")
             except (ContractViolation, httpx.HTTPError) as finding:
                 problems.append(f"could not list {kind}s to sweep: {finding}")
                 break

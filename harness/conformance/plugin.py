@@ -81,6 +81,7 @@ class ConformanceRun:
     stopped_early: str = ""
     selection: list[str] = field(default_factory=list)  # the requirements asked for, if not all
     cleanup_problems: list[str] = field(default_factory=list)
+    retried: list[str] = field(default_factory=list)  # removals refused at first: the run's end tries again
     limiter: RateLimiter | None = None
     unsettled: Blocked | None = None  # a restart after which the target never answered steadily again
     patience: Patience = field(init=False)  # one for the run: shortened waits carry across checks
@@ -267,7 +268,7 @@ def run(pytestconfig: pytest.Config) -> Iterator[ConformanceRun]:
         return
     LOG.take()  # what cleanup sends belongs to no check: its problems are reported as cleanup findings
     with current.client(current.config.target.api_key) as admin:
-        current.cleanup_problems += current.registry.cleanup(admin)
+        current.retried += current.registry.cleanup(admin)  # the runner's sweep has the last word
     LOG.take()
 
 
@@ -347,9 +348,10 @@ def make(request: pytest.FixtureRequest, run: ConformanceRun, api: ApiClient) ->
         kept = [item for item in registry.items() if still_there(api, item)]  # a faulty delete may have removed some
         run.cleanup_problems += [f"kept for inspection: {item.kind} {item.id}" for item in kept]
         return
-    problems = registry.cleanup(api)
-    run.cleanup_problems += problems
-    for leftover in registry.items():  # the run's end tries once more
+    # A refusal may be reasonable (a project that still holds another check's volume, a stop still landing):
+    # the run's end tries again, and only what its sweep cannot remove counts against the target.
+    run.retried += registry.cleanup(api)
+    for leftover in registry.items():
         run.registry.add(leftover.kind, leftover.id)
 
 
@@ -624,7 +626,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         started_at=run.started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         config=redacted_config(config),
-        notes=run.notes + run.hung.notes(),
+        notes=run.notes + run.hung.notes() + retried_note(run.retried),
         checks=run.results,
         operations=dict(LOG.per_operation),
         cleanup_problems=[run.redactor(problem) for problem in run.cleanup_problems],
@@ -636,6 +638,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     result.write(
         phases.part_file(session.config, Path(config.contract.scratch), config.contract.phase), load_catalogue()
     )
+
+
+def retried_note(retried: list[str]) -> list[str]:
+    if not retried:
+        return []
+    return [
+        f"cleanup: {len(retried)} removal(s) were refused at first and tried again at the run's end (e.g. {retried[0]})"
+    ]
 
 
 def redacted_config(config: RunConfig) -> dict[str, Any]:

@@ -147,28 +147,33 @@ class Phase:
 
 
 def clean_up(config: RunConfig, result: RunResult, unclaimed: list[str]) -> list[str]:
-    """Once every process is done: remove the pool's unclaimed workspaces, then sweep whatever is still
-    named under the run's prefix (a leak: each process removed what it created); the problems met."""
+    """Once every process is done: remove the pool's unclaimed workspaces, then sweep whatever is still named under
+    the run's prefix, in each organization the run wrote to. Only what is left after that counts against the
+    target (the leak budget); what the sweep removed is a note. Returns the problems."""
     if config.readonly:
         return []
     redactor = Redactor(config.secrets())
-    client = ApiClient(config.target.base_url, config.target.api_key, redactor=redactor,
-                       timeout=config.limits.request_timeout, log=ExchangeLog())  # fmt: skip
     made_ahead = Registry()
     for workspace_id in unclaimed:
         made_ahead.add("workspace", workspace_id)
-    with client:
-        # never evidence of anything: removed even with --keep-on-failure; as many at once as the run's checks
-        problems = made_ahead.cleanup(client, workers=config.concurrency)
-        if config.contract.keep_on_failure and any(check.status in ("fail", "error") for check in result.checks):
-            return [*problems, "--keep-on-failure: this run's data stays; remove it with sweep --run-id"]
-        leftovers = sweep(client, config.prefix, delete=True, workers=config.concurrency)
-    return (
-        problems
-        + [f"leaked and swept: {line}" for line in leftovers.removed]
-        + [f"leaked: {line}" for line in leftovers.remaining]
-        + [redactor(f"sweep: {line}") for line in leftovers.problems]
-    )
+    problems: list[str] = []
+    keys = [key for key in (config.target.api_key, config.target.other_key) if key]
+    for number, key in enumerate(keys):
+        client = ApiClient(config.target.base_url, key, redactor=redactor,
+                           timeout=config.limits.request_timeout, log=ExchangeLog())  # fmt: skip
+        with client:
+            if number == 0:  # never evidence of anything: removed even with --keep-on-failure, many at once
+                made_ahead.cleanup(client, workers=config.concurrency)
+            if config.contract.keep_on_failure and any(check.status in ("fail", "error") for check in result.checks):
+                return ["--keep-on-failure: this run's data stays; remove it with sweep --run-id"]
+            swept = sweep(client, config.prefix, delete=True, workers=config.concurrency)
+            left = sweep(client, config.prefix, delete=False)
+        if swept.removed:
+            result.notes.append(f"cleanup: the end-of-run sweep removed {len(swept.removed)} resource(s) left by "
+                                f"refused removals (e.g. {swept.removed[0]})")  # fmt: skip
+        problems += [f"left behind: {line}" for line in left.found]
+        problems += [redactor(f"sweep: {line}") for line in [*swept.problems, *left.problems]]
+    return list(dict.fromkeys(problems))
 
 
 def list_requirements(config: RunConfig) -> int:
