@@ -67,12 +67,14 @@ def entries(body: Any, operation_id: str) -> list[Any]:
     return body.read_as(arrays[0], key)
 
 
-def envelope(body: Any, field: str) -> int | None:
-    """``count``, ``limit`` or ``offset`` of a list answer, where the target gives it (else None)."""
+def envelope(body: Any, field: str, *, needed: bool = False) -> int | None:
+    """``count``, ``limit`` or ``offset`` of a list answer, where the target gives it as an integer (else None).
+    ``needed``: the check cannot go on without it, so a value of another type stops it (read typed); otherwise
+    that is the schema's finding alone (GEN-SCHEMA-001, noted once) and the check reads it as not given."""
     if isinstance(body, list) or field not in body:
         return None
-    value = body[field]
-    return value if isinstance(value, int) else None
+    value = body[field] if needed else dict.get(body, field)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def is_whole(body: Any, operation_id: str) -> bool:

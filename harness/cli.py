@@ -126,7 +126,8 @@ def _cmd_contract(args: argparse.Namespace) -> int:
 
     profile, args.readonly = contract_profile(args.profile, args.readonly)
     unknown = [rid for rid in args.requirement if rid not in by_id()]
-    contract = ContractConfig(profile=profile, requirements=tuple(args.requirement), model_steps=args.model_steps,
+    contract = ContractConfig(profile=profile, requirements=tuple(args.requirement), checks=tuple(args.check),
+                              model_steps=args.model_steps,
                               keep_on_failure=args.keep_on_failure, strict=args.strict,
                               concurrency=args.concurrency, max_workspaces=args.max_workspaces)  # fmt: skip
     config = _config(args, contract=contract)
@@ -300,6 +301,8 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown fault(s): {', '.join(unknown)} (see strongly-harness serve --list-faults)")
     if args.mutations:
         return _run_mutations(args)
+    if args.mutation_matrix:
+        return _run_mutation_matrix(args)
     faults = selftest.chosen_faults(args.fault)
     started = time.monotonic()
     print(
@@ -322,6 +325,33 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     data, text = reports.selftest_files(args.reports)
     print(f"matrix written to {text} and {data}")
     return 0 if selftest.passed(outcomes) else 1
+
+
+def _run_mutation_matrix(args: argparse.Namespace) -> int:
+    from harness import mutation_matrix, reports
+    from harness.reference.mutations import KINDS
+
+    print(f"mutation matrix: {args.sample or 'every'} planned run(s), {args.jobs} at a time, after a clean run",
+          flush=True)  # fmt: skip
+    started = time.monotonic()
+
+    def progress(outcome: mutation_matrix.Outcome) -> None:
+        state = "BROKE THE HARNESS" if outcome.broke else f"{len(outcome.met)}/{len(outcome.checks)} met"
+        print(f"  {outcome.kind:20} {outcome.operation:32} exit {outcome.exit_code}  {state}  {outcome.seconds:.1f}s",
+              flush=True)  # fmt: skip
+
+    try:
+        clean, outcomes = mutation_matrix.run_matrix(
+            args.reports / "mutation-matrix", jobs=args.jobs, run_seed=args.seed, sample=args.sample, progress=progress
+        )
+    except RuntimeError as exc:
+        raise InternalError(str(exc)) from None
+    wall = time.monotonic() - started
+    mutation_matrix.write(clean, outcomes, KINDS, args.reports, wall)
+    print(mutation_matrix.markdown(clean, outcomes, KINDS, wall).splitlines()[0])
+    data, text = reports.selftest_files(args.reports, reports.MUTATION_MATRIX)
+    print(f"matrix: {text} and {data}")
+    return 0 if not any(outcome.broke for outcome in outcomes) else 1
 
 
 def _run_mutations(args: argparse.Namespace) -> int:
@@ -430,6 +460,13 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--model-steps", type=_positive_int, metavar="N", help="size of the model-based phase")
     contract.add_argument("--keep-on-failure", action="store_true", help="leave created data when a check fails")
     contract.add_argument("--requirement", action="append", default=[], metavar="ID", help="only these requirements")
+    contract.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only the checks whose id holds this, e.g. test_count_is_the_total[listProjects]",
+    )
     contract.add_argument("--strict", action="store_true", help="judge every recommendation (SHOULD) as a MUST")
     contract.add_argument("--concurrency", type=_positive_int, metavar="N",
                           help=f"checks in flight (default {DEFAULT_CONCURRENCY}; against the embedded server "
@@ -501,6 +538,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="run only the checks a fault declares (default) or the whole suite per fault")  # fmt: skip
     kill.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs in parallel (default: cores)")
     kill.add_argument("--seed", type=int, default=1, help="the seed every run uses (default 1)")
+    kill.add_argument(
+        "--mutation-matrix",
+        action="store_true",
+        help="meet every check with every kind of malformed answer (harness/mutation_matrix.py)",
+    )
+    kill.add_argument("--sample", type=_positive_int, metavar="N", help="with --mutation-matrix: only N of its runs")
     kill.add_argument("--mutations", type=_positive_int, default=0, metavar="N",
                       help="instead of the catalogue, run N seeded response mutations (mutate-<seed>)")  # fmt: skip
     kill.add_argument("--first-seed", type=int, default=1, metavar="S", help="the first mutation seed (default 1)")

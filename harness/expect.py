@@ -189,8 +189,8 @@ def deep_errors(
         if len(matching) != 1:
             yield keyword, instance_path, error.instance, error.message, shape.allowed()
             continue
-        inner = spec.load().branch_validator(schema, matching[0])
-        yield from deep_errors(inner, schema, error.instance, tuple(instance_path))
+        branch = {**matching[0], "components": schema.get("components", {})}  # its own paths start at the branch
+        yield from deep_errors(spec.load().branch_validator(branch), branch, error.instance, tuple(instance_path))
 
 
 def schema_errors(validator: Any, body: Any) -> list[str]:

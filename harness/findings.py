@@ -22,8 +22,11 @@ VARYING = re.compile(
     r"sh-[0-9a-z]+-[\w.-]*|\b(?:ws|proj|vol|usr|user)[_-][0-9A-Za-z]+|[0-9a-f]{8}-[0-9a-f-]{27}|"
     r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?|https?://[^/\s]+|\b[0-9a-f]{12,}\b|\b\d{4,}(?:\.\d+)?\b"
 )
-# A recommendation is about a choice, not a route: which route met it varies between sightings.
-ROUTE = re.compile(r"\b(?:GET|POST|PUT|DELETE|PATCH)\s+\S+|/api/v1/\S*")
+# A recommendation is about a choice, not a route: which route (or operation) met it, and its numbers, vary.
+ROUTE = re.compile(
+    r"\b(?:GET|POST|PUT|DELETE|PATCH)\s+\S+|/api/v1/\S*|\b(?:list|get|create|update|delete|start|stop|restart|sync|"
+    r"archive|restore|add|remove|share)[A-Z]\w*|\b\d+(?:\.\d+)?\b"
+)
 JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 ARTICLES = {"integer": "an integer", "array": "an array", "object": "an object"}
 

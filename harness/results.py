@@ -243,7 +243,10 @@ class RunResult:
             return Verdict("incomplete", EXIT_INCOMPLETE, f"INCOMPLETE{level}: {shown}", unchecked)
         held = sum(1 for rid in statuses if statuses[rid] == Status.PASS)
         if self.is_partial():
-            scope = f"--requirement {' '.join(self.selection)}" if self.selection else f"profile {self.profile}"
+            ids = [item for item in self.selection if not item.startswith("check ")]
+            patterns = [item.removeprefix("check ") for item in self.selection if item.startswith("check ")]
+            chosen = [f"--requirement {' '.join(ids)}"] * bool(ids) + [f"--check {' '.join(patterns)}"] * bool(patterns)
+            scope = ", ".join(chosen) if self.selection else f"profile {self.profile}"
             scope = f"partial{level and ', strict'}: {scope}"
             return Verdict("partial", EXIT_OK, f"PASSED {held} of {len(catalogue)} requirements ({scope})")
         if self.strict:

@@ -139,9 +139,9 @@ class Spec:
             self._validators[key] = schema and jsonschema_rs.validator_for(schema, validate_formats=True)
         return self._validators[key]
 
-    def branch_validator(self, root: dict[str, Any], branch: dict[str, Any]) -> jsonschema_rs.Validator:
-        """A validator for one alternative of an ``anyOf``/``oneOf`` of ``root`` (to name what inside it failed)."""
-        return jsonschema_rs.validator_for({**branch, "components": root.get("components", {})}, validate_formats=True)
+    def branch_validator(self, branch: dict[str, Any]) -> jsonschema_rs.Validator:
+        """A validator for one alternative of an ``anyOf``/``oneOf`` (standalone), to name what inside it failed."""
+        return jsonschema_rs.validator_for(branch, validate_formats=True)
 
     def lenient_schema(self, operation_id: str, status: int) -> dict[str, Any] | None:
         """The body's schema at the default level (standalone), built once per operation and status."""

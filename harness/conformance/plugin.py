@@ -203,7 +203,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     run = current_run()
     known = by_id()
     wanted = set(run.config.contract.requirements)
-    run.selection = sorted(wanted)
+    checks = run.config.contract.checks
+    run.selection = sorted(wanted) + [f"check {pattern}" for pattern in checks]
     keep, drop = [], []
     for item in items:
         ids = requirements_of(item)
@@ -211,6 +212,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if not ids or unknown:
             raise pytest.UsageError(f"{item.nodeid} names no requirement or unknown ones: {unknown or 'none'}")
         chosen = selected(item, ids, run.config) and (not wanted or bool(wanted & set(ids)))
+        chosen = chosen and (not checks or any(pattern in item.nodeid for pattern in checks))
         restartable = run.config.target.restart_command is not None
         chosen = chosen and phases.belongs(item, run.config.contract.phase, restartable)
         (keep if chosen else drop).append(item)
@@ -428,7 +430,8 @@ class CheckOutcome:
         """The check's requests, before its teardown cleans up, for the failure report."""
         taken = LOG.take()
         self.exchanges += [exchange.to_dict() for exchange in taken]
-        self.operations = sorted({*self.operations, *(e.operation_id for e in taken if e.operation_id)})
+        # in the order called: the mutation matrix meets each check at the last operation it calls
+        self.operations = list(dict.fromkeys([*self.operations, *(e.operation_id for e in taken if e.operation_id)]))
 
     def add(self, status: Status, charges: list[Charge]) -> None:
         """File findings; one rule met again on the same route by the same check is one sighting."""

@@ -2,11 +2,13 @@
 
 ``mutate-<seed>`` perturbs every answer of one operation in one way, both chosen from the seed:
 a field dropped, renamed, retyped or nulled; the body wrapped in an envelope; an HTML error page;
-a wrong content type; a truncated body; or another status of the same class. Whatever the seed,
-the contract suite must come out with a finding (exit 1) that names a requirement, and never break
-(exit 3) or blame the configuration (exit 2). ``strongly-harness selftest --mutations N`` runs N
-seeds; each run's server log says what the mutation did, so a seed that changed nothing is told
-apart from one the suite missed.
+a wrong content type; a truncated body; another status of the same class; every number as a
+string, or every string as a number; the object inside a list; an empty body with a 200.
+``mutate-<kind>@<METHOD>:<path>`` names one kind on one route, which is how the mutation matrix
+(harness/mutation_matrix.py) meets every check with every kind. Whatever the mutation, the
+contract suite must come out with a finding that names a requirement, and never break (exit 3) or
+blame the configuration (exit 2). Each run's server log says what the mutation did, so a mutation
+that changed nothing is told apart from one the suite missed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,22 @@ from typing import Any
 from harness.reference.faults.machinery import Wrapper, rewrite_responses
 
 PREFIX = "mutate-"
-KINDS = ("drop", "rename", "retype", "null", "envelope", "html", "content-type", "truncate", "status")
+KINDS = (
+    "drop",
+    "rename",
+    "retype",
+    "null",
+    "envelope",
+    "html",
+    "content-type",
+    "truncate",
+    "status",
+    "numbers-as-strings",
+    "strings-as-numbers",
+    "list-for-object",
+    "empty-200",
+)
+BODILESS = ("html", "status", "empty-200")  # kinds that change an answer whatever its body; the others need one
 SAME_CLASS = {200: 202, 201: 200, 202: 200, 204: 200, 400: 422, 401: 403, 403: 401, 404: 410, 409: 423, 422: 400}
 log = logging.getLogger("strongly.reference.mutations")
 
@@ -57,12 +74,30 @@ def for_seed(seed: int) -> Mutation:
     return Mutation(seed, method, path, rng.choice(KINDS), rng.random())
 
 
+def named(kind: str, method: str, path: str) -> str:
+    """The fault name of one kind on one route, e.g. ``mutate-empty-200@GET:/api/v1/projects/{projectId}``."""
+    return f"{PREFIX}{kind}@{method}:{path}"
+
+
+def for_name(name: str) -> Mutation | None:
+    """The mutation a fault name stands for: ``mutate-<seed>`` or ``mutate-<kind>@<METHOD>:<path>``; else None."""
+    rest = name.removeprefix(PREFIX) if name.startswith(PREFIX) else ""
+    if rest.isdigit():
+        return for_seed(int(rest))
+    kind, _, route = rest.partition("@")
+    method, _, path = route.partition(":")
+    if kind not in KINDS or (method, path) not in routes():
+        return None
+    return Mutation(0, method, path, kind, 0.5)
+
+
 def is_mutation(name: str) -> bool:
-    return name.startswith(PREFIX) and name[len(PREFIX) :].isdigit()
+    return for_name(name) is not None
 
 
 def plant(name: str) -> Wrapper:
-    mutation = for_seed(int(name[len(PREFIX) :]))
+    mutation = for_name(name)
+    assert mutation is not None  # apply() planted only known names
     return rewrite_responses(mutation.method, mutation.pattern, lambda *answer: mutate(mutation, *answer))
 
 
@@ -72,6 +107,8 @@ def mutate(mutation: Mutation, status: int, headers: dict[str, str], body: bytes
     if kind == "html":
         page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
         changed = 502, {**headers, "content-type": "text/html; charset=utf-8"}, page
+    elif kind == "empty-200":
+        changed = 200, {**headers, "content-type": "application/json"}, b""
     elif kind == "status":
         changed = SAME_CLASS.get(status, status + 1), headers, body
     elif kind == "content-type" and body:
@@ -80,13 +117,35 @@ def mutate(mutation: Mutation, status: int, headers: dict[str, str], body: bytes
         changed = status, headers, body[: len(body) // 2]
     elif body:
         document = json.loads(body)
-        edited = {"data": document} if kind == "envelope" else edit_field(document, kind, mutation.pick)
+        edited = WHOLE[kind](document) if kind in WHOLE else edit_field(document, kind, mutation.pick)
         if edited is not None:
             changed = status, headers, json.dumps(edited).encode()
     if changed is None:
         return status, headers, body
     log.warning("mutation %s: %s (answer %d)", mutation.seed, mutation.describe(), status)
     return changed
+
+
+def every_value(document: Any, change: Any) -> Any:
+    """The document with ``change`` applied to every scalar value in it (one that returns None keeps it)."""
+    if isinstance(document, dict):
+        return {key: every_value(value, change) for key, value in document.items()}
+    if isinstance(document, list):
+        return [every_value(value, change) for value in document]
+    changed = change(document)
+    return document if changed is None else changed
+
+
+WHOLE = {
+    "envelope": lambda document: {"data": document},
+    "list-for-object": lambda document: [document] if isinstance(document, dict) else None,
+    "numbers-as-strings": lambda document: every_value(
+        document, lambda value: str(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    ),
+    "strings-as-numbers": lambda document: every_value(
+        document, lambda value: len(value) if isinstance(value, str) else None
+    ),
+}
 
 
 def candidates(document: Any) -> list[tuple[Any, ...]]:

@@ -35,6 +35,7 @@ RECORDINGS = "recordings"  # in the load folder: one folder per Locust run, one 
 # the kill matrix and the mutation runs (harness/selftest.py): (JSON, Markdown)
 SELFTEST = ("selftest.json", "selftest.md")
 MUTATIONS = ("mutations.json", "mutations.md")
+MUTATION_MATRIX = ("mutation-matrix.json", "mutation-matrix.md")
 
 
 @dataclass(frozen=True)

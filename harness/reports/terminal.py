@@ -60,7 +60,7 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
     for note in [*result.notes, *result.cleanup_problems, *filter(None, [result.stopped_early])]:
         console.print(f"[yellow]note[/] {note}", markup=True)
     verdict = result.verdict(catalogue)
-    console.print(f"[{VERDICT_STYLE[verdict.label]}]{verdict.headline}[/]", markup=True, soft_wrap=True)
+    console.print(f"[{VERDICT_STYLE[verdict.label]}]{escape(verdict.headline)}[/]", markup=True, soft_wrap=True)
     console.print(f"seed {result.seed}, run {result.run_id}; every failure in {reports}/conformance.html", markup=False)
 
 

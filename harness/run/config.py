@@ -86,6 +86,7 @@ class ContractConfig:
 
     profile: str = "full"  # full, core or smoke
     requirements: tuple[str, ...] = ()  # only the checks of these (empty: the whole profile)
+    checks: tuple[str, ...] = ()  # only the checks whose id holds one of these (--check; empty: all)
     model_steps: int | None = None  # the model-based phase's size (None: the profile's default)
     keep_on_failure: bool = False
     strict: bool = False  # every recommendation (SHOULD) judged as a MUST
@@ -167,7 +168,7 @@ class RunConfig:
         the smoke profile) has too little to overlap to pay for starting workers, so it runs one at a time."""
         if self.contract.concurrency:
             return self.contract.concurrency
-        if self.contract.requirements or self.contract.profile == "smoke":
+        if self.contract.requirements or self.contract.checks or self.contract.profile == "smoke":
             return 1
         return EMBEDDED_CONCURRENCY if self.target.embedded else DEFAULT_CONCURRENCY
 

@@ -61,13 +61,15 @@ def test_a_collaborator_answered_but_never_listed_fails_its_requirement(tmp_path
     assert all("PRJ-COLLAB-002" in cause["fails"] for cause in causes)
 
 
-BLOCKED_BY_TWO = ["PRJ-COLLAB-001", "PRJ-COLLAB-003", "PRJ-COLLAB-004", "PRJ-STATS-001", "WS-LIFE-007", "AUTH-ISO-003"]
+BLOCKED_BY_TWO = ["PRJ-COLLAB-001", "PRJ-COLLAB-003", "PRJ-COLLAB-004", "AUTH-ISO-003"]
+NOT_BLOCKED = ["PRJ-STATS-001", "WS-LIFE-007"]  # their setup stops workspaces, but never reads the stop's answer
 
 
 def test_two_root_causes_are_named_once_and_block_what_they_block(tmp_path: Path) -> None:
-    """Two setup findings (an added collaborator never listed, stop answering `stopping`): the terminal shows
-    exactly two root causes, and every requirement whose checks they stopped is blocked, not failed."""
-    args = [arg for rid in BLOCKED_BY_TWO for arg in ("--requirement", rid)]
+    """Two findings (an added collaborator never listed, stop answering `stopping`): the terminal shows exactly two
+    root causes; every requirement whose checks the first stopped is blocked, not failed; and the second blocks
+    nothing, for no setup needs the stop's answer (it waits for the workspace to read stopped)."""
+    args = [arg for rid in BLOCKED_BY_TWO + NOT_BLOCKED for arg in ("--requirement", rid)]
     # The add answer's shape (collaborator-answers-message) is no setup finding since issue 14: the SDK's
     # add_collaborator "Returns dict", and the factory finds the collaborator in the list.
     run = contract("--fault", "collaborator-not-listed", "--fault", "stop-answers-stopping", *args,
@@ -80,6 +82,7 @@ def test_two_root_causes_are_named_once_and_block_what_they_block(tmp_path: Path
     assert len(document["rootCauses"]) == 2
     assert all(cause["curl"].startswith("curl ") for cause in document["rootCauses"])  # met in setup, still shown
     assert {status for rid, status in statuses(document).items() if rid in BLOCKED_BY_TWO} == {"blocked"}
+    assert [statuses(document)[rid] for rid in NOT_BLOCKED] == ["pass", "pass"]
     blocked = {rid for cause in document["rootCauses"] for rid in cause["blocks"]}
     assert set(BLOCKED_BY_TWO) <= blocked
     assert [rid for rid in blocked - set(BLOCKED_BY_TWO) if by_id()[rid].is_must] == []  # only what they recommend
@@ -178,3 +181,24 @@ def test_a_restart_that_never_settles_is_a_durability_finding(tmp_path: Path) ->
     assert statuses(document)["PRJ-LIFE-001"] == "pass"
     assert "did not answer steadily" in json.dumps(document["rootCauses"])
     assert statuses(document)["GEN-HTTP-001"] == "not run"
+
+
+COUNTING = ["GEN-LIST-003", "PRJ-STATS-001"]  # requirements whose checks need a count
+NOT_COUNTING = ["PRJ-COLLAB-002", "PRJ-COLLAB-003", "AUTH-KEY-001", "DUR-002", "GEN-LIST-001", "VOL-SHARE-002"]
+
+
+def test_every_count_a_string_is_one_root_cause(tmp_path: Path) -> None:
+    """Every count a JSON string ("3", as a bigint driver returns it): exit 1, one root cause on the first screen
+    naming the operations it covers, and nothing blocked but what needs a count."""
+    args = [arg for rid in COUNTING + NOT_COUNTING for arg in ("--requirement", rid)]
+    run = contract("--fault", "counts-as-strings", *args, "--reports", str(tmp_path))
+
+    document = ran_without_breaking(run, tmp_path)
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert "Root causes (1)" in run.stdout, run.stdout[-3000:]
+    [cause] = [c for c in document["rootCauses"] if "GEN-SCHEMA-001" in c["fails"]]
+    assert cause["title"].startswith("`count`")
+    assert "a string where the documents show an integer" in cause["title"]
+    assert len(cause["operations"]) >= 4
+    assert {rid for rid in cause["blocks"] if by_id()[rid].is_must} <= set(COUNTING), cause["blocks"]
+    assert {rid: statuses(document)[rid] for rid in NOT_COUNTING} == dict.fromkeys(NOT_COUNTING, "pass")
