@@ -58,6 +58,19 @@ class MatrixRow:
     first_seen: float | None = None
     exit_code: int = 0
     note: str = ""
+    bare: list[str] = field(default_factory=list)  # failure messages that are a bare assertion, not words
+
+
+def bare_messages(result: RunResult) -> list[str]:
+    """Failure messages a vendor cannot act on: a raw assertion (``assert 0 == 1``) or an exception's name alone."""
+    found = []
+    for check in result.checks:
+        for failure in check.failures:
+            first = next((line.strip() for line in failure.message.splitlines() if line.strip()), "")
+            bare = first.removeprefix(f"[{failure.requirement}] ")
+            if bare.startswith("assert ") or bare in ("AssertionError", "") or "\nassert " in failure.message:
+                found.append(f"{check.check}: {first[:120]}")
+    return found
 
 
 def contract_command(fault: Fault | None, reports: Path, scope: str, seed: int) -> list[str]:
@@ -126,7 +139,10 @@ def run_one(fault: Fault | None, reports: Path, scope: str, seed: int) -> Matrix
         outcome.detected = run.returncode == 0
         outcome.note = "" if outcome.detected else why_clean_failed(result, run.returncode, errors)
     else:
-        outcome.detected = bool(outcome.fired)
+        outcome.bare = bare_messages(result)
+        outcome.detected = bool(outcome.fired) and not outcome.bare
+        if outcome.bare:
+            outcome.note = f"bare assertion messages: {'; '.join(outcome.bare[:2])}"
         times = [check.started + check.duration for check in result.checks
                  if any(f.requirement in declared for f in check.failures)]  # fmt: skip
         outcome.first_seen = round(min(times), 1) if times else None

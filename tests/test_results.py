@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.findings import Rule, masked, schema_rule, status_rule
 from harness.requirements import Requirement
 from harness.results import CheckResult, Failure, RunResult, Status
 
@@ -109,6 +110,70 @@ def test_failures_differing_only_in_status_codes_are_different_root_causes() -> 
     assert Failure("R", "GET /x answered 500").root_cause != Failure("R", "GET /x answered 503").root_cause
     assert Failure("R", "ws_1a2b at 2026-11-30T12:00:01Z on http://127.0.0.1:9/").root_cause == \
         Failure("R", "ws_9f9f at 2026-11-30T12:00:07Z on http://127.0.0.1:7/").root_cause  # fmt: skip
+
+
+def sighting(requirement: str, message: str, operation: str, rule: Rule, check_id: str = "test_a") -> CheckResult:
+    """One check with one finding, as the plugin files it (its rule keyed by the requirement charged)."""
+    failure = Failure(requirement, message, operation, [], "", f"{requirement}|{rule.key}", rule.phrase,
+                      list(rule.fields))  # fmt: skip
+    return CheckResult(check_id, [requirement], "fail", failures=[failure])
+
+
+def test_a_schema_rule_broken_alike_on_many_routes_is_one_root_cause() -> None:
+    """Recorded: `count` and `workspaceCount` as strings on three routes, with other values: one root cause,
+    its line naming both fields and the three operations."""
+    result = run(
+        sighting("GEN-SCHEMA-001", 'GET /api/v1/workspaces answered 200: count: "6" is not of type "integer"',
+                 "listWorkspaces", schema_rule("type", ["count"], "6", '"6" is not of type "integer"')),
+        sighting("GEN-SCHEMA-001", 'GET /api/v1/volumes answered 200: count: "3" is not of type "integer"',
+                 "listVolumes", schema_rule("type", ["count"], "3", '"3" is not of type "integer"'), "test_b"),
+        sighting("GEN-SCHEMA-001", 'GET /api/v1/projects/proj_1/stats: workspaceCount: "0" is not of type "integer"',
+                 "getProjectStats", schema_rule("type", ["workspaceCount"], "0", "", ["integer", "null"]), "test_c"),
+    )  # fmt: skip
+
+    [cause] = result.root_causes()
+
+    assert cause.title == ("`count`, `workspaceCount`: a string where the documents show an integer in 3 operations")
+    assert (cause.operations, cause.checks, len(cause.members)) == (
+        ("listWorkspaces", "listVolumes", "getProjectStats"), 3, 3)  # fmt: skip
+
+
+def test_the_same_field_broken_another_way_is_another_root_cause() -> None:
+    """A string count and a null count break the same field in two ways: two root causes."""
+    result = run(
+        sighting("GEN-SCHEMA-001", "a", "listWorkspaces", schema_rule("type", ["count"], "6", "", ["integer"])),
+        sighting("GEN-SCHEMA-001", "b", "listVolumes", schema_rule("type", ["count"], None, "", ["integer"])),
+    )
+
+    assert len(result.root_causes()) == 2
+
+
+def test_one_status_answered_alike_is_one_root_cause_per_requirement() -> None:
+    """500 where 200 was expected, on two routes, charged to one requirement: one root cause; 503 is another."""
+    result = run(
+        sighting("GEN-SCHEMA-004", "GET /a answered 500", "getProject", status_rule(500, "200")),
+        sighting("GEN-SCHEMA-004", "GET /b answered 500", "getVolume", status_rule(500, "200"), "test_b"),
+        sighting("GEN-SCHEMA-004", "GET /b answered 503", "getVolume", status_rule(503, "200"), "test_c"),
+    )
+
+    assert [cause.title for cause in result.root_causes()] == [
+        "answered 500 where 200 was expected in 2 operations",
+        "answered 503 where 200 was expected in 1 operation",
+    ]
+
+
+def test_one_advice_on_every_route_is_one_root_cause() -> None:
+    """Our error-body shape missed on every route is one recommendation, whatever the route or the count."""
+    advice = [
+        f"[GEN-ERR-001] recommended: {route} answered 404 {{}}: no lower-case code" for route in
+        ("GET /api/v1/projects/proj_1", "DELETE /api/v1/volumes/vol_2", "GET /api/v1/workspaces/ws_3/logs")
+    ]  # fmt: skip
+    rules = [Rule(f"advice|{masked(text, routes=True)}", "") for text in advice]
+
+    result = run(*(sighting("GEN-ERR-001", text, None, rule, f"t{i}") for i, (text, rule) in
+                   enumerate(zip(advice, rules, strict=True))))  # fmt: skip
+
+    assert len(result.root_causes()) == 1
 
 
 def test_results_round_trip_through_json(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from harness.results import CheckResult, Failure, RunResult
-from harness.selftest import why_clean_failed
+from harness.selftest import bare_messages, why_clean_failed
 
 
 def clean_result(**fields: Any) -> RunResult:
@@ -28,3 +28,15 @@ def test_a_clean_run_that_did_not_finish_says_so():
     note = why_clean_failed(clean_result(stopped_early="the run deadline of 60s passed"), 1, [])
     assert "the run did not finish" in note
     assert "the run deadline of 60s passed" in note
+
+
+def test_a_bare_assertion_message_is_flagged():
+    """A failure whose message is pytest's assertion text, or an exception's name alone, is not words a vendor acts
+    on: the kill matrix counts the fault as not caught until the check says what it expected and saw."""
+    words = Failure("GEN-LIST-003", "[GEN-LIST-003] listWorkspaces counts 29 for 20 items")
+    raw = Failure("DUR-002", "assert 29 == 20")
+    nameless = Failure("PRJ-LIFE-002", "AssertionError")
+    checks = [CheckResult("test_words", ["GEN-LIST-003"], "fail", failures=[words]),
+              CheckResult("test_raw", ["DUR-002"], "fail", failures=[raw, nameless])]  # fmt: skip
+
+    assert bare_messages(clean_result(checks=checks)) == ["test_raw: assert 29 == 20", "test_raw: AssertionError"]

@@ -49,7 +49,7 @@ def stack_trace_in_errors(ref: Reference) -> Wrapper:
     return rewrite_responses(None, ANY, edit_json(add_trace, status=422))
 
 
-@fault("forbidden-for-unknown-ids", area="errors", catches=("GEN-ERR-003",))
+@fault("forbidden-for-unknown-ids", area="errors", catches=("GEN-ERR-004",), strict=True)
 def forbidden_for_unknown_ids(ref: Reference) -> Wrapper:
     """An unknown volume id answers 403 instead of 404."""
 

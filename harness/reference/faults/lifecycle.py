@@ -180,7 +180,7 @@ def stop_answers_stopping(ref: Reference) -> Wrapper:
     return rewrite_responses("POST", WORKSPACE + "/stop", edit_json(lambda body: {**body, "status": "stopping"}))
 
 
-@fault("stop-takes-a-moment", area="lifecycle", catches=("WS-LIFE-007",))
+@fault("stop-takes-a-moment", area="lifecycle", catches=("WS-LIFE-017",), strict=True)
 def stop_takes_a_moment(ref: Reference) -> Wrapper:
     """For 1.5 s after a stop the workspace cannot be deleted yet (409), though it reads stopped."""
     stopped_at: dict[str, float] = {}

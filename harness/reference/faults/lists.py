@@ -71,7 +71,7 @@ def volume_project_filter_ignored(ref: Reference) -> Wrapper:
     )
 
 
-@fault("project-search-case-sensitive", area="lists", catches=("PRJ-LIST-001",))
+@fault("project-search-case-sensitive", area="lists", catches=("GEN-LIST-008",), strict=True)
 def project_search_case_sensitive(ref: Reference) -> None:
     """Project search only matches the exact case."""
     find = ref.projects.find
@@ -87,11 +87,18 @@ def project_search_case_sensitive(ref: Reference) -> None:
     ref.projects.override("find", lambda _: case_sensitive)
 
 
-@fault("offset-ignored", area="lists", catches=("GEN-LIST-001",))
+@fault("offset-ignored", area="lists", catches=("GEN-LIST-006",), strict=True)
 def offset_ignored(ref: Reference) -> None:
-    """Every page of projects starts at the first item, whatever the offset."""
+    """Every page of projects starts at the first item, whatever the offset (the SDK gives projects no offset)."""
     find = ref.projects.find
     ref.projects.override("find", lambda _: lambda principal, query: find(principal, replace(query, offset=0)))
+
+
+@fault("workspace-offset-ignored", area="lists", catches=("GEN-LIST-001",))
+def workspace_offset_ignored(ref: Reference) -> None:
+    """Every page of workspaces starts at the first item, whatever the offset ("Number of results to skip")."""
+    find = ref.workspaces.find
+    ref.workspaces.override("find", lambda _: lambda principal, query: find(principal, replace(query, offset=0)))
 
 
 @fault("limit-ignored", area="lists", catches=("GEN-LIST-002",))
@@ -115,9 +122,19 @@ def count_is_page_size(ref: Reference) -> None:
     ref.workspaces.override("find", lambda _: paged)
 
 
-@fault("sort-ignored", area="lists", catches=("GEN-LIST-004",))
+@fault("workspace-sort-ignored", area="lists", catches=("GEN-LIST-004",))
+def workspace_sort_ignored(ref: Reference) -> None:
+    """Workspace lists are always newest first, whatever sort asks ("Sort field and direction")."""
+    find = ref.workspaces.find
+    ref.workspaces.override(
+        "find",
+        lambda _: lambda principal, query: find(principal, replace(query, sort_field="createdAt", descending=True)),
+    )
+
+
+@fault("sort-ignored", area="lists", catches=("GEN-LIST-007",), strict=True)
 def sort_ignored(ref: Reference) -> None:
-    """Project lists are always newest first, whatever sort asks."""
+    """Project lists are always newest first, whatever sort asks (the SDK gives projects no sort)."""
     find = ref.projects.find
     ref.projects.override(
         "find",
