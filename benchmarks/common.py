@@ -102,9 +102,14 @@ def wait_for(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"nothing answered at {url}")
 
 
+def clean_environment() -> dict[str, str]:
+    """This process's environment without the user's STRONGLY_* settings (a benchmark sets its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("STRONGLY_")}
+
+
 def harness(*args: str, env: dict[str, str] | None = None, timeout: float = 3600) -> tuple[int, float, str]:
     """Run strongly-harness; (exit code, seconds, output)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("STRONGLY_")}
+    clean = clean_environment()
     started = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "harness", *args], cwd=ROOT, env={**clean, **(env or {})},
                          capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip

@@ -40,8 +40,7 @@ from harness.waiting import Patience, TimedOut, poll_until
 __all__ = [
     "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer",
     "conforming_body", "entries_by", "expect", "note_schema_findings", "poll_until", "read_field", "read_json",
-    "refused", "settled",
-    "tolerant",
+    "refused", "require", "settled", "tolerant", "violation",
 ]  # fmt: skip
 
 

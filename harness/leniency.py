@@ -12,6 +12,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+# What the suites may read of it: what the documents give each operation (contracts/ judge by these).
+__all__ = ["DOCUMENTED_ENVELOPES", "DOCUMENTED_FIELDS", "DOCUMENTED_QUERY", "DOCUMENTED_SUCCESS", "PLAIN_LISTS",
+           "RESOURCE_FIELDS"]  # fmt: skip
+
 # Keywords dropped everywhere: the documents state no limit and no format for any value.
 DROPPED = {
     "maxLength": "no length limit is documented (name ≤128, search ≤200, image ≤255 are ours)",

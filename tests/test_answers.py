@@ -83,7 +83,7 @@ def test_the_suites_toolkit_is_pinned() -> None:
     assert sorted(toolkit.__all__) == [
         "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer",
         "conforming_body", "entries_by", "expect", "note_schema_findings", "poll_until", "read_field", "read_json",
-        "refused", "settled", "tolerant",
+        "refused", "require", "settled", "tolerant", "violation",
     ]  # fmt: skip
     assert all(hasattr(toolkit, name) for name in toolkit.__all__)
 

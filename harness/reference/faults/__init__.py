@@ -14,12 +14,14 @@ against each of them.
     machinery.py    the catalogue, planting (``apply``), and the request and response rewriting
     shape.py, validation.py, errors.py, auth.py, lifecycle.py, semantics.py, lists.py,
     durability.py, load.py      the catalogue, one module per area
+    choices.py      the other reasonable readings of the documents (strict), and the sentences kept at MUST
     drift.py        faults of derived views, which the model-based phase catches
     variants.py     legitimate alternatives: the suite must pass against each
 """
 
 from harness.reference.faults import (  # noqa: F401 - each area registers its faults in the catalogue on import
     auth,
+    choices,
     drift,
     durability,
     errors,

@@ -204,7 +204,7 @@ def role_change_ignored(ref: Reference) -> None:
     ref.projects.override("update_collaborator", lambda _: update)
 
 
-@fault("owner-removable", area="semantics", catches=("PRJ-COLLAB-004", "PRJ-COLLAB-003"))
+@fault("owner-removable", area="semantics", catches=("PRJ-COLLAB-005",), strict=True)
 def owner_removable(ref: Reference) -> None:
     """The project owner can be removed or given another role."""
     ref.backend.rules.override("change_collaborator", lambda _: allow)
