@@ -74,7 +74,7 @@ def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) 
         {"visibility": "organization"},
         {"name": make.name("renamed"), "category": "two"},
     ):
-        changes_exactly(api, make, "project", project["id"], change, "PRJ-LIFE-002/exactly")
+        changes_exactly(api, make, "project", project["id"], change, ("PRJ-LIFE-002/exactly", "PRJ-LIFE-002/agrees"))
 
 
 def unchanged(before: dict[str, Any], after: dict[str, Any], answered: int, assertion: str, what: str) -> None:

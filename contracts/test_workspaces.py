@@ -476,7 +476,7 @@ def test_update_changes_exactly_the_fields_given(api: ApiClient, make: Factory) 
     """A PUT answers and reads back with the given fields changed and nothing else (D-18)."""
     workspace = make.stopped_workspace(resources={"cpu": "3", "memory": "6Gi", "storage": "20Gi"})  # none default
     for change in ({"name": make.name("renamed")}, {"description": "new words"}, {"resources": {"cpu": "4"}}):
-        changes_exactly(api, make, "workspace", workspace["id"], change, "WS-SEM-002/exactly")
+        changes_exactly(api, make, "workspace", workspace["id"], change, ("WS-SEM-002/exactly", "WS-SEM-002/agrees"))
 
 
 @pytest.mark.requirement("WS-SEM-003")

@@ -17,7 +17,6 @@ from harness.reference.faults.machinery import (
     PROJECT,
     VOLUME,
     Wrapper,
-    allow,
     each_item,
     edit_json,
     fault,
@@ -156,12 +155,6 @@ def volumes_never_shrink(ref: Reference) -> None:
         return update(principal, volume_id, body)
 
     ref.volumes.override("update", lambda _: grow_only)
-
-
-@fault("mounted-volume-deletable", area="lifecycle", catches=("VOL-LIFE-006",), strict=True)
-def mounted_volume_deletable(ref: Reference) -> None:
-    """A volume a running workspace mounts can be deleted."""
-    ref.backend.rules.override("delete_volume", lambda _: allow)
 
 
 @fault("removed-collaborator-stays", area="semantics", catches=("PRJ-COLLAB-004",))

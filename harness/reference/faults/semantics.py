@@ -177,7 +177,7 @@ def owner_not_listed(ref: Reference) -> Wrapper:
     return rewrite_responses("GET", rf"{PROJECT}/collaborators", edit_json(drop_owner))
 
 
-@fault("duplicate-collaborators", area="semantics", catches=("PRJ-COLLAB-002",))
+@fault("duplicate-collaborators", area="semantics", catches=("GEN-IDEM-001",), strict=True)
 def duplicate_collaborators(ref: Reference) -> None:
     """The same email can be added again: each add gets a new user id and only ids are compared."""
     rule = ref.backend.rules.add_collaborator
@@ -238,7 +238,7 @@ def volume_update_not_persisted(ref: Reference) -> None:
     ref.volumes.override("update", lambda _: update)
 
 
-@fault("volume-delete-while-mounted", area="semantics", catches=("VOL-LIFE-003",))
+@fault("volume-delete-while-mounted", area="semantics", catches=("VOL-LIFE-006",), strict=True)
 def volume_delete_while_mounted(ref: Reference) -> None:
     """A volume that a running workspace mounts can be deleted."""
     ref.backend.rules.override("delete_volume", lambda _: allow)
