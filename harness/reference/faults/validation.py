@@ -43,7 +43,7 @@ def required_not_checked(ref: Reference) -> Wrapper:
     return rewrite_requests("POST", r"/api/v1/projects", body=lambda body: {"description": "", **body})
 
 
-@fault("size-not-positive", area="validation", catches=("GEN-VALID-001",))
+@fault("size-not-positive", area="validation", catches=("GEN-VALID-006",), strict=True)
 def size_not_positive(ref: Reference) -> Wrapper:
     """A volume of zero or negative size is accepted (stored as 1 GB)."""
 
@@ -77,7 +77,7 @@ def unknown_fields_ignored(ref: Reference) -> Wrapper:
     return rewrite_requests(None, ANY, body=lambda body: {k: v for k, v in body.items() if k in known})
 
 
-@fault("malformed-json-422", area="validation", catches=("GEN-VALID-004",), strict=True)
+@fault("malformed-json-422", area="validation", catches=("GEN-ERR-004",), strict=True)
 def malformed_json_422(ref: Reference) -> Wrapper:
     """Malformed JSON answers 422 instead of 400."""
 
