@@ -161,3 +161,24 @@ def volumes_never_shrink(ref: Reference) -> None:
 def removed_collaborator_stays(ref: Reference) -> None:
     """Removing a collaborator answers 204 and keeps them listed ("Remove a collaborator")."""
     ref.projects.override("remove_collaborator", lambda _: lambda principal, project_id, user_id: None)
+
+
+@fault("non-object-bodies-accepted", area="validation", catches=("GEN-VALID-004",), strict=True)
+def non_object_bodies_accepted(ref: Reference) -> Wrapper:
+    """A JSON body that is not an object (an array, a string) is read as an empty one: an update with it changes
+    nothing and answers 200."""
+
+    async def handle(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] in ("POST", "PUT"):
+            raw = await read_body(receive)
+            try:
+                document = json.loads(raw)
+            except ValueError:
+                document = {}
+            raw = raw if isinstance(document, dict) else b"{}"
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+            scope = {**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}
+            receive = replay(raw)
+        await app(scope, receive, send)
+
+    return middleware(handle)
