@@ -103,6 +103,7 @@ def test_unknown_ids_answer_404(
 
 
 @pytest.mark.requirement("GEN-VALID-004")
+@pytest.mark.recommends("GEN-ERR-004")
 @pytest.mark.parametrize(
     "payload", [b"{not json", b"[1, 2]", b'"text"', b""], ids=["broken", "array", "string", "empty"]
 )

@@ -418,7 +418,7 @@ def project_texts(project: dict[str, Any]) -> tuple[Any, ...]:
 
 @pytest.mark.requirement("PRJ-LIST-001")
 @pytest.mark.recommends("GEN-LIST-008")
-@pytest.mark.parametrize("term", ["-zeta", "-P03-DELTA"])
+@pytest.mark.parametrize("term", ["-zeta", "-P03-DELTA", "-p03-delta"])
 def test_project_search(api: ApiClient, corpus: Corpus, term: str) -> None:
     """search finds every project whose name holds the term (the SDK's "Search by name") and nothing that holds
     it nowhere; matching descriptions and ignoring case are recommended (D-22)."""

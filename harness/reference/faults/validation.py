@@ -77,7 +77,7 @@ def unknown_fields_ignored(ref: Reference) -> Wrapper:
     return rewrite_requests(None, ANY, body=lambda body: {k: v for k, v in body.items() if k in known})
 
 
-@fault("malformed-json-422", area="validation", catches=("GEN-ERR-004",), strict=True)
+@fault("malformed-json-422", area="validation", catches=("GEN-VALID-004", "GEN-ERR-004"), strict=True)
 def malformed_json_422(ref: Reference) -> Wrapper:
     """Malformed JSON answers 422 instead of 400."""
 
