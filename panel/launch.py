@@ -51,11 +51,10 @@ def answers(base_url: str) -> bool:
         return False
 
 
-def spawn(command: list[str], log: Path) -> int:
+def spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
     """Start the server in its own session (so that a restart from another process can end it), logging to ``log``."""
     with log.open("ab") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-    return process.pid
+        return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def wait_until_serving(base_url: str, pid: int, timeout: float = STARTUP) -> None:
@@ -101,6 +100,7 @@ class PanelServer:
         self.log = self.workdir / "server.log"
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self._first: subprocess.Popen[bytes] | None = None  # reaped on stop; a restart's server is not our child
 
     def command(self) -> list[str]:
         return [str(self.source / "serve.sh"), "--host", "127.0.0.1", "--port", str(self.port),
@@ -118,7 +118,8 @@ class PanelServer:
     def start(self) -> PanelServer:
         build(self.source)
         command = self.command()
-        pid = spawn(command, self.log)
+        self._first = spawn(command, self.log)
+        pid = self._first.pid
         self.state.write_text(json.dumps({"command": command, "pid": pid, "base_url": self.base_url,
                                           "log": str(self.log)}))  # fmt: skip
         try:
@@ -131,6 +132,9 @@ class PanelServer:
     def stop(self) -> None:
         if self.state.exists():
             end(json.loads(self.state.read_text())["pid"])
+        if self._first is not None:
+            end(self._first.pid)
+            self._first.wait(timeout=10)
 
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
@@ -161,7 +165,7 @@ def restart(state_file: Path) -> None:
     """What ``restart_command`` runs: end the server, start it again with the same command, wait until it answers."""
     state = json.loads(state_file.read_text())
     end(state["pid"])
-    pid = spawn(state["command"], Path(state["log"]))
+    pid = spawn(state["command"], Path(state["log"])).pid  # outlives this process: its session is its own
     state_file.write_text(json.dumps({**state, "pid": pid}))
     wait_until_serving(state["base_url"], pid)
 

@@ -70,3 +70,43 @@ def test_a_mutation_outcome_is_broken_only_when_the_harness_broke() -> None:
     assert MutationOutcome(1, "m", [], fired=True, exit_code=1, failed=["GEN-SCHEMA-001"]).verdict == "caught"
     assert MutationOutcome(1, "m", [], fired=True, exit_code=0).verdict == "missed"
     assert MutationOutcome(1, "m", [], fired=False, exit_code=0).verdict == "unseen"
+
+
+def test_a_kind_on_a_route_is_named_and_planted_by_its_name() -> None:
+    """mutate-<kind>@<METHOD>:<path> names one kind on one route; an unknown kind or route is no mutation."""
+    name = mutations.named("empty-200", "GET", "/api/v1/projects/{projectId}")
+
+    assert mutations.for_name(name) == mutations.Mutation(0, "GET", "/api/v1/projects/{projectId}", "empty-200", 0.5)
+    assert mutations.for_name("mutate-empty-200@GET:/api/v1/nowhere") is None
+    assert mutations.for_name("mutate-boiled@GET:/api/v1/projects/{projectId}") is None
+
+
+def test_the_new_kinds_change_every_value_or_the_whole_answer() -> None:
+    """Numbers become strings everywhere (counts included), strings numbers, an object a list; an empty 200."""
+    body = json.dumps({"count": 2, "items": [{"sizeGb": 1.5, "shared": True, "label": "v"}]}).encode()
+
+    def mutated(kind: str) -> tuple[int, dict[str, str], bytes]:
+        return mutations.mutate(mutations.Mutation(0, "GET", "/x", kind, 0.5), 201, {}, body)
+
+    assert json.loads(mutated("numbers-as-strings")[2]) == {"count": "2", "items": [{"sizeGb": "1.5", "shared": True,
+                                                                                       "label": "v"}]}  # fmt: skip
+    assert json.loads(mutated("strings-as-numbers")[2])["items"][0]["label"] == 1
+    assert json.loads(mutated("list-for-object")[2]) == [json.loads(body)]
+    assert mutated("empty-200")[0::2] == (200, b"")
+
+
+def test_the_matrix_meets_each_check_at_the_last_operation_a_kind_can_change() -> None:
+    """A check that creates a workspace, then deletes it (no body), is met by body kinds at the create and by the
+    status kinds at the delete; one run per (kind, operation)."""
+    from harness.mutation_matrix import plan
+
+    clean = RunResult("r", "full", "t", "1", "1", 1, "now", checks=[
+        CheckResult("a", ["R1"], "pass", operations=["createWorkspace", "deleteWorkspace"]),
+        CheckResult("b", ["R2"], "pass", operations=["createWorkspace"]),
+        CheckResult("c", ["R3"], "fail", operations=["getProject"]),  # a check that failed clean is not planned
+    ])  # fmt: skip
+
+    runs = {(p.kind, p.operation): p.checks for p in plan(clean, ("drop", "html"))}
+
+    assert runs == {("drop", "createWorkspace"): ("a", "b"), ("html", "deleteWorkspace"): ("a",),
+                    ("html", "createWorkspace"): ("b",)}  # fmt: skip
