@@ -126,8 +126,8 @@ class ContractComparison:
     def summary(self) -> str:
         counts = [f"{len(self.of(kind))} {kind}" for kind in KINDS if self.of(kind)]
         if self.regressions:
-            names = ", ".join(change.requirement for change in self.regressions)
-            return f"REGRESSED: {'; '.join(counts)} ({names})"
+            counts[0] += f" ({', '.join(change.requirement for change in self.of('new failure'))})"
+            return f"REGRESSED: {'; '.join(counts)}"
         return f"NO REGRESSION: {'; '.join(counts) or 'nothing changed'}"
 
 

@@ -120,7 +120,7 @@ def test_the_adoption_runs_compare_as_they_changed(adoption: dict[str, Run], tmp
     assert worse == 1
     assert "| new failure | GEN-LIST-004 | MUST | pass | fail |" in summary.read_text()
     assert "| still failing | WS-LIFE-008 | MUST | fail | fail |" in summary.read_text()
-    assert "REGRESSED: 1 new failure; 1 still failing (GEN-LIST-004)" in printed
+    assert "REGRESSED: 1 new failure (GEN-LIST-004); 1 still failing" in printed
     assert "note" not in printed  # two embedded servers on two ports are the same target
     assert better == 0
     assert "NO REGRESSION: 2 fixed" in fixed
