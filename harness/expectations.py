@@ -218,7 +218,7 @@ def starting_file(result: RunResult, catalogue: tuple[Requirement, ...], *, by_r
             continue
         mine = [cause for cause in causes if requirement.id in cause.fails]
         for group in ([cause] for cause in mine) if by_root_cause else [mine]:
-            first = next((line for line in group[0].message.splitlines() if line.strip()), "") if group else ""
+            first = group[0].title if group else ""
             more = f" (and {len(group) - 1} more finding(s))" if len(group) > 1 else ""
             entry = {"requirement": requirement.id, **({"root-cause": group[0].id} if by_root_cause else {}),
                      "reason": f"seen in run {result.run_id}: {first[:200]}{more}"}  # fmt: skip
