@@ -235,7 +235,10 @@ def _cmd_expectations_write(args: argparse.Namespace) -> int:
     from harness.results import RunResult, Status
 
     document, source = read_run(args.reports)
-    result, catalogue = RunResult.from_document(document), load_catalogue()
+    try:
+        result, catalogue = RunResult.from_document(document), load_catalogue()
+    except (KeyError, TypeError) as exc:  # written by a harness that stored less
+        raise UsageError(f"{source}: not a conformance.json this harness can read ({exc} is missing)") from None
     text = _env_redactor()(starting_file(result, catalogue, by_root_cause=args.by_root_cause))
     if args.output is None:
         sys.stdout.write(text)
