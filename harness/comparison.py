@@ -124,9 +124,10 @@ class ContractComparison:
         return 1 if self.regressions else 0
 
     def summary(self) -> str:
-        counts = [f"{len(self.of(kind))} {kind}" for kind in KINDS if self.of(kind)]
+        counts = [f"{len(self.of(kind))} {kind}{'s' * (kind == 'new failure' and len(self.of(kind)) > 1)}"
+                  for kind in KINDS if self.of(kind)]  # fmt: skip
         if self.regressions:
-            counts[0] += f" ({', '.join(change.requirement for change in self.of('new failure'))})"
+            counts[0] += f" ({', '.join(change.requirement for change in self.regressions)} at the new run's level)"
             return f"REGRESSED: {'; '.join(counts)}"
         return f"NO REGRESSION: {'; '.join(counts) or 'nothing changed'}"
 

@@ -52,7 +52,7 @@ class Run:
     reports: Path
 
 
-ADOPTION = ("--seed", "1", "--requirement", "WS-LIFE-008", "--requirement", "GEN-LIST-004")
+ADOPTION = ("--seed", "1", "--requirement", "WS-LIFE-008", "--requirement", "GEN-LIST-003")
 
 
 def harness_command(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
@@ -67,13 +67,13 @@ def harness_command(*args: str, cwd: Path | None = None) -> subprocess.Popen[str
 def adoption(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """A vendor adopting the harness (issue 29): a run with a planted fault (delete-running, WS-LIFE-008), its
     failures written as expectations, then three runs against them: the same fault, a second fault added
-    (sort-ignored, GEN-LIST-004), and the first removed under --strict-expectations."""
+    (count-is-page-size, GEN-LIST-003), and the first removed under --strict-expectations."""
     root = tmp_path_factory.mktemp("adoption")
     known = root / "known.yaml"
     plans = {
         "first": ("--fault", "delete-running"),
         "again": ("--fault", "delete-running", "--expect", str(known)),
-        "added": ("--fault", "delete-running", "--fault", "sort-ignored", "--expect", str(known)),
+        "added": ("--fault", "delete-running", "--fault", "count-is-page-size", "--expect", str(known)),
         "removed": ("--expect", str(known), "--strict-expectations"),
     }
     runs: dict[str, Run] = {}

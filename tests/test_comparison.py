@@ -108,7 +108,7 @@ def test_what_is_not_a_run_is_one_line_and_exit_2(tmp_path: Path, make: Any, com
 @pytest.mark.slow
 def test_the_adoption_runs_compare_as_they_changed(adoption: dict[str, Run], tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    """First fault → both faults: GEN-LIST-004 new, WS-LIFE-008 still failing (exit 1); → no fault: both fixed."""
+    """First fault → both faults: GEN-LIST-003 new, WS-LIFE-008 still failing (exit 1); → no fault: both fixed."""
     first, added, removed = (adoption[name].reports for name in ("first", "added", "removed"))
     summary = tmp_path / "compare.md"
 
@@ -118,9 +118,9 @@ def test_the_adoption_runs_compare_as_they_changed(adoption: dict[str, Run], tmp
     fixed = capsys.readouterr().out
 
     assert worse == 1
-    assert "| new failure | GEN-LIST-004 | MUST | pass | fail |" in summary.read_text()
+    assert "| new failure | GEN-LIST-003 | MUST | pass | fail |" in summary.read_text()
     assert "| still failing | WS-LIFE-008 | MUST | fail | fail |" in summary.read_text()
-    assert "REGRESSED: 1 new failure (GEN-LIST-004); 1 still failing" in printed
+    assert "REGRESSED: 1 new failure (GEN-LIST-003 at the new run's level); 1 still failing" in printed
     assert "note" not in printed  # two embedded servers on two ports are the same target
     assert better == 0
     assert "NO REGRESSION: 2 fixed" in fixed
@@ -130,6 +130,6 @@ def test_the_markdown_names_both_runs_and_every_change() -> None:
     """A heading with the outcome, both headlines, the notes, one table row per change."""
     text = markdown(compare(side({"A-X-001": "pass"}), side({"A-X-001": "fail"}, contract="1.1.0")))
 
-    assert text.startswith("### Contract runs compared: REGRESSED: 1 new failure (A-X-001)")
+    assert text.startswith("### Contract runs compared: REGRESSED: 1 new failure (A-X-001 at the new run's level)")
     assert "- note: the contract differs: 1.0.1 → 1.1.0" in text
     assert "| new failure | A-X-001 | MUST | pass | fail |" in text
