@@ -135,7 +135,14 @@ def _cmd_contract(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown requirement id(s): {', '.join(unknown)}")
     if args.list:
         return list_requirements(config)
-    result = run_contract(config)
+    expectations = None
+    if args.expect is not None:
+        from harness.expectations import load
+
+        expectations = load(args.expect, set(by_id()), strict=args.strict_expectations)
+    elif args.strict_expectations:
+        raise UsageError("--strict-expectations needs --expect FILE")
+    result = run_contract(config, expectations)
     if not config.quiet:
         from harness.reports.terminal import print_summary
 
@@ -207,6 +214,47 @@ def _cmd_load_compare(args: argparse.Namespace) -> int:
     comparison = compare(baseline, current, load_tolerances(args.tolerances), source)
     print_comparison(comparison)
     return 1 if comparison.verdict == "regressed" else 0
+
+
+def _cmd_contract_compare(args: argparse.Namespace) -> int:
+    from harness.comparison import RunSide, compare, markdown, read_run
+    from harness.reports.terminal import print_contract_comparison
+
+    old, new = (RunSide.from_document(*read_run(path)) for path in (args.old, args.new))
+    comparison = compare(old, new)
+    print_contract_comparison(comparison)
+    if args.markdown is not None:
+        _write(args.markdown, _env_redactor()(markdown(comparison)))
+    return comparison.exit_code
+
+
+def _cmd_expectations_write(args: argparse.Namespace) -> int:
+    from harness.comparison import read_run
+    from harness.expectations import starting_file
+    from harness.requirements import load_catalogue
+    from harness.results import RunResult, Status
+
+    document, source = read_run(args.reports)
+    try:
+        result, catalogue = RunResult.from_document(document), load_catalogue()
+    except (KeyError, TypeError) as exc:  # written by a harness that stored less
+        raise UsageError(f"{source}: not a conformance.json this harness can read ({exc} is missing)") from None
+    text = _env_redactor()(starting_file(result, catalogue, by_root_cause=args.by_root_cause))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        _write(args.output, text)
+    failing = sum(result.requirement_status(requirement.id) == Status.FAIL for requirement in catalogue)
+    where = f"; written to {args.output}" if args.output else ""
+    print(f"{failing} failing requirement(s) of run {result.run_id} ({source}){where}", file=sys.stderr)
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _cmd_load_worker(args: argparse.Namespace) -> int:
@@ -384,6 +432,14 @@ def _cmd_spec(args: argparse.Namespace) -> int:
 
     raw = SPEC.read_bytes()  # the file as shipped, byte for byte, so that its hash can be pinned
     contract = Spec.from_bytes(raw)
+    level = ""
+    if args.level == "default":
+        import hashlib
+
+        from harness.leniency import default_level_file
+
+        raw = default_level_file(raw).encode("utf-8")  # as openapi/strongly-v1.default-level.yaml holds it
+        level = f" at the default level: file sha256 {hashlib.sha256(raw).hexdigest()}, from"
     if args.output is None:
         sys.stdout.buffer.write(raw)
         sys.stdout.flush()
@@ -394,7 +450,7 @@ def _cmd_spec(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     # on stderr, so that stdout stays identical to the shipped file
     where = "" if args.output is None else f" written to {args.output}"
-    print(f"contract {contract.version} sha256 {contract.sha256}{where}", file=sys.stderr)
+    print(f"contract {contract.version}{level} sha256 {contract.sha256}{where}", file=sys.stderr)
     return 0
 
 
@@ -468,6 +524,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the checks whose id holds this, e.g. test_count_is_the_total[listProjects]",
     )
     contract.add_argument("--strict", action="store_true", help="judge every recommendation (SHOULD) as a MUST")
+    contract.add_argument("--expect", type=Path, metavar="FILE",
+                          help="known failures (YAML): exit 0 while every failure is listed, 1 on another")  # fmt: skip
+    contract.add_argument("--strict-expectations", action="store_true",
+                          help="with --expect, a listed failure that no longer happens fails the run")  # fmt: skip
     contract.add_argument("--concurrency", type=_positive_int, metavar="N",
                           help=f"checks in flight (default {DEFAULT_CONCURRENCY}; against the embedded server "
                                f"{EMBEDDED_CONCURRENCY}; with --requirement or smoke, 1: one at a time)")  # fmt: skip
@@ -505,6 +565,24 @@ def build_parser() -> argparse.ArgumentParser:
     comparer.add_argument("current", type=Path, help="the later run, the same way")
     _tolerance_option(comparer, LOAD / "baseline.toml")
     comparer.set_defaults(run=_cmd_load_compare)
+
+    contract_comparer = commands.add_parser(
+        "contract-compare", help="compare two contract runs requirement by requirement, running nothing"
+    )
+    contract_comparer.add_argument("old", type=Path, help="the earlier run: reports folder, conformance.json or bundle")
+    contract_comparer.add_argument("new", type=Path, help="the later run, the same way")
+    contract_comparer.add_argument("--markdown", type=Path, metavar="FILE",
+                                   help="also write the comparison as Markdown (for a CI job to post)")  # fmt: skip
+    contract_comparer.set_defaults(run=_cmd_contract_compare)
+
+    known = commands.add_parser("expectations", help="known failures for `contract --expect`")
+    actions = known.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    writer = actions.add_parser("write", help="list a run's failures as a starting expectations file")
+    writer.add_argument("reports", type=Path, metavar="RUN", help="the run: reports folder, conformance.json or bundle")
+    writer.add_argument("--by-root-cause", action="store_true",
+                        help="one entry per root cause, so another failure of the same requirement is new")  # fmt: skip
+    writer.add_argument("--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
+    writer.set_defaults(run=_cmd_expectations_write)
 
     sweeper = commands.add_parser("sweep", parents=[target],
                                   help="delete what harness runs left behind (names sh-<run id>-...)")  # fmt: skip
@@ -550,6 +628,9 @@ def build_parser() -> argparse.ArgumentParser:
     kill.set_defaults(run=_cmd_selftest)
 
     contract_file = commands.add_parser("spec", help="print the bundled contract; its version and sha256 go to stderr")
+    contract_file.add_argument("--level", choices=("strict", "default"), default="strict",
+                               help="strict: the contract as written (default); default: derived at the default "
+                                    "level, for any OpenAPI tool to judge by")  # fmt: skip
     contract_file.add_argument("--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
     contract_file.set_defaults(run=_cmd_spec)
     return parser

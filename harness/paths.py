@@ -15,6 +15,7 @@ def _locate(name: str) -> Path:
 
 OPENAPI = _locate("openapi")
 SPEC = OPENAPI / "strongly-v1.yaml"
+DEFAULT_LEVEL_SPEC = OPENAPI / "strongly-v1.default-level.yaml"  # generated from SPEC by harness/leniency.py
 CONTRACTS = _locate("contracts")
 LOAD = _locate("load")
 REQUIREMENTS = PACKAGE / "requirements.yaml"

@@ -9,7 +9,9 @@ ids, names, times and hosts are masked.
 
 The verdict never claims more than was checked: "conformant" needs every MUST of the full profile
 to have run and held; a chosen subset that held is "partial"; a run in which a MUST could not be
-checked (skipped for a missing key, or blocked) is "incomplete".
+checked (skipped for a missing key, or blocked) is "incomplete". With an expectations file
+(harness/expectations.py), a run whose every failure is a known one says "no regression (n known)":
+still not conformant, but exit 0.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_INCOMPLETE, EXIT_OK
 from harness.findings import first_line, masked, root_cause_id
 from harness.requirements import Requirement, at_level
+
+if TYPE_CHECKING:
+    from harness.expectations import Expectations, Judgement
 
 
 def root_cause_of(message: str, rule: str = "") -> str:
@@ -130,10 +135,12 @@ def title_of(sightings: list[Failure], operations: tuple[str, ...]) -> str:
 class Verdict:
     """What a run may claim, its exit code, and a one-line headline that says so."""
 
-    label: str  # conformant, partial, incomplete, non-conformant, error
+    label: str  # conformant, partial, incomplete, no regression, non-conformant, error
     exit_code: int
     headline: str
     unchecked: tuple[str, ...] = ()  # MUSTs that did not run to the end, each with why
+    judgement: Judgement | None = None  # the run against its expectations file (--expect), if any
+    known: int = 0  # MUSTs that failed as the expectations file said they would
 
 
 @dataclass
@@ -155,6 +162,7 @@ class RunResult:
     selection: list[str] = field(default_factory=list)  # the requirements asked for (--requirement), if any
     spec_sha256: str = ""  # the exact contract file the run used; empty in reports written before it was recorded
     strict: bool = False  # --strict: every recommendation (SHOULD) was judged as a MUST
+    expectations: Expectations | None = None  # --expect: the known failures the run is judged against
     interrupted: bool = field(default=False, compare=False)  # Ctrl-C or SIGTERM ended it (not stored)
 
     def requirement_status(self, requirement: str) -> Status:
@@ -229,18 +237,40 @@ class RunResult:
             return Verdict("error", EXIT_HARNESS_ERROR, "HARNESS ERROR: the harness broke (see the checks in error)")
         musts = [r.id for r in catalogue if r.is_must]
         failed = [rid for rid in musts if statuses[rid] == Status.FAIL]
+        judged = None
+        if self.expectations is not None:
+            from harness.expectations import judge
+
+            judged = judge(self.expectations, self, catalogue)
+        new = {item.requirement for item in judged.new} if judged else set(failed)
+        known = [rid for rid in failed if rid not in new]  # failed as the expectations file said they would
+        failed = [rid for rid in failed if rid in new]
+
+        def say(label: str, exit_code: int, headline: str, unchecked: tuple[str, ...] = ()) -> Verdict:
+            stale = judged.stale() if judged else ""  # known failures no longer seen: remove them from the file
+            return Verdict(label, exit_code, headline + stale, unchecked, judged, len(known))
+
         if failed or self.cleanup_problems or self.stopped_early:
             why = [f"{len(failed)} MUST failed ({len(self.root_causes())} root causes)"] if failed else []
+            if failed and known:
+                why = [f"{len(failed)} new MUST failure(s) beyond {len(known)} known: {', '.join(failed[:5])}"]
             why += ["the run did not finish"] if self.stopped_early else []
             why += ["cleanup left problems"] if self.cleanup_problems else []
-            return Verdict("non-conformant", EXIT_FAILED, f"NOT CONFORMANT{level}: " + ", ".join(why))
+            return say("non-conformant", EXIT_FAILED, f"NOT CONFORMANT{level}: " + ", ".join(why))
         ran = {rid for check in self.checks for rid in check.requirements}
         wanted = [rid for rid in musts if rid in ran or not self.is_partial()]
+        explained = judged.explained if judged else frozenset()  # what a known failure blocks is known too
         unchecked = tuple(f"{rid} {self.why_unchecked(rid, statuses[rid])}" for rid in wanted
-                          if statuses[rid] in (Status.NOT_RUN, Status.SKIP, Status.BLOCKED))  # fmt: skip
+                          if statuses[rid] in (Status.NOT_RUN, Status.SKIP, Status.BLOCKED)
+                          and not (statuses[rid] == Status.BLOCKED and self.blocked_by(rid) <= explained))  # fmt: skip
+        claim = f", no regression ({len(known)} known)" if known else ""
         if unchecked:
             shown = "; ".join(unchecked[:3]) + (f"; and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
-            return Verdict("incomplete", EXIT_INCOMPLETE, f"INCOMPLETE{level}: {shown}", unchecked)
+            return say("incomplete", EXIT_INCOMPLETE, f"INCOMPLETE{level}{claim}: {shown}", unchecked)
+        passed = EXIT_FAILED if judged and judged.fails_run else EXIT_OK
+        if known:
+            listed = ", ".join(known[:5]) + (" ..." if len(known) > 5 else "")
+            return say("no regression", passed, f"NOT CONFORMANT{level}{claim}: every failed MUST is known ({listed})")
         held = sum(1 for rid in statuses if statuses[rid] == Status.PASS)
         if self.is_partial():
             ids = [item for item in self.selection if not item.startswith("check ")]
@@ -248,18 +278,21 @@ class RunResult:
             chosen = [f"--requirement {' '.join(ids)}"] * bool(ids) + [f"--check {' '.join(patterns)}"] * bool(patterns)
             scope = ", ".join(chosen) if self.selection else f"profile {self.profile}"
             scope = f"partial{level and ', strict'}: {scope}"
-            return Verdict("partial", EXIT_OK, f"PASSED {held} of {len(catalogue)} requirements ({scope})")
+            return say("partial", passed, f"PASSED {held} of {len(catalogue)} requirements ({scope})")
         if self.strict:
             headline = f"CONFORMANT (STRICT): every requirement, recommendations included, ran and held ({held} passed)"
-            return Verdict("conformant (strict)", EXIT_OK, headline)
+            return say("conformant (strict)", passed, headline)
         advice = sum(1 for r in catalogue if not r.is_must and statuses[r.id] == Status.FAIL)
-        passed = f"{held} of {len(catalogue)} requirements passed" + (f"; {advice} SHOULD unmet" if advice else "")
-        return Verdict("conformant", EXIT_OK, f"CONFORMANT: every MUST ran and held ({len(musts)} MUST, {passed})")
+        summary = f"{held} of {len(catalogue)} requirements passed" + (f"; {advice} SHOULD unmet" if advice else "")
+        return say("conformant", passed, f"CONFORMANT: every MUST ran and held ({len(musts)} MUST, {summary})")
+
+    def blocked_by(self, requirement: str) -> set[str]:
+        """The root causes that stopped the setup of this requirement's checks."""
+        return {c.blocked_by for c in self.checks if requirement in c.requirements and c.blocked_by}
 
     def why_unchecked(self, requirement: str, status: Status) -> str:
         if status == Status.BLOCKED:
-            causes = {c.blocked_by for c in self.checks if requirement in c.requirements and c.blocked_by}
-            return f"blocked by {', '.join(sorted(causes))}"
+            return f"blocked by {', '.join(sorted(self.blocked_by(requirement)))}"
         reasons = {c.reason for c in self.checks if requirement in c.requirements and c.status == "skip" and c.reason}
         return f"not checked ({'; '.join(sorted(reasons))})" if reasons else "not checked"
 
@@ -298,6 +331,7 @@ class RunResult:
             "operations": self.operations,
             "checks": [asdict(check) for check in self.checks],
             "cleanup": {"problems": self.cleanup_problems},
+            **({"expectations": verdict.judgement.to_dict(verdict.known)} if verdict.judgement else {}),
         }
 
     def write(self, path: Path, catalogue: tuple[Requirement, ...]) -> None:
@@ -306,7 +340,10 @@ class RunResult:
 
     @classmethod
     def read(cls, path: Path) -> RunResult:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_document(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> RunResult:
         run = document["run"]
         checks = [
             CheckResult(**{**check, "failures": [Failure(**failure) for failure in check["failures"]]})
@@ -330,4 +367,15 @@ class RunResult:
             selection=run.get("selection", []),
             spec_sha256=run.get("specSha256", ""),
             strict=run.get("strict", False),
+            expectations=_expectations(document.get("expectations")),
         )
+
+
+def _expectations(stored: dict[str, Any] | None) -> Expectations | None:
+    """The expectations a stored run was judged against (every entry is expected, fixed or unchecked)."""
+    if stored is None:
+        return None
+    from harness.expectations import Expectations, KnownFailure
+
+    entries = [KnownFailure.from_dict(item) for part in ("expected", "fixed", "unchecked") for item in stored[part]]
+    return Expectations(stored["file"], tuple(entries), stored["strict"])

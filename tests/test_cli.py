@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from harness.cli import build_parser, main
-from harness.paths import SPEC
+from harness.paths import DEFAULT_LEVEL_SPEC, SPEC
 
 CI_EXAMPLES = sorted((Path(__file__).parents[1] / "docs" / "ci").glob("*.yml"))
 
@@ -29,6 +29,13 @@ CI_EXAMPLES = sorted((Path(__file__).parents[1] / "docs" / "ci").glob("*.yml"))
         (["frobnicate"], "invalid choice"),
         (["contract", "--report", "out"], "unrecognized arguments: --report"),
         (["spec", "--output", "/nonexistent/dir/contract.yaml"], "cannot write /nonexistent/dir/contract.yaml"),
+        (["spec", "--level", "lenient"], "invalid choice: 'lenient'"),
+        (["contract", "--expect", "/nonexistent/known.yaml"], "cannot read expectations file /nonexistent/known.yaml"),
+        (["contract", "--strict-expectations"], "--strict-expectations needs --expect FILE"),
+        (["contract-compare", "/nonexistent/a"], "the following arguments are required: new"),
+        (["contract-compare", "/nonexistent/a", "/nonexistent/b"], "/nonexistent/a does not exist"),
+        (["expectations"], "the following arguments are required: action"),
+        (["expectations", "write", "/nonexistent/reports"], "/nonexistent/reports does not exist"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,6 +87,15 @@ def test_spec_output_writes_the_same_bytes(tmp_path: Path, capsys: pytest.Captur
     assert target.read_bytes() == SPEC.read_bytes()
     assert captured.out == ""
     assert captured.err.strip().endswith(f"written to {target}")
+
+
+def test_spec_at_the_default_level_is_the_published_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """`spec --level default` prints openapi/strongly-v1.default-level.yaml, naming both hashes on stderr."""
+    assert main(["spec", "--level", "default"]) == 0
+
+    captured = capsys.readouterr()
+    assert captured.out == DEFAULT_LEVEL_SPEC.read_text(encoding="utf-8")
+    assert f"file sha256 {hashlib.sha256(DEFAULT_LEVEL_SPEC.read_bytes()).hexdigest()}" in captured.err
 
 
 @pytest.mark.parametrize("example", CI_EXAMPLES, ids=lambda path: path.name)

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
 from harness import spec
-from harness.leniency import DOCUMENTED_SETS, rules
+from harness.embedded import EmbeddedServer
+from harness.leniency import DOCUMENTED_SETS, default_level_file, rules
+from harness.paths import DEFAULT_LEVEL_SPEC, SPEC
 
 WORKSPACE = {
     "id": "ws_1", "name": "n", "description": "d", "status": "running", "environmentType": "jupyter",
@@ -57,3 +70,67 @@ def test_every_rule_has_a_reason() -> None:
     """Each derived rule is listed with why the documents allow it; the kept sets quote the REST reference."""
     assert all(reason for _, reason in rules())
     assert all(why.startswith("REST: ") for why in DOCUMENTED_SETS.values())
+
+
+def test_the_default_level_file_is_what_the_contract_and_these_rules_give() -> None:
+    """openapi/strongly-v1.default-level.yaml is generated, never edited: a stale copy fails, saying what to run."""
+    generated = default_level_file(SPEC.read_bytes())
+
+    assert DEFAULT_LEVEL_SPEC.read_text(encoding="utf-8") == generated, (
+        "the contract or harness/leniency.py changed: run `strongly-harness spec --level default --output "
+        "openapi/strongly-v1.default-level.yaml` and commit the file"
+    )
+
+
+def test_the_default_level_file_is_valid_openapi_and_names_its_contract() -> None:
+    """OpenAPI 3.1 that openapi-spec-validator accepts, naming the contract's version and sha256."""
+    document = yaml.safe_load(DEFAULT_LEVEL_SPEC.read_text(encoding="utf-8"))
+
+    validate(document)
+
+    assert document["x-strongly-contract"] == {"file": "strongly-v1.yaml", "version": spec.load().version,
+                                               "sha256": spec.load().sha256}  # fmt: skip
+
+
+def test_the_default_level_file_relaxes_answers_and_keeps_requests() -> None:
+    """Answers as expect() reads them at the default level, any 4xx a refusal; request schemas as written."""
+    document = yaml.safe_load(DEFAULT_LEVEL_SPEC.read_text(encoding="utf-8"))
+    create = document["paths"]["/api/v1/projects"]["post"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+
+    assert document["components"]["schemas"]["Error"] == {}
+    assert all("4XX" in operation["responses"] for item in document["paths"].values() for operation in item.values()
+               if isinstance(operation, dict) and "responses" in operation)  # fmt: skip
+    assert body["properties"]["name"]["maxLength"] == 128
+    assert body["additionalProperties"] is False
+
+
+def st_run(*arguments: str, faults: tuple[str, ...]) -> tuple[int, str]:
+    """Plain `st run` (its default checks) with the default-level file against a reference server with faults."""
+    st = shutil.which("st", path=str(Path(sys.executable).parent)) or "st"
+    with tempfile.TemporaryDirectory() as workdir, EmbeddedServer(provision_delay=0.1, faults=faults) as server:
+        run = subprocess.run([st, "run", str(DEFAULT_LEVEL_SPEC), "--url", server.base_url, "--header",
+                              "X-API-Key: strongly-dev-admin", "--max-examples", "10",
+                              "--seed", "1", "--workers", "1", "--no-color", *arguments],
+                             cwd=workdir, capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    return run.returncode, run.stdout + run.stderr
+
+
+@pytest.mark.slow
+def test_plain_schemathesis_with_the_default_level_file_passes_the_other_choices() -> None:
+    """`st run --mode positive` passes `alternative-choices`; in every mode, only requests the documents
+    leave open (accepted by that server, refused by ours) are flagged: that part a file cannot say."""
+    positive, said = st_run("--mode", "positive", faults=("alternative-choices",))
+    _, every_mode = st_run(faults=("alternative-choices",))
+
+    assert positive == 0, said[-3000:]
+    assert set(re.findall(r"❌ (ST\d+) ", every_mode)) <= {"ST201"}, every_mode[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["workspace-missing-status", "plain-text-errors"])
+def test_plain_schemathesis_with_the_default_level_file_still_fails_a_broken_must(fault: str) -> None:
+    """A required field missing (GEN-SCHEMA-001) or errors that are not JSON (GEN-ERR-001) still fail."""
+    code, said = st_run("--mode", "positive", faults=(fault,))
+
+    assert code == 1, said[-3000:]

@@ -17,13 +17,17 @@ INSTALL = {
     "tsc": "npm install --global typescript@5.9",
     "spectral": "npm install --global @stoplight/spectral-cli@6.16",
     "redocly": "npm install --global @redocly/cli@2.77",
+    "chromium": "apt-get install chromium, or set STRONGLY_CHROMIUM to a Chromium or Chrome binary",
 }
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; a browser downloaded by a test tool is not used
 
 
 def require(name: str) -> str:
     """The path of a tool, looked up beside this Python first (an unactivated venv), else skip the test."""
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.is_file() else shutil.which(name)
+    if name == "chromium":
+        found = os.environ.get("STRONGLY_CHROMIUM") or (CHROMIUM if Path(CHROMIUM).is_file() else None)
     if found is None:
         message = f"{name} is not installed ({INSTALL[name]}); .ci/run installs it"
         if os.environ.get("STRONGLY_REQUIRE_TOOLS"):  # set by .ci/run: there a missing tool is a failure

@@ -29,6 +29,7 @@ from harness.client import ApiClient, ExchangeLog
 from harness.conformance import phases, progress
 from harness.embedded import target_for
 from harness.errors import InternalError
+from harness.expectations import Expectations
 from harness.paths import CONTRACTS
 from harness.preflight import preflight
 from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
@@ -59,8 +60,9 @@ def pytest_command(config_file: Path, config: RunConfig, extra: list[str]) -> li
     ]  # fmt: skip
 
 
-def run_contract(config: RunConfig) -> RunResult:
-    """Run the suite against the configured target (or the embedded server) and return what it found."""
+def run_contract(config: RunConfig, expectations: Expectations | None = None) -> RunResult:
+    """Run the suite against the configured target (or the embedded server) and return what it found,
+    judged against the known failures when given (``--expect``)."""
     # the suite runs in a scratch directory: a relative reports path must mean the caller's
     config = replace(config, reports=config.reports.resolve())
     config.reports.mkdir(parents=True, exist_ok=True)
@@ -80,6 +82,7 @@ def run_contract(config: RunConfig) -> RunResult:
             result.cleanup_problems += clean_up(config, result, unclaimed)
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     result.interrupted = INTERRUPTED in exits or (STOPPED in exits and not result.stopped_early)
+    result.expectations = expectations
     reports.write(result, config.reports, Redactor(config.secrets()))
     return result
 

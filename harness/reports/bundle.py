@@ -36,9 +36,11 @@ def badge(document: dict[str, Any]) -> str:
     passed, failed, skipped = counts(document)
     verdict = document["verdict"]
     claim = "" if verdict in ("conformant", "non-conformant") else f"{verdict} · "  # never read a subset as conformant
+    if verdict == "no regression":  # known failures: still not conformant
+        claim = f"not conformant, no regression ({document['expectations']['known']} known) · "
     left, right = "strongly conformance", f"{claim}{passed} passed · {failed} failed · {skipped} skipped"
     colour = {"conformant": "#2ea44f", "conformant (strict)": "#2ea44f", "non-conformant": "#cf222e", "partial": "#6e7781",
-              "incomplete": "#bf8700"}.get(verdict, "#8250df")  # fmt: skip
+              "incomplete": "#bf8700", "no regression": "#bc4c00"}.get(verdict, "#8250df")  # fmt: skip
     left_width, right_width = 7 * len(left) + 12, int(6.2 * len(right)) + 14
     width = left_width + right_width
     return (
@@ -64,6 +66,7 @@ def manifest(document: dict[str, Any], vendor: str, product: str, version: str, 
             "level": "strict" if run.get("strict") else "default",
             "statement": document.get("headline", ""),
             "unchecked": document.get("unchecked", []),
+            **({"known_failures": document["expectations"]["known"]} if document.get("expectations") else {}),
             "selection": run.get("selection", []),
             "passed": passed,
             "failed": failed,

@@ -17,7 +17,7 @@ from harness.client import pretty
 
 STATUSES = ("fail", "error", "blocked", "pass", "skip", "not run")
 VERDICT_CLASS = {"conformant": "pass", "conformant (strict)": "pass", "partial": "notrun", "incomplete": "skip", "non-conformant": "fail",
-                 "error": "error"}  # fmt: skip
+                 "error": "error", "no regression": "known"}  # fmt: skip
 
 STYLE = """
 :root { --pass: #1a7f37; --fail: #cf222e; --error: #8250df; --blocked: #bc4c00; --skip: #9a6700; --notrun: #6e7781;
@@ -31,6 +31,8 @@ main { padding: 20px 32px 60px; max-width: 1280px; }
 .verdict { display: inline-block; font-weight: 700; padding: 6px 14px; border-radius: 6px; color: #fff; margin: 12px 0 0; }
 .verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); } .verdict.error { background: var(--error); }
 .verdict.skip { background: var(--skip); } .verdict.notrun { background: var(--notrun); }
+.verdict.known { background: var(--blocked); }
+.expectations li { margin: 2px 0; } .expectations .new { color: var(--fail); font-weight: 600; }
 .headline { margin-top: 6px; font-weight: 600; }
 .cause { background: #fff; border: 1px solid #ffcecb; border-left: 5px solid var(--fail); border-radius: 6px; margin: 6px 0;
   padding: 8px 12px; }
@@ -116,6 +118,7 @@ def render(document: dict[str, Any]) -> str:
         f"<div class='headline'>{escape(document.get('headline', ''))}</div></header><main>",
         cards(document),
         root_causes(document),
+        expectations(document),
         filters(document),
         requirement_matrix(document),
         coverage(document),
@@ -156,6 +159,26 @@ def root_causes(document: dict[str, Any]) -> str:
                     f"<div class='which'>{escape(cause['id'])} · fails {escape(', '.join(cause['fails']))}"
                     f"{escape(blocks)} · met by {cause['checks']} checks</div>{curl}</div>")  # fmt: skip
     return f"<h2 id='root-causes'>Root causes ({len(causes)})</h2>" + "".join(rows)
+
+
+def expectations(document: dict[str, Any]) -> str:
+    """The run against its known failures (--expect): new ones first, then fixed, expected and unchecked."""
+    judged = document.get("expectations")
+    if not judged:
+        return ""
+    items = [f"<li class='new'>new: {escape(item['requirement'])} ({escape(', '.join(item['rootCauses']))}): "
+             "not in the file</li>" for item in judged["new"]]  # fmt: skip
+    said = {"fixed": "no longer fails: remove it from the file", "unchecked": "did not run to the end"}
+    for part in ("fixed", "expected", "unchecked"):
+        for entry in judged[part]:
+            name = entry["requirement"] + (f" ({entry['rootCause']})" if entry["rootCause"] else "")
+            link = entry["link"] and f" {escape(entry['link'])}"
+            if entry["link"].startswith(("https://", "http://")):  # the file's own text never becomes a script
+                link = f" <a href='{escape(entry['link'])}'>{escape(entry['link'])}</a>"
+            items.append(f"<li>{part}: {escape(name)}: {escape(said.get(part, entry['reason']))}{link}</li>")
+    return (f"<h2 id='expectations'>Known failures ({escape(judged['file'])}): {len(judged['new'])} new, "
+            f"{len(judged['expected'])} expected, {len(judged['fixed'])} fixed</h2>"
+            f"<ul class='expectations'>{''.join(items)}</ul>")  # fmt: skip
 
 
 def filters(document: dict[str, Any]) -> str:

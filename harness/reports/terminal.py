@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.comparison import ContractComparison
+from harness.expectations import Judgement
 from harness.loadtest.results import Comparison, LoadSummary
 from harness.requirements import Requirement, at_level
 from harness.results import RunResult
@@ -17,7 +19,9 @@ from harness.results import RunResult
 STYLE = {"pass": "green", "fail": "red", "error": "magenta", "blocked": "bright_red", "skip": "yellow",
          "not run": "dim"}  # fmt: skip
 VERDICT_STYLE = {"conformant": "green", "conformant (strict)": "green", "partial": "cyan", "incomplete": "yellow",
-                 "non-conformant": "red", "error": "magenta"}  # fmt: skip
+                 "no regression": "dark_orange", "non-conformant": "red", "error": "magenta"}  # fmt: skip
+CHANGE_STYLE = {"new failure": "red", "fixed": "green", "still failing": "dark_orange", "blocked": "yellow",
+                "unblocked": "cyan", "added": "blue", "removed": "blue"}  # fmt: skip
 
 
 def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports: Path, console: Console | None = None) -> None:
@@ -60,6 +64,8 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
     for note in [*result.notes, *result.cleanup_problems, *filter(None, [result.stopped_early])]:
         console.print(f"[yellow]note[/] {note}", markup=True)
     verdict = result.verdict(catalogue)
+    if verdict.judgement:
+        print_expectations(verdict.judgement, console)
     console.print(f"[{VERDICT_STYLE[verdict.label]}]{escape(verdict.headline)}[/]", markup=True, soft_wrap=True)
     console.print(f"seed {result.seed}, run {result.run_id}; every failure in {reports}/conformance.html", markup=False)
 
@@ -110,3 +116,37 @@ def print_comparison(comparison: Comparison, console: Console | None = None) -> 
                       f"{len({row.route for row in regressions})} route(s)", markup=True)  # fmt: skip
     else:
         console.print("[green]NO REGRESSION[/] against the baseline", markup=True)
+
+
+def print_expectations(judgement: Judgement, console: Console) -> None:
+    """The run against its expectations file: new failures first, then fixed, expected and unchecked ones."""
+    file = judgement.expectations.source
+    console.print(f"[bold]Against the known failures in {escape(file)}[/]", markup=True)
+    for item in judgement.new:
+        console.print(f"[red]new[/]       {escape(item.describe())}: not in the file", markup=True, soft_wrap=True)
+    for entry in judgement.fixed:
+        console.print(f"[green]fixed[/]     {escape(entry.describe())}: remove it from the file", markup=True)
+    for entry in judgement.expected:
+        console.print(f"[dark_orange]expected[/]  {escape(entry.describe())}: {escape(entry.reason)}"
+                      + (f" ({escape(entry.link)})" if entry.link else ""), markup=True, soft_wrap=True)  # fmt: skip
+    for entry in judgement.unchecked:
+        console.print(f"[yellow]unchecked[/] {escape(entry.describe())}: did not run to the end", markup=True)
+
+
+def print_contract_comparison(comparison: ContractComparison, console: Console | None = None) -> None:
+    """Both runs' verdicts, what differs between them, one row per changed requirement, then the outcome."""
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    for name, side in (("before", comparison.old), ("after", comparison.new)):
+        console.print(f"{name:6} run {side.run_id} ({side.source}): {side.headline}", markup=False, soft_wrap=True)
+    for note in comparison.notes:
+        console.print(f"[yellow]note[/] {escape(note)}", markup=True)
+    if comparison.changes:
+        table = Table()
+        for column in ("change", "requirement", "level", "before", "after"):
+            table.add_column(column)
+        for change in comparison.changes:
+            table.add_row(f"[{CHANGE_STYLE[change.kind]}]{change.kind}[/]", change.requirement, change.level,
+                          change.before or "-", change.after or "-")  # fmt: skip
+        console.print(table)
+    style = "red" if comparison.regressions else "green"
+    console.print(f"[{style}]{escape(comparison.summary())}[/]; {comparison.unchanged} unchanged", markup=True)
