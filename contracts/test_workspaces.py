@@ -21,7 +21,7 @@ from contracts.support import (
     whole_seconds,
 )
 from harness.client import ApiClient
-from harness.expect import entries_by, expect, read_field, refused, require, settled
+from harness.expect import entries_by, expect, refused, require, settled
 from harness.factory import Factory
 from harness.recommend import recommend
 
@@ -80,8 +80,11 @@ def test_create_answers_201_with_the_id(api: ApiClient, make: Factory) -> None:
         "projectId": project["id"],
     }
     response = api.post(W, json=body)
-    created = read_field(expect(response, "createWorkspace", 201), "workspaceId", str, "create workspace")
-    make.registry.add("workspace", created)
+    answer = expect(response, "createWorkspace", 201)
+    created = told(answer, "workspaceId", None)
+    register_if_created(make, response, "workspace")
+    require(isinstance(created, str), "WS-LIFE-001/answer", f"the create answered {answer}, without workspaceId",
+            response)  # fmt: skip
 
     workspace = make.get("workspace", created)
     require(workspace["id"] == created, "WS-LIFE-001/reads-back", f"GET of {created} answered id {workspace['id']}")

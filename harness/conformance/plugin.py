@@ -532,7 +532,10 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[Charge]
     if isinstance(error, CustomFailure) and isinstance(error.exception, ContractViolation):
         error = error.exception
     message = describe(error)
-    culprit = getattr(error, "request", None)
+    try:
+        culprit = getattr(error, "request", None)
+    except RuntimeError:  # httpx raises it for an error that carries no request
+        culprit = None
     culprit = culprit if isinstance(culprit, str) else None
     rule = getattr(error, "rule", None)
     if isinstance(error, IgnoredAuth):

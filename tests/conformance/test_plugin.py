@@ -8,45 +8,60 @@ import httpx
 import pytest
 
 from harness.conformance.plugin import classify, interrupted
-from harness.expect import ContractViolation
+from harness.expect import ContractViolation, UnexpectedAnswer
+from harness.findings import status_rule
 from harness.results import Status
 
 
 @pytest.mark.parametrize(
-    ("error", "requirements"),
+    ("error", "requirements", "stops"),
     [
-        (httpx.ReadTimeout("timed out"), ["GEN-HTTP-001", "R-1"]),
-        (httpx.RemoteProtocolError("peer closed the connection"), ["GEN-HTTP-001", "R-1"]),
-        (json.JSONDecodeError("Expecting value", "<html>", 0), ["GEN-SCHEMA-001", "R-1"]),
-        (AssertionError("answered 500"), ["R-1"]),
-        (ContractViolation("GEN-SCHEMA-003", "not application/json", None), ["GEN-SCHEMA-003", "R-1"]),
+        (httpx.ReadTimeout("timed out"), ["GEN-HTTP-001"], True),
+        (httpx.RemoteProtocolError("peer closed the connection"), ["GEN-HTTP-001"], True),
+        (json.JSONDecodeError("Expecting value", "<html>", 0), ["GEN-SCHEMA-001"], True),
+        (AssertionError("answered 500"), ["R-1"], False),
+        (ContractViolation("GEN-SCHEMA-003", "not application/json", None), ["GEN-SCHEMA-003"], True),
     ],
     ids=["hang", "dropped", "broken-json", "assertion", "contract"],
 )
-def test_what_a_server_does_wrong_fails(error: BaseException, requirements: list[str]) -> None:
-    """A hang, a dropped connection, broken JSON or a broken promise is "fail", charged to the requirements."""
-    status, failures = classify(error, ["R-1"])
+def test_what_a_server_does_wrong_fails(error: BaseException, requirements: list[str], stops: bool) -> None:
+    """A hang, a dropped connection, broken JSON or a broken promise is "fail", charged to the requirement whose
+    rule it breaks; one charged elsewhere stops the check, whose own requirements are then unverified (blocked)."""
+    status, charges, stopped = classify(error, ["R-1"])
 
     assert status == Status.FAIL
-    assert [requirement for requirement, _ in failures] == requirements
+    assert [charge.requirement for charge in charges] == requirements
+    assert stopped is stops
+
+
+def test_a_5xx_met_by_a_check_is_charged_to_no_5xx_and_stops_it() -> None:
+    """A check that met a 500 where it expected 200 could not check its own rule: GEN-SCHEMA-004 fails, it stops."""
+    answer = UnexpectedAnswer("GET /x answered 500, expected 200", None, "getProject", status_rule(500, "200"))
+    answer.status = 500
+
+    status, charges, stopped = classify(answer, ["R-1"])
+
+    assert (status, [charge.requirement for charge in charges], stopped) == (Status.FAIL, ["GEN-SCHEMA-004"], True)
+    assert charges[0].rule is not None
+    assert charges[0].rule.key == "GEN-SCHEMA-004|status|200|500"
 
 
 def test_only_the_harness_breaking_is_an_error() -> None:
     """An unexpected exception in the harness's own code is "error", with its trace (exit 3)."""
-    status, failures = classify(ZeroDivisionError("division by zero"), ["R-1"])
+    status, charges, _ = classify(ZeroDivisionError("division by zero"), ["R-1"])
 
     assert status == Status.ERROR
-    assert failures[0][0] == "R-1"
-    assert "the harness broke" in failures[0][1]
+    assert charges[0].requirement == "R-1"
+    assert "the harness broke" in charges[0].message
 
 
 def test_an_interrupt_caught_in_a_group_is_not_the_harness_breaking() -> None:
     """The deadline caught among schemathesis' example failures stops the check; the server's timeouts still fail."""
     group = BaseExceptionGroup("examples", [httpx.ReadTimeout("timed out"), KeyboardInterrupt()])
 
-    status, failures = classify(group, ["R-1"])
+    status, charges, _ = classify(group, ["R-1"])
 
     assert status == Status.FAIL
-    assert [requirement for requirement, _ in failures] == ["GEN-HTTP-001", "R-1"]
+    assert [charge.requirement for charge in charges] == ["GEN-HTTP-001"]
     assert interrupted(group)
     assert not interrupted(ExceptionGroup("examples", [ValueError()]))

@@ -18,7 +18,7 @@ def failed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     run = subprocess.run(
         [sys.executable, "-m", "harness", "contract", "--quiet", "--reports", str(reports),
-         "--fault", "delete-running", "--fault", "sort-ignored", "--fault", "metrics-as-numbers",
+         "--fault", "delete-running", "--fault", "workspace-sort-ignored", "--fault", "metrics-as-numbers",
          "--requirement", "WS-LIFE-008", "--requirement", "GEN-LIST-004", "--requirement", "WS-SEM-001",
          "--requirement", "GEN-ID-001"],
         env=env, capture_output=True, text=True, timeout=600, check=False,
