@@ -146,19 +146,31 @@ def cards(document: dict[str, Any]) -> str:
 
 
 def root_causes(document: dict[str, Any]) -> str:
-    """Each distinct finding once, with what it fails and what it kept from being checked."""
+    """Each distinct finding once, with what it fails and what it kept from being checked: those that fail a MUST
+    first; those that fail only recommendations after them, folded (the terminal folds them too)."""
     causes = document.get("rootCauses", [])
     if not causes:
         return ""
-    rows = []
-    for number, cause in enumerate(causes, 1):
-        first = cause.get("title") or next((line for line in cause["message"].splitlines() if line.strip()), cause["id"])
-        blocks = f" · blocks {len(cause['blocks'])}: {', '.join(cause['blocks'])}" if cause["blocks"] else ""
-        curl = f"<pre>{escape(cause['curl'])}</pre>" if cause["curl"] else ""
-        rows.append(f"<div class='cause' id='{escape(cause['id'])}'><div class='what'>{number}. {escape(first)}</div>"
-                    f"<div class='which'>{escape(cause['id'])} · fails {escape(', '.join(cause['fails']))}"
-                    f"{escape(blocks)} · met by {cause['checks']} checks</div>{curl}</div>")  # fmt: skip
-    return f"<h2 id='root-causes'>Root causes ({len(causes)})</h2>" + "".join(rows)
+    strict = document["run"].get("strict", False)
+    musts = {row["id"] for row in document["requirements"] if strict or row["level"] == "MUST"}
+    findings = [cause for cause in causes if set(cause["fails"]) & musts]
+    advice = [cause for cause in causes if not set(cause["fails"]) & musts]
+    html = f"<h2 id='root-causes'>Root causes ({len(findings)})</h2>" + "".join(map(cause_row, enumerate(findings, 1)))
+    if advice:
+        html += (f"<details class='advice'><summary>Recommendations not followed ({len(advice)} root causes; "
+                 f"--strict makes them MUST)</summary>{''.join(map(cause_row, enumerate(advice, 1)))}</details>")  # fmt: skip
+    return html
+
+
+def cause_row(numbered: tuple[int, dict[str, Any]]) -> str:
+    number, cause = numbered
+    first = cause.get("title") or next((line for line in cause["message"].splitlines() if line.strip()), cause["id"])
+    blocks = f" · blocks {len(cause['blocks'])}: {', '.join(cause['blocks'])}" if cause["blocks"] else ""
+    where = f" · in {len(cause.get('operations', []))} operations" if cause.get("operations") else ""
+    curl = f"<pre>{escape(cause['curl'])}</pre>" if cause["curl"] else ""
+    return (f"<div class='cause' id='{escape(cause['id'])}'><div class='what'>{number}. {escape(first)}</div>"
+            f"<div class='which'>{escape(cause['id'])} · fails {escape(', '.join(cause['fails']))}"
+            f"{escape(blocks)} · met by {cause['checks']} checks{where}</div>{curl}</div>")  # fmt: skip
 
 
 def expectations(document: dict[str, Any]) -> str:

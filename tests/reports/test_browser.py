@@ -108,7 +108,23 @@ def test_the_root_causes_lead(conformance: Visit, document: dict[str, Any]) -> N
     assert causes is not None, "no root causes on a run that failed"
     assert causes.bounding_box()["y"] < filters.bounding_box()["y"]
     assert causes.bounding_box()["y"] < conformance.page.viewport_size["height"] / 2
-    assert len(conformance.visible(".cause")) == len(document["rootCauses"])
+    musts = {row["id"] for row in document["requirements"] if row["level"] == "MUST"}
+    findings = [cause for cause in document["rootCauses"] if set(cause["fails"]) & musts]
+    assert len(conformance.visible(".cause")) == len(findings)  # recommendations come after, folded
+
+
+def test_recommendations_come_folded_after_the_root_causes(conformance: Visit, document: dict[str, Any]) -> None:
+    """Root causes that fail only recommendations are in one folded section after the MUST ones; it opens."""
+    musts = {row["id"] for row in document["requirements"] if row["level"] == "MUST"}
+    advice = [cause for cause in document["rootCauses"] if not set(cause["fails"]) & musts]
+    assert advice, "the fixture's run has a recommendation not followed"
+    folded = conformance.page.query_selector("details.advice")
+    before = len(conformance.visible(".cause"))
+
+    folded.query_selector("summary").click()
+
+    assert len(conformance.visible(".cause")) == before + len(advice)
+    assert folded.bounding_box()["y"] > conformance.page.query_selector("#root-causes").bounding_box()["y"]
 
 
 def test_the_status_filter_leaves_only_that_status(conformance: Visit, document: dict[str, Any]) -> None:
