@@ -40,7 +40,8 @@ def test_every_view_agrees_with_a_model_of_the_documents(run: ConformanceRun, ru
     for client in clients.values():
         client.log = log
     registries = {org: Registry() for org in clients}
-    context = Context(clients, registries, run_config.prefix, log, strict=run_config.contract.strict)
+    context = Context(clients, registries, run_config.prefix, log, strict=run_config.contract.strict,
+                      provision_wait=run_config.limits.provision_wait)  # fmt: skip
     ModelMachine.context = context
     ModelMachine._hypothesis_internal_use_seed = run_config.seed  # type: ignore[attr-defined]  # replayable
     steps = model_steps(run_config)

@@ -78,6 +78,7 @@ class Context:
     shrink_until: float | None = None
     crossed_largest_page: bool = False  # the phase's first sequence always lists past offset 100
     strict: bool = False  # --strict: the model's predictions of our own choices are judged too
+    provision_wait: float = 120.0  # the longest wait for a workspace to reach the state an action leads to
 
     def judges(self, requirement: str) -> bool:
         """Whether a prediction resting on ``requirement`` is judged: a MUST always, a SHOULD under --strict."""
