@@ -9,6 +9,7 @@ happened in any serial order (they share a ``rank``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 LIVE, STOPPED = "live", "stopped"  # live: pending or running (provisioning takes time)
@@ -47,6 +48,7 @@ class Project:
     events: list[Event] = field(default_factory=list)
     seen: dict[str, Any] = field(default_factory=dict)  # fields learned from the first read
     defaulted: set[str] = field(default_factory=set)  # fields not given, predicted from D-23's default values
+    updated: datetime | None = None  # the latest updatedAt read (it never goes back)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Volume:
     shared: bool = False
     seen: dict[str, Any] = field(default_factory=dict)
     defaulted: set[str] = field(default_factory=set)
+    updated: datetime | None = None
 
 
 @dataclass
@@ -75,6 +78,21 @@ class Workspace:
     state: str = LIVE
     seen_running: bool = False  # once seen running it stays running until stopped or restarted
     seen: dict[str, Any] = field(default_factory=dict)
+    updated: datetime | None = None
+
+
+def statuses(workspace: Workspace) -> set[str]:
+    """The statuses a workspace may read as: stopped; running once awaited or seen running (it stays so until
+    stopped or restarted); else pending or running, since provisioning takes a time the documents leave open."""
+    if workspace.state == STOPPED:
+        return {"stopped"}
+    return {"running"} if workspace.seen_running else {"pending", "running"}
+
+
+def known_status(workspace: Workspace) -> str | None:
+    """The one status the workspace must read as, or None while it may be either."""
+    allowed = statuses(workspace)
+    return next(iter(allowed)) if len(allowed) == 1 else None
 
 
 @dataclass
@@ -205,6 +223,8 @@ class Organization:
         workspace = self.workspaces[workspace_id]
         workspace.name = body.get("name", workspace.name)
         workspace.description = body.get("description", workspace.description)
+        if isinstance(body.get("resources"), dict) and isinstance(workspace.seen.get("resources"), dict):
+            workspace.seen["resources"] = {**workspace.seen["resources"], **body["resources"]}  # D-18: merged
         self.event(self.projects[workspace.project_id], "workspace.updated", "workspace", workspace_id, rank)
 
     def workspace_action(self, workspace_id: str, verb: str, rank: int) -> None:

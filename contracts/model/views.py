@@ -57,6 +57,12 @@ def stamp(value: Any) -> datetime | None:
         return None
 
 
+def whole_second(value: Any) -> datetime | None:
+    """A timestamp at the documents' precision (D-37: whole seconds), or None."""
+    moment = stamp(value)
+    return moment.replace(microsecond=0) if moment is not None else None
+
+
 def walk(
     api: ApiClient,
     path: str,
