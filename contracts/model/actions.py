@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import random
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from contracts.model.context import API, op_call
+from contracts.model.context import API, answer, op_call
+from contracts.model.effects import Case
 from contracts.model.oracle import ViewOracle
 from contracts.model.state import LIVE, STOPPED, Collaborator, Organization, Project, Volume, Workspace
 from harness.expect import ContractViolation, TimedOut, poll_until, read_field
@@ -25,8 +27,14 @@ PAST = {"start": "started", "stop": "stopped", "restart": "restarted"}
 REACHES = {"create": "WS-LIFE-002", "start": "WS-LIFE-005", "restart": "WS-LIFE-006", "stop": "WS-LIFE-004"}
 
 
+class Refused(Exception):
+    """The target refused (4xx) an operation whose case allows a refusal; nothing is applied to the model."""
+
+
 class ModelActions(ViewOracle):
     """One example's world and the operations that change it."""
+
+    refusable: Case | None = None  # the case being driven, where its outcome may be a refusal (systematic.py)
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,12 +79,37 @@ class ModelActions(ViewOracle):
     def workspaces(self, org: str, want: Any) -> list[Workspace]:
         return [w for w in self.orgs[org].workspaces.values() if want(w)]
 
+    # ------------------------------------------------------------ sending
+    def send(
+        self, org: str, method: str, path: str, operation_id: str, statuses: tuple[int, ...], body: Any = None
+    ) -> Any:
+        """Send a change. Outside a case that allows a refusal it must be answered with ``statuses``; inside one
+        (``refusable``), a 4xx raises ``Refused`` (nothing happened: the caller applies nothing), a success is
+        judged by the case: a failure of its ``refusal`` where the documents (or --strict) want it refused."""
+        case = self.refusable
+        if case is None or case.outcome == "accepted":
+            return op_call(self.client(org), method, path, operation_id, statuses, body)
+        response = self.client(org).request(method, path, **({"json": body} if body is not None else {}))
+        if 400 <= response.status_code < 500:
+            if response.status_code != 409 and self.context.judges("GEN-ERR-004"):
+                message = f"{method} {path} ({case.name}) was refused with {response.status_code}, not 409"
+                raise ContractViolation("GEN-ERR-004", message, response)
+            raise Refused(case.name)
+        must_refuse = case.outcome == "refused" or bool(case.refusal and self.context.judges(case.refusal))
+        if 200 <= response.status_code < 300 and must_refuse:
+            raise ContractViolation(
+                case.refusal,
+                f"{method} {path} ({case.name}) answered {response.status_code}; {case.basis}: it is refused",
+                response,
+            )
+        return answer(response, operation_id, statuses)
+
     # ------------------------------------------------------------ projects
     def do_create_projects(self, org: str, bodies: list[dict[str, Any]]) -> list[str]:
         model = self.orgs[org]
         created = []
         for body in bodies:
-            answer = op_call(self.client(org), "POST", f"{API}/projects", "createProject", (201,), body)
+            answer = self.send(org, "POST", f"{API}/projects", "createProject", (201,), body)
             project_id = self.created(org, "project", answer)
             shown = op_call(self.client(org), "GET", f"{API}/projects/{project_id}", "getProject", (200,))
             owner_id = read_field(shown, "ownerId", str, "GET project")
@@ -89,19 +122,44 @@ class ModelActions(ViewOracle):
         return created
 
     def do_update_project(self, org: str, project: Project, body: dict[str, Any]) -> None:
-        op_call(self.client(org), "PUT", f"{API}/projects/{project.id}", "updateProject", (200,), body)
+        self.send(org, "PUT", f"{API}/projects/{project.id}", "updateProject", (200,), body)
         self.orgs[org].update_project(project.id, body, self.orgs[org].tick())
+        self.touched.add((org, "project", project.id))
+
+    def do_concurrent_updates(self, org: str, project: Project, bodies: list[dict[str, Any]]) -> None:
+        """Updates of different fields of one project, sent at once: in any serial order both land (D-39)."""
+        path = f"{API}/projects/{project.id}"
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            answers = list(pool.map(lambda body: self.client(org).put(path, json=body), bodies))
+        for response in answers:
+            answer(response, "updateProject", (200,))
+        rank = self.orgs[org].tick()  # one rank: the batch happened in some serial order
+        for body in bodies:
+            self.orgs[org].update_project(project.id, body, rank)
+        shown = op_call(self.client(org), "GET", path, "getProject", (200,))
+        lost = {name: shown.get(name) for body in bodies for name in body if shown.get(name) != body[name]}
+        if lost:
+            raise ContractViolation(
+                "DUR-002", f"after concurrent updates of {sorted(lost)}, {path} reads {lost}: an update was lost"
+            )
         self.touched.add((org, "project", project.id))
 
     def do_archive_or_restore(self, org: str, project: Project, archive: bool) -> None:
         verb = "archive" if archive else "restore"
-        op_call(self.client(org), "POST", f"{API}/projects/{project.id}/{verb}", f"{verb}Project", (200,))
+        self.send(org, "POST", f"{API}/projects/{project.id}/{verb}", f"{verb}Project", (200,))
         self.orgs[org].set_archived(project.id, archive, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
 
     def do_delete_project(self, org: str, project: Project) -> None:
-        op_call(self.client(org), "DELETE", f"{API}/projects/{project.id}", "deleteProject", (204,))
-        self.orgs[org].delete_project(project.id)
+        """An empty project is deleted; one with workspaces or volumes too where the target deletes them with it
+        (D-24 accepts that), and then they are gone with it."""
+        self.send(org, "DELETE", f"{API}/projects/{project.id}", "deleteProject", (204,))
+        model = self.orgs[org]
+        for kind, things in (("workspace", model.workspaces_of(project.id)), ("volume", model.volumes_of(project.id))):
+            for thing in things:
+                getattr(model, f"{kind}s").pop(thing.id)
+                self.removed(org, kind, thing.id)
+        model.delete_project(project.id)
         self.removed(org, "project", project.id)
 
     # ------------------------------------------------------------ collaborators
@@ -112,7 +170,7 @@ class ModelActions(ViewOracle):
     def do_add_collaborator(self, org: str, project: Project, role: str) -> Collaborator:
         email = self.new_email()
         path = f"{API}/projects/{project.id}/collaborators"
-        op_call(self.client(org), "POST", path, "addProjectCollaborator", (200, 201), {"email": email, "role": role})
+        self.send(org, "POST", path, "addProjectCollaborator", (200, 201), {"email": email, "role": role})
         return self.listed_collaborator(org, project, email, role)
 
     def listed_collaborator(self, org: str, project: Project, email: str, role: str) -> Collaborator:
@@ -130,51 +188,51 @@ class ModelActions(ViewOracle):
 
     def do_change_role(self, org: str, project: Project, person: Collaborator, role: str) -> None:
         path = f"{API}/projects/{project.id}/collaborators/{person.user_id}"
-        op_call(self.client(org), "PUT", path, "updateProjectCollaboratorRole", (200,), {"role": role})
+        self.send(org, "PUT", path, "updateProjectCollaboratorRole", (200,), {"role": role})
         self.orgs[org].change_role(project.id, person.user_id, role, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
 
     def do_remove_collaborator(self, org: str, project: Project, person: Collaborator) -> None:
         path = f"{API}/projects/{project.id}/collaborators/{person.user_id}"
-        op_call(self.client(org), "DELETE", path, "removeProjectCollaborator", (200, 204))
+        self.send(org, "DELETE", path, "removeProjectCollaborator", (200, 204))
         self.orgs[org].remove_collaborator(project.id, person.user_id, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
 
     # ------------------------------------------------------------ volumes
     def do_create_volume(self, org: str, project: Project, body: dict[str, Any]) -> str:
-        answer = op_call(self.client(org), "POST", f"{API}/volumes", "createVolume", (201,), body)
+        answer = self.send(org, "POST", f"{API}/volumes", "createVolume", (201,), body)
         volume_id = self.created(org, "volume", answer)
         self.orgs[org].create_volume(volume_id, body, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
         return volume_id
 
     def do_update_volume(self, org: str, volume: Volume, body: dict[str, Any]) -> None:
-        op_call(self.client(org), "PUT", f"{API}/volumes/{volume.id}", "updateVolume", (200,), body)
+        self.send(org, "PUT", f"{API}/volumes/{volume.id}", "updateVolume", (200,), body)
         self.orgs[org].update_volume(volume.id, body, self.orgs[org].tick())
         self.touched |= {(org, "volume", volume.id), (org, "project", volume.project_id)}
 
     def do_share_or_sync_volume(self, org: str, volume: Volume, share: bool) -> None:
         verb, operation = ("share", "shareVolume") if share else ("sync", "syncVolume")
-        op_call(self.client(org), "POST", f"{API}/volumes/{volume.id}/{verb}", operation, (200,))
+        self.send(org, "POST", f"{API}/volumes/{volume.id}/{verb}", operation, (200,))
         self.orgs[org].volume_action(volume.id, "shared" if share else "synced", self.orgs[org].tick())
         self.touched |= {(org, "volume", volume.id), (org, "project", volume.project_id)}
 
     def do_delete_volume(self, org: str, volume: Volume) -> None:
-        op_call(self.client(org), "DELETE", f"{API}/volumes/{volume.id}", "deleteVolume", (204,))
+        self.send(org, "DELETE", f"{API}/volumes/{volume.id}", "deleteVolume", (204,))
         self.orgs[org].delete_volume(volume.id, self.orgs[org].tick())
         self.removed(org, "volume", volume.id)
         self.touched.add((org, "project", volume.project_id))
 
     # ------------------------------------------------------------ workspaces
     def do_create_workspace(self, org: str, project: Project, body: dict[str, Any]) -> str:
-        answer = op_call(self.client(org), "POST", f"{API}/workspaces", "createWorkspace", (201,), body)
+        answer = self.send(org, "POST", f"{API}/workspaces", "createWorkspace", (201,), body)
         workspace_id = self.created(org, "workspace", answer)
         self.orgs[org].create_workspace(workspace_id, body, self.orgs[org].tick())
         self.touched.add((org, "project", project.id))
         return workspace_id
 
     def do_update_workspace(self, org: str, workspace: Workspace, body: dict[str, Any]) -> None:
-        op_call(self.client(org), "PUT", f"{API}/workspaces/{workspace.id}", "updateWorkspace", (200,), body)
+        self.send(org, "PUT", f"{API}/workspaces/{workspace.id}", "updateWorkspace", (200,), body)
         self.orgs[org].update_workspace(workspace.id, body, self.orgs[org].tick())
         self.touched |= {(org, "workspace", workspace.id), (org, "project", workspace.project_id)}
 
@@ -182,14 +240,19 @@ class ModelActions(ViewOracle):
         """start a stopped workspace, stop a live one, restart a running one (REST); a stop is awaited, since it
         may land a moment after it is answered."""
         path = f"{API}/workspaces/{workspace.id}/{verb}"
-        op_call(self.client(org), "POST", path, f"{verb}Workspace", (200,))
+        self.send(org, "POST", path, f"{verb}Workspace", (200,))
         self.orgs[org].workspace_action(workspace.id, PAST[verb], self.orgs[org].tick())
         self.touched |= {(org, "workspace", workspace.id), (org, "project", workspace.project_id)}
         if verb == "stop":
             self.settle(org, [workspace], "stop")
 
+    def do_sync_workspace(self, org: str, workspace: Workspace) -> None:
+        self.send(org, "POST", f"{API}/workspaces/{workspace.id}/sync", "syncWorkspace", (200,))
+        self.orgs[org].workspace_synced(workspace.id, self.orgs[org].tick())
+        self.touched |= {(org, "workspace", workspace.id), (org, "project", workspace.project_id)}
+
     def do_delete_workspace(self, org: str, workspace: Workspace) -> None:
-        op_call(self.client(org), "DELETE", f"{API}/workspaces/{workspace.id}", "deleteWorkspace", (204,))
+        self.send(org, "DELETE", f"{API}/workspaces/{workspace.id}", "deleteWorkspace", (204,))
         self.orgs[org].delete_workspace(workspace.id, self.orgs[org].tick())
         self.removed(org, "workspace", workspace.id)
         self.touched.add((org, "project", workspace.project_id))

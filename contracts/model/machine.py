@@ -29,7 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from contracts.model import strategies as data
 from contracts.model.actions import ModelActions
-from contracts.model.context import API, Context, op_call
+from contracts.model.context import API, Context
 from contracts.model.state import LIVE, STOPPED
 from harness.expect import ContractViolation, expect
 from harness.steps import FINDINGS
@@ -150,13 +150,6 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
         if visibility:
             body["visibility"] = visibility
         self.do_create_projects(org, [body])
-
-    @initialize()
-    def cross_the_largest_page(self) -> None:
-        """Once a phase, more projects than the largest page holds: a coin flip would miss loss past offset 100."""
-        if not self.context.crossed_largest_page:
-            self.context.crossed_largest_page = True
-            self.create_many_projects(data.LONGER_THAN_LARGEST_PAGE)
 
     @precondition(lambda self: not self.bulk_done)
     @rule(count=data.BULK)
@@ -409,24 +402,7 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
         if org is None:
             return
         project = self.pick(draw, self.active_projects(org))
-        bodies = [{"description": description}, {"tags": [self.tag, *tags]}]
-        path = f"{API}/projects/{project.id}"
-        with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(lambda body: self.client(org).put(path, json=body), bodies))
-        for response in answers:
-            expect(response, "updateProject", 200)
-        rank = self.orgs[org].tick()  # one rank: the batch happened in some serial order
-        for body in bodies:
-            self.orgs[org].update_project(project.id, body, rank)
-        shown = op_call(self.client(org), "GET", path, "getProject", (200,))
-        if shown.get("description") != description or shown.get("tags") != [self.tag, *tags]:
-            raise ContractViolation(
-                "DUR-002",
-                f"after concurrent updates of description and tags, {path} reads "
-                f"description {shown.get('description')!r}, tags {shown.get('tags')!r}: "
-                "an update was lost",
-            )
-        self.touched.add((org, "project", project.id))
+        self.do_concurrent_updates(org, project, [{"description": description}, {"tags": [self.tag, *tags]}])
 
     @precondition(lambda self: self.has_active_project())
     @rule(draw=st.data(), count=st.integers(2, 4), size=data.SIZE_GB)

@@ -234,6 +234,10 @@ class Organization:
         workspace.seen_running = False
         self.event(self.projects[workspace.project_id], f"workspace.{verb}", "workspace", workspace_id, rank)
 
+    def workspace_synced(self, workspace_id: str, rank: int) -> None:
+        workspace = self.workspaces[workspace_id]
+        self.event(self.projects[workspace.project_id], "workspace.synced", "workspace", workspace_id, rank)
+
     def delete_workspace(self, workspace_id: str, rank: int) -> None:
         workspace = self.workspaces.pop(workspace_id)
         self.event(self.projects[workspace.project_id], "workspace.deleted", "workspace", workspace_id, rank)
