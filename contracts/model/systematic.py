@@ -24,6 +24,7 @@ from contracts.model.effects import Case, Coverage, EffectsMap
 from contracts.model.state import Collaborator, Project, Volume, Workspace
 from contracts.model.strategies import LONGER_THAN_LARGEST_PAGE
 from harness.expect import ContractViolation
+from harness.steps import FINDINGS
 
 MAIN, OTHER = "a", "b"  # the organization the cases act in; the other one whose views must not change
 Thing = Project | Volume | Workspace
@@ -63,6 +64,9 @@ def drives(operation: str, state: str) -> Callable[[Callable[..., Thing | None]]
                 made, accepted = driver(self, thing, *args), True
             except Refused:
                 made, accepted = None, False
+            except FINDINGS as finding:
+                finding.add_note(f"in the systematic pass: {case.name} ({case.basis})")
+                raise
             finally:
                 self.refusable = None
             subject = subject_of(made or thing, terms=self.terms(made or thing))  # type: ignore[arg-type]
