@@ -345,9 +345,10 @@ class ViewOracle:
             owner = any(project.collaborators[m].is_owner for m in missing)
             requirement = "PRJ-COLLAB-001" if owner else "PRJ-COLLAB-002" if missing else "PRJ-COLLAB-004"
             raise ContractViolation(requirement, f"GET {path} leaves out {missing} and lists {extra}")
-        if body.get("count", len(people)) != len(people):
+        if body.get("count", len(people)) != len(people):  # more: one removed is still counted
             raise ContractViolation(
-                "PRJ-COLLAB-002", f"GET {path} answered count {body.get('count')} for {len(people)} collaborators"
+                "PRJ-COLLAB-004" if body.get("count", 0) > len(people) else "PRJ-COLLAB-002",
+                f"GET {path} answered count {body.get('count')} for {len(people)} collaborators",
             )
         for user_id, person in project.collaborators.items():
             shown = people[user_id]

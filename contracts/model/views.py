@@ -122,16 +122,18 @@ def judge(label: str, seen: Walk, expected: Expected) -> None:
         raise ContractViolation("GEN-LIST-001", f"{where} listed {repeated[:3]} on more than one page")
     if len(set(seen.counts)) > 1:
         raise ContractViolation("GEN-LIST-003", f"{where} answered count {seen.counts} on pages of one list")
+    got = set(seen.ids)
+    # every item the model expects is there: a page short of what count promises means the count is wrong
+    complete = expected.required <= got <= expected.allowed and not set(expected.strangers or {}) & got
     for offset, limit, answered in seen.pages:
         should = max(0, min(limit, seen.counts[0] - offset))
         if answered != should:
-            requirement = "GEN-LIST-001" if answered < should else "GEN-LIST-002"
+            requirement = "GEN-LIST-002" if answered > should else "GEN-LIST-003" if complete else "GEN-LIST-001"
             raise ContractViolation(
                 requirement,
                 f"{where}: the page at offset {offset} held {answered} items, "
                 f"count {seen.counts[0]} and limit {limit} promise {should}",
             )
-    got = set(seen.ids)
     strangers = expected.strangers or {}
     foreign = sorted(got & set(strangers))
     if foreign:

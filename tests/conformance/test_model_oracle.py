@@ -28,8 +28,8 @@ def test_a_list_that_agrees_passes() -> None:
     ("pages", "count", "requirement"),
     [
         ([["a", "b"], ["b", "c"]], 3, "GEN-LIST-001"),  # an item on two pages
-        ([["a", "b"], []], 3, "GEN-LIST-001"),  # a page short of what count promises
-        ([["a", "b"], ["c"]], 4, "GEN-LIST-001"),  # count says more than there is
+        ([["a", "b"], []], 3, "GEN-LIST-001"),  # a page short of what count promises, an item missing
+        ([["a", "b"], ["c"]], 4, "GEN-LIST-003"),  # count says more than there is, every item is there
         ([["a", "b", "c"]], 3, "GEN-LIST-002"),  # a page longer than the limit
         ([["a", "b"]], 2, "PRJ-LIST-001"),  # an item left out
     ],
