@@ -43,6 +43,7 @@ class ModelActions(ViewOracle):
         self.touched: set[tuple[str, str, str]] = set()  # (org, kind, id) to read back after the step
         self.gone: list[tuple[str, str, str]] = []
         self.emails = 0
+        self.deleted: dict[str, str] = {}  # every id this example deleted, and its kind
         self.rng = random.Random(0)  # the oracle's draws (filters, sorts, page sizes); reseeded per example
 
     # ------------------------------------------------------------ what the model holds
@@ -50,14 +51,20 @@ class ModelActions(ViewOracle):
         return f"{self.context.prefix}{self.tag}-{part}"
 
     def created(self, org: str, kind: str, body: Any) -> str:
-        """The new id ({projectId}, or the SDK's whole object with id, D-01); registered and read back next."""
+        """The new id ({projectId}, or the SDK's whole object with id, D-01); registered and read back next. An id
+        once deleted is never given again (D-38: "This action is irreversible.")."""
         created_id = new_id(body, kind)
+        if created_id in self.deleted:
+            raise ContractViolation(
+                "GEN-ID-002", f"a new {kind} got the id {created_id} of a deleted {self.deleted[created_id]}"
+            )
         self.context.registries[org].add(kind, created_id)
         self.touched.add((org, kind, created_id))
         return created_id
 
     def removed(self, org: str, kind: str, resource_id: str) -> None:
         """Deleted: out of the registry, read back as gone."""
+        self.deleted[resource_id] = kind
         self.context.registries[org].forget(kind, resource_id)
         self.touched.discard((org, kind, resource_id))
         self.gone.append((org, kind, resource_id))
@@ -167,24 +174,43 @@ class ModelActions(ViewOracle):
         self.emails += 1
         return f"{self.context.prefix}{self.tag}-{self.emails}@example.com"
 
-    def do_add_collaborator(self, org: str, project: Project, role: str) -> Collaborator:
-        email = self.new_email()
+    def do_add_collaborator(self, org: str, project: Project, role: str, email: str | None = None) -> None:
+        """Add a collaborator (``email``: one already added, to add again; then nothing may change)."""
+        again = email is not None
+        email = email or self.new_email()
         path = f"{API}/projects/{project.id}/collaborators"
         self.send(org, "POST", path, "addProjectCollaborator", (200, 201), {"email": email, "role": role})
-        return self.listed_collaborator(org, project, email, role)
+        if not again:
+            self.listed_collaborators(org, project, {email: role}, self.orgs[org].tick())
 
-    def listed_collaborator(self, org: str, project: Project, email: str, role: str) -> Collaborator:
-        """The collaborator just added, as listed (its user id is the server's), now in the model."""
+    def do_concurrent_adds(self, org: str, project: Project, count: int) -> None:
+        """Collaborators added at once: each lands once, in some serial order (D-39)."""
+        added = {self.new_email(): "viewer" for _ in range(count)}
+        path = f"{API}/projects/{project.id}/collaborators"
+        with ThreadPoolExecutor(count) as pool:
+            answers = list(pool.map(lambda email: self.client(org).post(path, json={"email": email, "role": "viewer"}),
+                                    added))  # fmt: skip
+        for response in answers:
+            answer(response, "addProjectCollaborator", (200, 201))
+        self.listed_collaborators(org, project, added, self.orgs[org].tick(), requirement="DUR-002")
+
+    def listed_collaborators(
+        self, org: str, project: Project, added: dict[str, str], rank: int, requirement: str = "PRJ-COLLAB-002"
+    ) -> None:
+        """The collaborators just added (email: role), as listed (their user ids are the server's), now in the model
+        (one rank: added together, they may come in any order)."""
         path = f"{API}/projects/{project.id}/collaborators"
         listed = op_call(self.client(org), "GET", path, "listProjectCollaborators", (200,))
         people = read_field(listed, "collaborators", list, f"GET {path}")
-        match = [p for p in people if isinstance(p, dict) and str(p.get("email", "")).casefold() == email.casefold()]
-        if not match:
-            raise ContractViolation("PRJ-COLLAB-002", f"{email} was added to {project.id} but is not listed")
-        person = Collaborator(read_field(match[0], "userId", str, f"GET {path}"), email, role, False)
-        self.orgs[org].add_collaborator(project.id, person, self.orgs[org].tick())
+        for email, role in added.items():
+            match = [
+                p for p in people if isinstance(p, dict) and str(p.get("email", "")).casefold() == email.casefold()
+            ]
+            if not match:
+                raise ContractViolation(requirement, f"{email} was added to {project.id} but is not listed")
+            person = Collaborator(read_field(match[0], "userId", str, f"GET {path}"), email, role, False)
+            self.orgs[org].add_collaborator(project.id, person, rank)
         self.touched.add((org, "project", project.id))
-        return person
 
     def do_change_role(self, org: str, project: Project, person: Collaborator, role: str) -> None:
         path = f"{API}/projects/{project.id}/collaborators/{person.user_id}"
@@ -224,11 +250,11 @@ class ModelActions(ViewOracle):
         self.touched.add((org, "project", volume.project_id))
 
     # ------------------------------------------------------------ workspaces
-    def do_create_workspace(self, org: str, project: Project, body: dict[str, Any]) -> str:
+    def do_create_workspace(self, org: str, project: Project | None, body: dict[str, Any]) -> str:
         answer = self.send(org, "POST", f"{API}/workspaces", "createWorkspace", (201,), body)
         workspace_id = self.created(org, "workspace", answer)
         self.orgs[org].create_workspace(workspace_id, body, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
+        self.touched |= {(org, "project", project.id)} if project else set()
         return workspace_id
 
     def do_update_workspace(self, org: str, workspace: Workspace, body: dict[str, Any]) -> None:

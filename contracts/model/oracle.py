@@ -343,7 +343,9 @@ class ViewOracle:
         extra = sorted(set(people) - set(project.collaborators))
         if missing or extra:
             owner = any(project.collaborators[m].is_owner for m in missing)
-            requirement = "PRJ-COLLAB-001" if owner else "PRJ-COLLAB-002" if missing else "PRJ-COLLAB-004"
+            emails = {c.email.casefold() for c in project.collaborators.values() if c.email}
+            again = any(str(people[e].get("email", "")).casefold() in emails for e in extra)  # one added twice
+            requirement = "PRJ-COLLAB-001" if owner else "PRJ-COLLAB-002" if missing or again else "PRJ-COLLAB-004"
             raise ContractViolation(requirement, f"GET {path} leaves out {missing} and lists {extra}")
         if body.get("count", len(people)) != len(people):  # more: one removed is still counted
             raise ContractViolation(

@@ -70,7 +70,7 @@ class Volume:
 @dataclass
 class Workspace:
     id: str
-    project_id: str
+    project_id: str | None
     name: str
     description: str
     environment_type: str
@@ -202,21 +202,21 @@ class Organization:
         volume = self.volumes.pop(volume_id)
         self.event(self.projects[volume.project_id], "volume.deleted", "volume", volume_id, rank)
 
-    def volumes_of(self, project_id: str) -> list[Volume]:
+    def volumes_of(self, project_id: str | None) -> list[Volume]:
         return [volume for volume in self.volumes.values() if volume.project_id == project_id]
 
     # ------------------------------------------------------------ workspaces
     def create_workspace(self, workspace_id: str, body: dict[str, Any], rank: int) -> Workspace:
         workspace = Workspace(
             id=workspace_id,
-            project_id=body["projectId"],
+            project_id=body.get("projectId"),
             name=body["name"],
             description=body.get("description", ""),
             environment_type=body["environmentType"],
             rank=rank,
         )  # D-06: creating a workspace starts it
         self.workspaces[workspace_id] = workspace
-        self.event(self.projects[workspace.project_id], "workspace.created", "workspace", workspace_id, rank)
+        self.workspace_event(workspace, "workspace.created", rank)
         return workspace
 
     def update_workspace(self, workspace_id: str, body: dict[str, Any], rank: int) -> None:
@@ -225,24 +225,29 @@ class Organization:
         workspace.description = body.get("description", workspace.description)
         if isinstance(body.get("resources"), dict) and isinstance(workspace.seen.get("resources"), dict):
             workspace.seen["resources"] = {**workspace.seen["resources"], **body["resources"]}  # D-18: merged
-        self.event(self.projects[workspace.project_id], "workspace.updated", "workspace", workspace_id, rank)
+        if "image" in body:
+            workspace.seen["image"] = body["image"]
+        self.workspace_event(workspace, "workspace.updated", rank)
 
     def workspace_action(self, workspace_id: str, verb: str, rank: int) -> None:
         """start, stop, restart (REST: start a stopped one, stop a running one, restart = stop + start)."""
         workspace = self.workspaces[workspace_id]
         workspace.state = STOPPED if verb == "stopped" else LIVE
         workspace.seen_running = False
-        self.event(self.projects[workspace.project_id], f"workspace.{verb}", "workspace", workspace_id, rank)
+        self.workspace_event(workspace, f"workspace.{verb}", rank)
 
     def workspace_synced(self, workspace_id: str, rank: int) -> None:
-        workspace = self.workspaces[workspace_id]
-        self.event(self.projects[workspace.project_id], "workspace.synced", "workspace", workspace_id, rank)
+        self.workspace_event(self.workspaces[workspace_id], "workspace.synced", rank)
 
     def delete_workspace(self, workspace_id: str, rank: int) -> None:
-        workspace = self.workspaces.pop(workspace_id)
-        self.event(self.projects[workspace.project_id], "workspace.deleted", "workspace", workspace_id, rank)
+        self.workspace_event(self.workspaces.pop(workspace_id), "workspace.deleted", rank)
 
-    def workspaces_of(self, project_id: str) -> list[Workspace]:
+    def workspace_event(self, workspace: Workspace, action: str, rank: int) -> None:
+        """A workspace's event goes to its project's feed; one outside a project has no feed (D-29)."""
+        if workspace.project_id in self.projects:
+            self.event(self.projects[workspace.project_id], action, "workspace", workspace.id, rank)
+
+    def workspaces_of(self, project_id: str | None) -> list[Workspace]:
         return [workspace for workspace in self.workspaces.values() if workspace.project_id == project_id]
 
     # ------------------------------------------------------------ derived views

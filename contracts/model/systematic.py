@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from contracts.model.actions import ModelActions, Refused
 from contracts.model.context import API, Context, op_call
@@ -28,6 +28,7 @@ from harness.steps import FINDINGS
 
 MAIN, OTHER = "a", "b"  # the organization the cases act in; the other one whose views must not change
 Thing = Project | Volume | Workspace
+T = TypeVar("T", bound=Thing | None)
 DRIVERS: dict[str, Callable[..., Any]] = {}
 
 
@@ -38,7 +39,7 @@ class Subject:
     org: str
     kind: str  # project, volume, workspace
     id: str
-    project_id: str
+    project_id: str | None  # a workspace outside a project has none
     terms: tuple[str, ...] = ()  # search terms for the project searches: its name, before and after
 
     @property
@@ -51,13 +52,14 @@ def subject_of(thing: Thing, org: str = MAIN, terms: tuple[str, ...] = ()) -> Su
     return Subject(org, kind, thing.id, thing.id if isinstance(thing, Project) else thing.project_id, terms)
 
 
-def drives(operation: str, state: str) -> Callable[[Callable[..., Thing | None]], Callable[..., Thing | None]]:
+def drives(operation: str, state: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Register the driver of one case: it performs the operation on its first argument (the subject, or the
-    project a create makes it in) and returns what it made, if anything; the case's views are then read."""
+    project a create makes it in) and returns what it made, if anything (None where the target refused, as the
+    case allowed); the case's views are then read."""
 
-    def register(driver: Callable[..., Thing | None]) -> Callable[..., Thing | None]:
+    def register(driver: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(driver)
-        def driven(self: SystematicPass, thing: Thing, *args: Any, later: bool = False) -> Thing | None:
+        def driven(self: SystematicPass, thing: Thing | None, *args: Any, later: bool = False) -> T:
             case = self.effects.case(operation, state)
             self.refusable = case
             try:
@@ -69,14 +71,14 @@ def drives(operation: str, state: str) -> Callable[[Callable[..., Thing | None]]
                 raise
             finally:
                 self.refusable = None
-            subject = subject_of(made or thing, terms=self.terms(made or thing))  # type: ignore[arg-type]
+            subject = subject_of(made or thing, terms=self.terms(made or thing))
             self.read_views(case, subject)
             if accepted and case.awaits == "running":
                 workspace = self.orgs[MAIN].workspaces[subject.id]
                 self.unsettled.append((case, subject, workspace))
                 if not later:
                     self.settle_all()
-            return made
+            return cast(T, made)
 
         DRIVERS[f"{operation}@{state}"] = driven
         return driven
@@ -136,20 +138,19 @@ class SystematicPass(ModelActions):
             self.other_world()
         main = self.orgs[MAIN]
         last = self.beyond_the_largest_page(None)
-        for project_id in [*self.bulk, last.id]:  # type: ignore[union-attr]
+        for project_id in [*self.bulk, last.id]:
             self.do_delete_project(MAIN, main.projects[project_id])
         p1 = self.create_project(None, "alpha")
-        assert isinstance(p1, Project)
         p2, p3 = (main.projects[self.make_project(part)] for part in ("beta", "gamma"))
         # workspaces first: they provision while the volume and project cases run
         w1 = self.create_workspace(p1, later=True)
-        assert isinstance(w1, Workspace)
+        w0 = self.create_loose_workspace(None, later=True)
         w2, w3, w5 = (main.workspaces[self.make_workspace(project)] for project in (p1, p1, p3))
         self.volume_cases(p1, p2, p3)
         self.project_cases(p1, p2)
         self.settle_all()
         self.settle(MAIN, [w2, w3, w5], "create")
-        self.workspace_cases(p1, w1, w2)
+        self.workspace_cases(p1, w0, w1, w2)
         self.do_workspace_action(MAIN, w5, "stop")
         self.delete_project_not_empty(p3)
         self.archive_cases(p1)
@@ -165,7 +166,6 @@ class SystematicPass(ModelActions):
     def volume_cases(self, p1: Project, p2: Project, p3: Project) -> None:
         main = self.orgs[MAIN]
         v1 = self.create_volume(p1)
-        assert isinstance(v1, Volume)
         v2 = main.volumes[self.make_volume(p1, "model")]
         for _ in range(4):  # equal sizes and labels: ties for every sorted read of the volume cases
             self.make_volume(p3, "data")
@@ -183,24 +183,30 @@ class SystematicPass(ModelActions):
     def project_cases(self, p1: Project, p2: Project) -> None:
         self.update_active(p1)
         self.update_concurrently(p1)
-        member = self.add_member(p1)
-        assert isinstance(member, Project)
+        self.add_member(p1)
         person = next(c for c in p1.collaborators.values() if not c.is_owner)
         self.change_role_of_member(p1, person)
+        self.add_member_again(p1, person)
         owner = next(c for c in p1.collaborators.values() if c.is_owner)
         self.change_role_of_owner(p1, owner)
         self.remove_owner(p1, owner)
         self.remove_member(p1, person)
+        self.add_members_concurrently(p1)
         self.delete_project_empty(p2)
 
-    def workspace_cases(self, p1: Project, w1: Workspace, w2: Workspace) -> None:
+    def workspace_cases(self, p1: Project, w0: Workspace, w1: Workspace, w2: Workspace) -> None:
         main = self.orgs[MAIN]
         self.rename_running(w1)
         self.resize_running(w1)
+        self.reimage_running(w1)
         self.delete_running(w2)
+        self.start_running(w2)
         self.sync_running(w1)
+        self.sync_without_volume(w0)
         self.delete_mounted(main.volumes[sorted(main.volumes_of(p1.id), key=lambda v: v.rank)[0].id], w1)
         self.stop_running(w2)
+        self.stop_stopped(w2)
+        self.restart_stopped(w2)
         self.rename_stopped(w2)
         self.resize_stopped(w2)
         self.sync_stopped(w2)
@@ -234,11 +240,14 @@ class SystematicPass(ModelActions):
         body = {"projectId": project.id, "label": self.name(f"{kind}-volume"), "sizeGb": 2.0, "type": kind}
         return self.do_create_volume(MAIN, project, body)
 
-    def workspace_body(self, project: Project, part: str) -> dict[str, Any]:
-        return {"name": self.name(part), "description": "", "environmentType": "jupyter", "projectId": project.id}
+    def workspace_body(self, project: Project | None, part: str) -> dict[str, Any]:
+        body = {"name": self.name(part), "description": "", "environmentType": "jupyter"}
+        return body | ({"projectId": project.id} if project else {})
 
     def make_workspace(self, project: Project) -> str:
-        return self.do_create_workspace(MAIN, project, self.workspace_body(project, "workspace"))
+        """A workspace with more storage than the default: a resize that resets the rest shows."""
+        body = self.workspace_body(project, "workspace") | {"resources": {"storage": "20Gi"}}
+        return self.do_create_workspace(MAIN, project, body)
 
     # ------------------------------------------------------------ drivers: projects
     @drives("createProject", "new")
@@ -300,6 +309,14 @@ class SystematicPass(ModelActions):
     def add_member(self, project: Project) -> Project:
         self.do_add_collaborator(MAIN, project, "viewer")
         return project
+
+    @drives("addProjectCollaborator", "member")
+    def add_member_again(self, project: Project, person: Collaborator) -> None:
+        self.do_add_collaborator(MAIN, project, "viewer", email=person.email)  # nothing changes, its role neither
+
+    @drives("addProjectCollaborator", "concurrent")
+    def add_members_concurrently(self, project: Project) -> None:
+        self.do_concurrent_adds(MAIN, project, 3)
 
     @drives("addProjectCollaborator", "archived")
     def add_member_archived(self, project: Project) -> None:
@@ -380,6 +397,11 @@ class SystematicPass(ModelActions):
         workspace_id = self.do_create_workspace(MAIN, project, self.workspace_body(project, "first"))
         return self.orgs[MAIN].workspaces[workspace_id]
 
+    @drives("createWorkspace", "no project")
+    def create_loose_workspace(self, _: None) -> Workspace:
+        workspace_id = self.do_create_workspace(MAIN, None, self.workspace_body(None, "loose"))
+        return self.orgs[MAIN].workspaces[workspace_id]
+
     @drives("createWorkspace", "archived project")
     def create_workspace_archived(self, project: Project) -> Workspace:
         workspace_id = self.do_create_workspace(MAIN, project, self.workspace_body(project, "late"))
@@ -397,13 +419,30 @@ class SystematicPass(ModelActions):
     def resize_running(self, workspace: Workspace) -> None:
         self.do_update_workspace(MAIN, workspace, {"resources": {"cpu": "3"}})
 
+    @drives("updateWorkspace", "running, image")
+    def reimage_running(self, workspace: Workspace) -> None:
+        self.do_update_workspace(MAIN, workspace, {"image": "strongly/jupyter:custom"})
+
     @drives("updateWorkspace", "stopped, resources")
     def resize_stopped(self, workspace: Workspace) -> None:
-        self.do_update_workspace(MAIN, workspace, {"resources": {"cpu": "3", "memory": "8Gi"}})
+        body = {"resources": {"cpu": "3", "memory": "8Gi"}, "image": "strongly/jupyter:other"}
+        self.do_update_workspace(MAIN, workspace, body)
 
     @drives("startWorkspace", "stopped")
     def start_stopped(self, workspace: Workspace) -> None:
         self.do_workspace_action(MAIN, workspace, "start")
+
+    @drives("startWorkspace", "running")
+    def start_running(self, workspace: Workspace) -> None:
+        self.do_workspace_action(MAIN, workspace, "start")
+
+    @drives("stopWorkspace", "stopped")
+    def stop_stopped(self, workspace: Workspace) -> None:
+        self.do_workspace_action(MAIN, workspace, "stop")
+
+    @drives("restartWorkspace", "stopped")
+    def restart_stopped(self, workspace: Workspace) -> None:
+        self.do_workspace_action(MAIN, workspace, "restart")
 
     @drives("stopWorkspace", "running")
     def stop_running(self, workspace: Workspace) -> None:
@@ -435,6 +474,10 @@ class SystematicPass(ModelActions):
 
     @drives("syncWorkspace", "running")
     def sync_running(self, workspace: Workspace) -> None:
+        self.do_sync_workspace(MAIN, workspace)
+
+    @drives("syncWorkspace", "running, no volume")
+    def sync_without_volume(self, workspace: Workspace) -> None:
         self.do_sync_workspace(MAIN, workspace)
 
     @drives("syncWorkspace", "stopped")
@@ -493,9 +536,9 @@ def lists(kind: str, *variants: dict[str, Any], limits: tuple[int | None, ...] =
     ``TAG`` and ``PROJECT`` stand for the run's tag and the subject's project."""
 
     def read(self: SystematicPass, subject: Subject) -> None:
-        stand_for = {"TAG": self.tag, "PROJECT": subject.project_id}
         for variant in variants:
-            params = {name: stand_for.get(value, value) for name, value in variant.items()}
+            params = {name: subject.project_id if value == "PROJECT" else value.replace("TAG", self.tag)
+                      for name, value in variant.items()}  # fmt: skip
             for limit in limits:
                 self.read_list(subject.org, kind, params, limit)
 
@@ -514,14 +557,17 @@ READERS: dict[str, Callable[[SystematicPass, Subject], None]] = {
     "workspace": object_view("workspace", "WS-LIFE-007"),
     "workspace/status": workspace_view("check_status", "status"),
     "workspace/metrics": workspace_view("check_metrics", "metrics"),
-    "workspaces": lists("workspace", {"search": "TAG"}),
+    "workspaces": lists("workspace", {"search": "TAG"}, {"search": "TAG-work"}),
     "workspaces?status": lists("workspace", *({"search": "TAG", "status": status} for status in STATUSES)),
     "workspaces?projectId": lists("workspace", {"projectId": "PROJECT"}, {"projectId": "PROJECT", "status": "running"}),
     "workspaces?sort": lists(
         "workspace", {"search": "TAG", "sort": "status:asc"}, {"search": "TAG", "sort": "name:desc"}, limits=(2,)
     ),
     "project": object_view("project", "PRJ-LIFE-006"),
-    "projects": lists("project", {"tag": "TAG"}, limits=(None, 7)),
+    "projects": lambda self, subject: (
+        lists("project", {"tag": "TAG"}, limits=(None, 7))(self, subject),
+        lists("project", {"tag": "v2", "search": "TAG"})(self, subject),
+    ),
     "projects?status": lists("project", {"tag": "TAG", "status": "active"}, {"tag": "TAG", "status": "archived"}),
     "projects?category": lists("project", *({"tag": "TAG", "category": c} for c in ("machine-learning", "analytics"))),
     "projects?search": project_searches,
@@ -532,7 +578,7 @@ READERS: dict[str, Callable[[SystematicPass, Subject], None]] = {
     "project/volumes": project_view("volumes"),
     "project/workspaces": project_view("workspaces"),
     "volume": object_view("volume", "VOL-LIFE-003"),
-    "volumes": lists("volume", {"search": "TAG"}),
+    "volumes": lists("volume", {"search": "TAG"}, {"search": "TAG-data"}),
     "volumes?type": lists("volume", *({"search": "TAG", "type": kind} for kind in ("data", "model"))),
     "volumes?projectId": lists(
         "volume", *({"projectId": "PROJECT"} | extra for extra in ({}, {"type": "data"}, {"search": "TAG"}))
