@@ -99,7 +99,9 @@ class SystematicPass(ModelActions):
         self.first_names: dict[str, str] = {}  # a project's name as first given (its search term after a rename)
         self.bulk: list[str] = []  # the projects made to cross the largest page
         if OTHER not in self.orgs:
-            self.coverage.skipped_views["other-organization"] = "no other organization's key was given"
+            self.coverage.skipped_views["other-organization"] = (
+                "no other organization's key (STRONGLY_OTHER_API_KEY) was given"
+            )
 
     # ------------------------------------------------------------ reading a case's views
     def read_views(self, case: Case, subject: Subject) -> None:
