@@ -415,7 +415,7 @@ def project_list_stale_status(ref: Reference) -> None:
     ref.projects.override("find", lambda _: stale)
 
 
-@fault("delete-workspace-drops-volumes", area="semantics", catches=("PRJ-SUB-001", MODEL))
+@fault("delete-workspace-drops-volumes", area="semantics", catches=("PRJ-SUB-001", "PRJ-STATS-001", MODEL))
 def delete_workspace_drops_volumes(ref: Reference) -> None:
     """Deleting a workspace also deletes the volumes of its project, which the documents say persist."""
     delete = ref.workspaces.delete
