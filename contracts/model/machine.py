@@ -30,8 +30,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from contracts.model import strategies as data
 from contracts.model.actions import ModelActions
 from contracts.model.context import API, Context
-from contracts.model.state import LIVE, STOPPED
-from harness.expect import ContractViolation, expect
+from contracts.model.state import LIVE, STOPPED, Project
+from harness.expect import expect
 from harness.steps import FINDINGS
 
 
@@ -194,16 +194,24 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
     def archive_project(self, draw: st.DataObject) -> None:
         self.archive_or_restore(draw, True)
 
+    def quiet(self, org: str, project: Project) -> bool:
+        """Archived only without live workspaces: the documents do not say what archiving does to them (a
+        target may refuse it, or stop them); D-27 leaves them running, our choice."""
+        return all(w.state == STOPPED for w in self.orgs[org].workspaces_of(project.id))
+
     @precondition(lambda self: self.has_archived_project())
     @rule(draw=st.data())
     def restore_project(self, draw: st.DataObject) -> None:
         self.archive_or_restore(draw, False)
 
     def archive_or_restore(self, draw: st.DataObject, archive: bool) -> None:
-        org = self.any_org(draw, lambda o: [p for p in self.orgs[o].projects.values() if p.archived != archive])
+        def can(org: str) -> list[Project]:
+            return [p for p in self.orgs[org].projects.values() if p.archived != archive and self.quiet(org, p)]
+
+        org = self.any_org(draw, can)
         if org is None:
             return
-        project = self.pick(draw, [p for p in self.orgs[org].projects.values() if p.archived != archive])
+        project = self.pick(draw, can(org))
         self.do_archive_or_restore(org, project, archive)
 
     @precondition(lambda self: self.has_empty_project())
@@ -291,6 +299,9 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
         if org is None or (size is None and part is None):
             return
         volume = self.pick(draw, self.volumes(org))
+        size = size if size is not None and size >= volume.size_gb else None  # shrinking may be refused (VOL-LIFE-005)
+        if size is None and part is None:
+            return
         body = ({"sizeGb": size} if size is not None else {}) | ({"label": self.name(part)} if part is not None else {})
         self.do_update_volume(org, volume, body)
 
@@ -351,7 +362,7 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
     def start_workspace(self, draw: st.DataObject) -> None:
         self.workspace_action(draw, "start")
 
-    @precondition(lambda self: self.has_live_workspace())
+    @precondition(lambda self: self.has_running_workspace())
     @rule(draw=st.data())
     def stop_workspace(self, draw: st.DataObject) -> None:
         self.workspace_action(draw, "stop")
@@ -362,10 +373,11 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
         self.workspace_action(draw, "restart")
 
     def workspace_action(self, draw: st.DataObject, verb: str) -> None:
-        """REST: start a stopped workspace, stop a running one, restart a running one."""
+        """REST: start a stopped workspace, stop a running one, restart a running one (one seen running: stopping
+        a pending one is our choice, D-08, the systematic pass's case)."""
         can = {
             "start": lambda w: w.state == STOPPED,
-            "stop": lambda w: w.state == LIVE,
+            "stop": lambda w: w.seen_running,
             "restart": lambda w: w.seen_running,
         }[verb]
         org = self.any_org(draw, lambda o: self.workspaces(o, can))
@@ -435,11 +447,5 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
             if kind == "project" and resource_id in self.orgs[org].projects:
                 self.check_project_views(org, resource_id)
         for org, kind, resource_id in self.gone:
-            response = self.client(org).get(f"{API}/{kind}s/{resource_id}")
-            if response.status_code != 404:
-                raise ContractViolation(
-                    "GEN-STATE-001",
-                    f"GET {API}/{kind}s/{resource_id} answered {response.status_code} after its delete",
-                    response,
-                )
+            self.check_gone(org, f"{API}/{kind}s/{resource_id}")
         self.touched, self.gone = set(), []

@@ -14,13 +14,15 @@ from typing import Any, ClassVar
 from contracts.model.context import API, Context, member, op_call
 from contracts.model.state import Organization, Project, Volume, known_status, statuses
 from contracts.model.views import Expected, Walk, judge, stamp, walk, whole_second, within
-from contracts.support import WHOLE_LISTS
+from contracts.support import COLLATIONS, WHOLE_LISTS, documents, entries, envelope
 from harness.client import ApiClient
-from harness.expect import ContractViolation, expect, read_field
+from harness.expect import ContractViolation, expect
 
 PAGE_SIZES = (1, 2, 3, 7, None, 50, 100)  # tiny ones cross many page boundaries, 100 is the largest page
-# Fields that move by themselves or that the documents do not pin (D-07 url, D-13 volumeIds, D-37).
-VOLATILE = {"project": {"updatedAt"}, "volume": {"updatedAt"}, "workspace": {"updatedAt", "status", "url", "volumeIds"}}
+# Fields that move by themselves or that the documents do not pin (D-07 url, D-13 volumeIds, D-37; a volume's
+# "status str Current status" names no values, and may say it is syncing).
+VOLATILE = {"project": {"updatedAt"}, "volume": {"updatedAt", "status"},
+            "workspace": {"updatedAt", "status", "url", "volumeIds"}}  # fmt: skip
 FIELD_REQUIREMENT = {"project": "PRJ-LIFE-002", "volume": "VOL-LIFE-002", "workspace": "WS-SEM-002"}
 # A project's fields derived from its collaborators and volumes (D-28, D-34): PRJ-SEM-001, a SHOULD.
 DERIVED = frozenset({"sharedWith", "attachedVolumeIds", "defaultDataVolumeId"})
@@ -61,15 +63,18 @@ class ViewOracle:
 
     def sorting(self, org: str, kind: str, sort: str | None, fields: dict[str, Any]) -> Expected:
         """How a list sorted by ``sort`` (D-12: ``field[:asc|desc]``) is judged: key, direction, requirement; ties
-        come in any order. ``createdAt`` is the documented example (GEN-LIST-004); another field may be
-        refused (GEN-LIST-007 recommends it) but, once accepted, is honoured (GEN-LIST-004); the default
-        order, newest first, is our own choice (GEN-LIST-007)."""
+        come in any order. The workspaces list documents ``sort`` ("e.g. createdAt:desc"): an accepted sort is
+        honoured (GEN-LIST-004), in any reasonable collation of strings by default, by code point under
+        --strict, and a field other than ``createdAt`` may be refused. Sorting another list, every D-12 field,
+        and the default orders (newest first) are our own choices (GEN-LIST-007)."""
         if sort is None:
             key = self.created_at(org, kind) if self.context.judges("GEN-LIST-007") else None
             return Expected(set(), set(), key, True, "", order="GEN-LIST-007")
         field, _, direction = sort.partition(":")
         key = fields[field] if field in fields else self.created_at(org, kind)
-        return Expected(set(), set(), key, direction == "desc", "")
+        order = "GEN-LIST-004" if kind == "workspace" else "GEN-LIST-007"
+        collations = ("code point",) if self.context.judges("GEN-LIST-007") else tuple(COLLATIONS)
+        return Expected(set(), set(), key, direction == "desc", "", order=order, collations=collations)
 
     def drawn_sort(self, fields: dict[str, Any]) -> dict[str, str]:
         """A sort parameter drawn from the list's D-12 fields and ``createdAt``, or none (the default order)."""
@@ -93,14 +98,19 @@ class ViewOracle:
         label: str,
         path: str,
         operation_id: str,
-        envelope: str,
         params: dict[str, Any],
         expected: Expected,
         limit: int | None,
     ) -> list[Any]:
+        """One list read and judged. A parameter the documents do not give this list (a sort of the projects,
+        say) is ours: a server may ignore or refuse it, so by default it is not sent (GEN-LIST-007)."""
+        if "sort" in params and not documents(operation_id, "sort") and not self.context.judges("GEN-LIST-007"):
+            params, expected = (
+                {name: value for name, value in params.items() if name != "sort"},
+                replace(expected, key=None),
+            )
         sort = str(params.get("sort", "createdAt"))
-        seen = self.walked(org, path, operation_id, envelope, params, limit, expected,
-                           refusable=not sort.startswith("createdAt"))  # fmt: skip
+        seen = self.walked(org, path, operation_id, params, limit, expected, refusable=not sort.startswith("createdAt"))
         if seen.refused is not None:  # a sort field the documents do not name, refused: allowed by default
             if self.context.judges("GEN-LIST-007"):
                 raise ContractViolation(
@@ -110,8 +120,8 @@ class ViewOracle:
                 )
             params = {name: value for name, value in params.items() if name != "sort"}
             expected = replace(expected, key=None)
-            seen = self.walked(org, path, operation_id, envelope, params, limit, expected)
-        judge(f"{label} GET {path}?{params}", seen, expected)
+            seen = self.walked(org, path, operation_id, params, limit, expected)
+        judge(f"{label} GET {path}?{params}", seen, expected, self.context.judges)
         return seen.items
 
     def walked(
@@ -119,17 +129,17 @@ class ViewOracle:
         org: str,
         path: str,
         operation_id: str,
-        envelope: str,
         params: dict[str, Any],
         limit: int | None,
         expected: Expected,
         *,
         refusable: bool = False,
     ) -> Walk:
-        """The list walked; one the SDK returns whole may come unpaged, which GEN-LIST-006 only recommends."""
-        whole = operation_id in WHOLE_LISTS
-        seen = walk(self.client(org), path, operation_id, envelope, params, limit, len(expected.allowed),
-                    whole=whole, refusable=refusable)  # fmt: skip
+        """The list walked: page by page where the documents give it an offset (or under --strict), else one page.
+        One the SDK returns whole may come unpaged, which GEN-LIST-006 only recommends."""
+        paged = documents(operation_id, "offset") or self.context.judges("GEN-LIST-006")
+        seen = walk(self.client(org), path, operation_id, params, limit, len(expected.allowed), paged=paged,
+                    whole=operation_id in WHOLE_LISTS, refusable=refusable)  # fmt: skip
         if seen.whole and self.context.judges("GEN-LIST-006"):
             raise ContractViolation("GEN-LIST-006", f"GET {path} answered a whole list, not a page (D-30)")
         return seen
@@ -145,11 +155,12 @@ class ViewOracle:
         operation = {"project": "listProjects", "volume": "listVolumes", "workspace": "listWorkspaces",
                      "shared": "listSharedVolumes"}[kind]  # fmt: skip
         expected = expectation(org, params)
-        # a status filter is read in one page: live workspaces move from pending to running by themselves
-        limit = 100 if kind == "workspace" and params.get("status") in ("pending", "running") else limit
+        # read in one page where statuses decide membership or order: workspaces move from pending to running by
+        # themselves, and a walk across that move would see one on two pages, or on none
+        moving = params.get("status") in ("pending", "running") or str(params.get("sort", "")).startswith("status")
+        limit = 100 if kind == "workspace" and moving else limit
         label = "shared volumes" if kind == "shared" else f"{kind}s"
-        items = self.list_once(org, label, path, operation, "volumes" if kind == "shared" else f"{kind}s",
-                               params, expected, limit)  # fmt: skip
+        items = self.list_once(org, label, path, operation, params, expected, limit)
         self.check_items(org, "volume" if kind == "shared" else kind, items)
 
     def projects_listed(self, org: str, params: dict[str, Any]) -> Expected:
@@ -159,14 +170,25 @@ class ViewOracle:
         requirement = "PRJ-LIST-004"
         if "category" in params:
             chosen, requirement = {i: p for i, p in chosen.items() if p.category == params["category"]}, "PRJ-LIST-003"
-        if "status" in params:
-            archived = params["status"] == "archived"
-            chosen, requirement = {i: p for i, p in chosen.items() if p.archived == archived}, "PRJ-LIST-002"
         loose = dict(chosen)
+        if params.get("status") == "active" or self.context.judges("GEN-LIST-009"):
+            # status=active lists exactly the projects that read active (PRJ-LIST-002); what an archived one reads
+            # is GEN-LIST-009's, so by default one whose status was not read yet may be there or not
+            archived = params.get("status") == "archived"
+            reads = {i: p.archived_status if p.archived and not self.context.judges("GEN-LIST-009") else
+                     ("archived" if p.archived else "active") for i, p in chosen.items()}  # fmt: skip
+            chosen = {i: p for i, p in chosen.items() if "status" not in params or reads[i] == params["status"]}
+            loose = {i: p for i, p in loose.items() if "status" not in params or reads[i] in (params["status"], None)}
+            requirement = "GEN-LIST-009" if archived else "PRJ-LIST-002" if "status" in params else requirement
+        elif "status" in params:  # status=archived, by default: which projects it lists is GEN-LIST-009's
+            chosen = {}
         if "search" in params:
-            term, requirement = params["search"], "PRJ-LIST-001"
-            loose = {i: p for i, p in chosen.items() if term.casefold() in (p.name + "\0" + p.description).casefold()}
-            chosen = {i: p for i, p in chosen.items() if term in p.name or term in p.description}
+            # the documents: every project whose name holds the term, only those holding it in name or description
+            # (any case); matching descriptions and ignoring case are ours (GEN-LIST-008)
+            term, requirement, folded = params["search"], "PRJ-LIST-001", self.context.judges("GEN-LIST-008")
+            loose = {i: p for i, p in loose.items() if term.casefold() in (p.name + "\0" + p.description).casefold()}
+            chosen = {i: p for i, p in chosen.items()
+                      if (i in loose if folded else term in p.name)}  # fmt: skip
         sorting = self.sorting(org, "project", params.get("sort"), {"name": lambda i: model.projects[i].name})
         return replace(sorting, required=set(chosen), allowed=set(loose), membership=requirement,
                        strangers=self.strangers(org))  # fmt: skip
@@ -184,10 +206,14 @@ class ViewOracle:
             term = params["search"]
 
             def text(v: Volume) -> str:
-                return "\0".join([v.label, v.description, str(v.seen.get("name", ""))])
+                return "\0".join([v.label, v.description or "", str(v.seen.get("name", ""))])
+
+            def named(v: Volume) -> bool:  # the documents: every volume whose label and system name hold the term
+                return term in v.label and term in str(v.seen.get("name", term))
 
             loose = {i: v for i, v in chosen.items() if term.casefold() in text(v).casefold() or "name" not in v.seen}
-            chosen = {i: v for i, v in chosen.items() if term in text(v)}
+            folded = self.context.judges("GEN-LIST-008")  # ignoring case, and descriptions, are ours
+            chosen = {i: v for i, v in chosen.items() if (i in loose and "name" in v.seen if folded else named(v))}
         requirement = (
             "VOL-LIST-003" if "projectId" in params else "VOL-LIST-002" if "type" in params else "VOL-LIST-001"
         )
@@ -213,7 +239,10 @@ class ViewOracle:
         if "search" in params:
             term = params["search"]
             loose = {i: w for i, w in chosen.items() if term.casefold() in (w.name + "\0" + w.description).casefold()}
-            chosen = {i: w for i, w in chosen.items() if term in w.name or term in w.description}
+            folded = self.context.judges("GEN-LIST-008")  # ignoring case is ours
+            chosen = {
+                i: w for i, w in chosen.items() if (i in loose if folded else term in w.name + "\0" + w.description)
+            }
         if "status" in params:
             chosen = {i: w for i, w in chosen.items() if statuses(w) == {params["status"]}}
             loose = {i: w for i, w in loose.items() if params["status"] in statuses(w)}
@@ -246,7 +275,7 @@ class ViewOracle:
         if by_project:
             params["projectId"] = project_id = self.rng.choice(self.by_rank(model.projects))
             mine = [v for v in model.volumes.values() if v.project_id == project_id]
-            term = self.term([v.label for v in mine] + [v.description for v in mine])
+            term = self.term([v.label for v in mine] + [v.description or "" for v in mine])
         else:
             term = self.tag
         params |= {"search": term} if term is not None else {}
@@ -288,7 +317,7 @@ class ViewOracle:
         oldest_first = self.created_at(org, sub[:-1]) if self.context.judges("GEN-LIST-007") else None  # D-30
         expected = Expected(mine, mine, oldest_first, False, requirement, "GEN-LIST-007")
         path = f"{API}/projects/{project_id}/{sub}"
-        items = self.list_once(org, f"project {sub}", path, operation_id, sub, {}, expected, limit)
+        items = self.list_once(org, f"project {sub}", path, operation_id, {}, expected, limit)
         self.check_items(org, sub[:-1], items)
 
     def check_stats(self, org: str, project_id: str) -> None:
@@ -304,16 +333,10 @@ class ViewOracle:
 
     def check_activity(self, org: str, project: Project) -> None:
         path = f"{API}/projects/{project.id}/activity"
-        seen = walk(
-            self.client(org),
-            path,
-            "listProjectActivity",
-            "activities",
-            {},
-            self.rng.choice([3, 7, None, 100]),
-            len(project.events),
-        )
-        judge(f"activity GET {path}", seen, Expected(set(), set(seen.ids), None, True, "PRJ-ACT-001"))
+        limit = self.rng.choice([3, 7, None, 100])
+        seen = walk(self.client(org), path, "listProjectActivity", {}, limit, len(project.events), paged=True)
+        judge(f"activity GET {path}", seen, Expected(set(), set(seen.ids), None, True, "PRJ-ACT-001"),
+              self.context.judges)  # fmt: skip
         if not self.context.judges("PRJ-ACT-001"):
             return  # which events, named how, in which order: D-29, our own choice (paging holds regardless)
         answered = [(str(e.get("action")), str(e.get("targetId"))) for e in seen.items]
@@ -338,7 +361,7 @@ class ViewOracle:
     def check_collaborators(self, org: str, project: Project) -> None:
         path = f"{API}/projects/{project.id}/collaborators"
         body = op_call(self.client(org), "GET", path, "listProjectCollaborators", (200,))
-        people = {str(p.get("userId")): p for p in read_field(body, "collaborators", list, f"GET {path}")}
+        people = {str(p.get("userId")): p for p in entries(body, "listProjectCollaborators")}
         missing = sorted(set(project.collaborators) - set(people))
         extra = sorted(set(people) - set(project.collaborators))
         if missing or extra:
@@ -347,10 +370,10 @@ class ViewOracle:
             again = any(str(people[e].get("email", "")).casefold() in emails for e in extra)  # one added twice
             requirement = "PRJ-COLLAB-001" if owner else "PRJ-COLLAB-002" if missing or again else "PRJ-COLLAB-004"
             raise ContractViolation(requirement, f"GET {path} leaves out {missing} and lists {extra}")
-        if body.get("count", len(people)) != len(people):  # more: one removed is still counted
+        count = envelope(body, "count")  # the SDK's List[ProjectCollaborator] has none: ours (GEN-LIST-006)
+        if count not in (None, len(people)) and self.context.judges("GEN-LIST-006"):
             raise ContractViolation(
-                "PRJ-COLLAB-004" if body.get("count", 0) > len(people) else "PRJ-COLLAB-002",
-                f"GET {path} answered count {body.get('count')} for {len(people)} collaborators",
+                "GEN-LIST-006", f"GET {path} answered count {count} for {len(people)} collaborators"
             )
         for user_id, person in project.collaborators.items():
             shown = people[user_id]
@@ -376,10 +399,12 @@ class ViewOracle:
                 "name": {p.name},
                 "description": {p.description},
                 "visibility": {p.visibility},
-                "status": {"archived" if p.archived else "active"},
+                "status": {"archived" if p.archived else "active"},  # an archived one's: GEN-LIST-009's, below
                 "archived": {p.archived},
                 "tags": {tuple(p.tags)},
             }
+            if p.archived and not self.context.judges("GEN-LIST-009"):
+                del fields["status"]  # what an archived project's status reads is ours (D-26): learned, held alike
             if self.context.judges("PRJ-SEM-001"):  # D-28, D-34: our own derivations
                 fields |= {
                     "defaultDataVolumeId": first,
@@ -391,7 +416,7 @@ class ViewOracle:
             v = model.volumes[resource_id]
             fields = {
                 "label": {v.label},
-                "description": {v.description},
+                "description": {v.description} if v.description is not None else {"", None},  # not given: either
                 "type": {v.type},
                 "sizeGb": {v.size_gb},
                 "projectId": {v.project_id},
@@ -442,6 +467,7 @@ class ViewOracle:
                     "defaultDataVolumeId": "PRJ-SEM-001",
                     "shared": "VOL-SHARE-001",
                     "isShared": "VOL-SHARE-001",
+                    "archived": "PRJ-LIFE-003",
                     "volumeIds": "WS-SEM-005",
                     "status": {"project": "PRJ-LIFE-003", "volume": "VOL-LIFE-002",
                                "workspace": "WS-LIFE-004" if values == {"stopped"} else "WS-LIFE-002"}[kind],
@@ -456,6 +482,11 @@ class ViewOracle:
                 )
         if kind == "workspace" and isinstance(shown, dict) and shown.get("status") == "running":
             thing.seen_running = True
+        if kind == "project" and thing.archived and "status" not in expected and isinstance(shown, dict):
+            read, thing.archived_status = shown.get("status"), thing.archived_status or shown.get("status")
+            if read != thing.archived_status:
+                raise ContractViolation("PRJ-LIFE-003", f"{where} shows archived project {resource_id} with status "
+                                        f"{read!r}, earlier {thing.archived_status!r}")  # fmt: skip
         for name, value in shown.items() if isinstance(shown, dict) else ():
             if name in expected or name in VOLATILE[kind] or name == "collaborators" or name in DERIVED:
                 continue
@@ -511,22 +542,23 @@ class ViewOracle:
             self.hidden_from_others(org, [path])
 
     def hidden_from_others(self, org: str, paths: list[str]) -> None:
-        """Each of this organization's paths answers 404 to every other organization (D-20)."""
+        """Each of this organization's paths is refused to every other organization (D-20; 404 recommended)."""
         for other in self.orgs:
             for path in paths if other != org else ():
-                response = self.client(other).get(path)
-                if response.status_code != 404:
-                    raise ContractViolation(
-                        "AUTH-ISO-001",
-                        f"GET {path} with organization {other}'s key answered {response.status_code}, not 404",
-                        response,
-                    )
+                self.refused_read(other, path, "AUTH-ISO-001", f"with organization {other}'s key")
 
     def check_gone(self, org: str, path: str, requirement: str = "GEN-STATE-001") -> None:
-        """A deleted resource (or a view of it) answers 404."""
+        """A deleted resource (or a view of it) is refused (404 recommended)."""
+        self.refused_read(org, path, requirement, "after its delete")
+
+    def refused_read(self, org: str, path: str, requirement: str, why: str) -> None:
+        """A read that must be refused: any 4xx holds ``requirement`` (the documents name no status); the
+        contract's 404 is judged under --strict (GEN-ERR-004)."""
         response = self.client(org).get(path)
-        if response.status_code != 404:
-            raise ContractViolation(requirement, f"GET {path} answered {response.status_code} after its delete",
+        if not 400 <= response.status_code < 500:
+            raise ContractViolation(requirement, f"GET {path} {why} answered {response.status_code}", response)
+        if response.status_code != 404 and self.context.judges("GEN-ERR-004"):
+            raise ContractViolation("GEN-ERR-004", f"GET {path} {why} answered {response.status_code}, not 404",
                                     response)  # fmt: skip
 
     # ------------------------------------------------------------ a workspace's runtime views

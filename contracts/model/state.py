@@ -49,6 +49,7 @@ class Project:
     seen: dict[str, Any] = field(default_factory=dict)  # fields learned from the first read
     defaulted: set[str] = field(default_factory=set)  # fields not given, predicted from D-23's default values
     updated: datetime | None = None  # the latest updatedAt read (it never goes back)
+    archived_status: str | None = None  # what its status read while archived (D-26 is ours), once read
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Volume:
     id: str
     project_id: str
     label: str
-    description: str
+    description: str | None
     type: str
     size_gb: float
     mount_path: str | None
@@ -141,7 +142,7 @@ class Organization:
 
     def set_archived(self, project_id: str, archived: bool, rank: int) -> None:
         project = self.projects[project_id]
-        project.archived = archived
+        project.archived, project.archived_status = archived, None
         self.event(project, "project.archived" if archived else "project.restored", "project", project_id, rank)
 
     def delete_project(self, project_id: str) -> None:
@@ -173,7 +174,7 @@ class Organization:
             id=volume_id,
             project_id=body["projectId"],
             label=body["label"],
-            description=body.get("description", ""),
+            description=body.get("description"),  # optional (SDK): a target may read it "" or null
             type=body.get("type", "data"),  # D-23
             size_gb=float(body["sizeGb"]),
             mount_path=body.get("mountPath"),
