@@ -157,7 +157,7 @@ class ModelMachine(ModelActions, RuleBasedStateMachine):
         """Lists longer than the default and the largest page, with duplicate names to sort (once a sequence)."""
         self.bulk_done = True
         bodies = [
-            {"name": self.name(["alpha", "beta", "ß"][n % 3]), "description": "", "tags": [self.tag]}
+            {"name": self.name(["alpha", "beta", "ß"][n % 3]), "description": "-", "tags": [self.tag]}
             for n in range(count)
         ]
         self.do_create_projects("a", bodies)
