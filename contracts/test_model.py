@@ -29,7 +29,7 @@ from harness.run import RunConfig
 from harness.steps import FINDINGS
 
 STEPS_PER_SEQUENCE = 12  # short sequences: Hypothesis enables a random subset of rules per sequence
-SHOWN_WRITES = 40  # of the systematic pass's requests, the last ones lead to a finding (the rest are its script)
+SHOWN_WRITES = 40  # of the systematic pass's writes, the last ones led to a finding (the rest are its script)
 DEFAULT_STEPS = {"full": 120, "core": 120}
 
 
@@ -67,18 +67,18 @@ def test_every_view_agrees_with_a_model_of_the_documents(run: ConformanceRun, ru
 
 
 def systematic(context: Context, coverage: Coverage) -> None:
-    """The systematic pass; a finding carries the requests that led to it."""
+    """The systematic pass; a finding carries the writes that led to it."""
     SystematicPass.context = context
     try:
         SystematicPass(coverage.effects, coverage).run()
     except FINDINGS as finding:
         coverage.stopped = "the model phase stopped at its first finding"
         lines = context.log.sequence().splitlines()
-        earlier = f"({len(lines) - SHOWN_WRITES} earlier requests: contracts/model/systematic.py's script)\n"
+        earlier = f"({len(lines) - SHOWN_WRITES} earlier writes: contracts/model/systematic.py's script)\n"
         finding.add_note(
             f"first caught {time.monotonic() - context.started:.1f}s into the phase, by the systematic pass (the "
-            f"same for every seed); its requests:\n{earlier if len(lines) > SHOWN_WRITES else ''}"
-            + "\n".join(lines[-SHOWN_WRITES:])
+            f"same for every seed); its writes, and the read that disagreed:\n"
+            f"{earlier if len(lines) > SHOWN_WRITES else ''}" + "\n".join(lines[-SHOWN_WRITES:])
         )
         raise
     except BaseException:
