@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from harness.reports import html
+from harness.reports import allure, html, junit
 from harness.reports.terminal import print_summary
 from harness.requirements import load_catalogue
 from harness.results import CheckResult, ModelCoverage, RunResult, UnreachedPair
@@ -44,6 +44,18 @@ def test_the_html_report_gives_the_figure_and_lists_the_pairs_not_reached() -> N
     assert "Model map: 336 of 337 (operation, view) pairs exercised" in page
     assert "deleteWorkspace@stopped -&gt; other-organization" in page
     assert "no other organization&#x27;s key" in page
+
+
+def test_junit_and_allure_carry_the_figure(tmp_path: Path) -> None:
+    """JUnit's properties and Allure's environment give the pairs exercised of the map's total."""
+    run = result(PAIR)
+    junit.write(run, load_catalogue(), tmp_path / "junit.xml")
+    (tmp_path / "allure-results").mkdir()
+    allure.annotate(run, tmp_path / "allure-results")
+
+    assert '<property name="model-pairs" value="336/337" />' in (tmp_path / "junit.xml").read_text()
+    environment = (tmp_path / "allure-results" / "environment.properties").read_text()
+    assert "model.pairs=336 of 337 (operation, view) pairs exercised" in environment
 
 
 def test_a_run_without_the_model_phase_shows_no_figure() -> None:
