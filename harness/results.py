@@ -9,9 +9,9 @@ ids, names, times and hosts are masked.
 
 The verdict never claims more than was checked: "conformant" needs every MUST of the full profile
 to have run and held; a chosen subset that held is "partial"; a run in which a MUST could not be
-checked (skipped for a missing key, or blocked) is "incomplete". With an expectations file
-(harness/expectations.py), a run whose every failure is a known one says "no regression (n known)":
-still not conformant, but exit 0.
+checked (skipped for a missing key, or blocked), or a MUST pair of the model phase's map was not
+reached, is "incomplete". With an expectations file (harness/expectations.py), a run whose every
+failure is a known one says "no regression (n known)": still not conformant, but exit 0.
 """
 
 from __future__ import annotations
@@ -143,6 +143,54 @@ class Verdict:
     known: int = 0  # MUSTs that failed as the expectations file said they would
 
 
+@dataclass(frozen=True)
+class UnreachedPair:
+    """A pair of the model's map a run did not exercise: the case and view, its requirement, and why."""
+
+    pair: str
+    requirement: str
+    why: str
+
+
+@dataclass
+class ModelCoverage:
+    """How much of the model phase's map (contracts/model/effects.yaml) a run exercised: each (operation in a
+    state, view) pair, judged by one requirement. A MUST pair not reached keeps a run from being conformant."""
+
+    pairs: int
+    exercised: int
+    unreached: list[UnreachedPair] = field(default_factory=list)
+
+    def unreached_at(self, catalogue: tuple[Requirement, ...]) -> list[UnreachedPair]:
+        """The pairs not reached whose requirement is a MUST in ``catalogue`` (a run's level)."""
+        musts = {requirement.id for requirement in catalogue if requirement.is_must}
+        return [pair for pair in self.unreached if pair.requirement in musts]
+
+    def unreached_lines(self, catalogue: tuple[Requirement, ...]) -> list[str]:
+        """The MUST pairs not reached, one line per view and reason (a missing key leaves one view out of every
+        case); each names its pairs' cases (conformance.json lists every pair)."""
+        groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for unreached in self.unreached_at(catalogue):
+            case, _, view = unreached.pair.rpartition(" -> ")
+            groups[(view, unreached.requirement, unreached.why)].append(case)
+        lines = []
+        for (view, requirement, why), cases in groups.items():
+            named = ", ".join(cases[:2]) + (f" and {len(cases) - 2} more" if len(cases) > 2 else "")
+            lines.append(f"{len(cases)} MUST pair(s) of the model's map, {named} -> {view} ({requirement}), "
+                         f"not reached: {why}")  # fmt: skip
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pairs": self.pairs, "exercised": self.exercised, "unreached": [asdict(u) for u in self.unreached]}
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any] | None) -> ModelCoverage | None:
+        """Read back from conformance.json; None where the model phase did not run (or the report predates it)."""
+        if document is None:
+            return None
+        return cls(document["pairs"], document["exercised"], [UnreachedPair(**pair) for pair in document["unreached"]])
+
+
 @dataclass
 class RunResult:
     run_id: str
@@ -163,6 +211,7 @@ class RunResult:
     spec_sha256: str = ""  # the exact contract file the run used; empty in reports written before it was recorded
     strict: bool = False  # --strict: every recommendation (SHOULD) was judged as a MUST
     expectations: Expectations | None = None  # --expect: the known failures the run is judged against
+    model_coverage: ModelCoverage | None = None  # the model phase's pairs exercised; None when it did not run
     interrupted: bool = field(default=False, compare=False)  # Ctrl-C or SIGTERM ended it (not stored)
 
     def requirement_status(self, requirement: str) -> Status:
@@ -264,6 +313,8 @@ class RunResult:
                           if statuses[rid] in (Status.NOT_RUN, Status.SKIP, Status.BLOCKED)
                           and not (statuses[rid] == Status.BLOCKED and self.blocked_by(rid) <= explained))  # fmt: skip
         claim = f", no regression ({len(known)} known)" if known else ""
+        if self.model_coverage is not None:  # the model phase ran: the MUST pairs of its map it did not reach
+            unchecked += tuple(self.model_coverage.unreached_lines(catalogue))
         if unchecked:
             shown = "; ".join(unchecked[:3]) + (f"; and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
             return say("incomplete", EXIT_INCOMPLETE, f"INCOMPLETE{level}{claim}: {shown}", unchecked)
@@ -331,6 +382,7 @@ class RunResult:
             "operations": self.operations,
             "checks": [asdict(check) for check in self.checks],
             "cleanup": {"problems": self.cleanup_problems},
+            "modelCoverage": self.model_coverage.to_dict() if self.model_coverage else None,
             **({"expectations": verdict.judgement.to_dict(verdict.known)} if verdict.judgement else {}),
         }
 
@@ -368,6 +420,7 @@ class RunResult:
             spec_sha256=run.get("specSha256", ""),
             strict=run.get("strict", False),
             expectations=_expectations(document.get("expectations")),
+            model_coverage=ModelCoverage.from_dict(document.get("modelCoverage")),
         )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
+
 from harness.findings import Rule, masked, schema_rule, status_rule
+from harness.paths import PACKAGE
 from harness.requirements import Requirement
-from harness.results import CheckResult, Failure, RunResult, Status
+from harness.results import CheckResult, Failure, ModelCoverage, RunResult, Status, UnreachedPair
 
 MUST = Requirement("R-MUST-001", "MUST", "general", "schema", "must", "basis")
 SHOULD = Requirement("R-SHOULD-001", "SHOULD", "general", "schema", "should", "basis")
@@ -224,3 +227,44 @@ def test_a_strict_run_that_holds_says_so_and_is_recorded(tmp_path: Path) -> None
     assert (document["verdict"], document["run"]["strict"]) == ("conformant (strict)", True)
     assert document["headline"].startswith("CONFORMANT (STRICT)")
     assert RunResult.read(tmp_path / "conformance.json").strict is True
+
+
+def covered(*unreached: UnreachedPair) -> ModelCoverage:
+    return ModelCoverage(pairs=3, exercised=3 - len(unreached), unreached=list(unreached))
+
+
+def test_a_run_that_cannot_reach_a_must_pair_of_the_model_map_is_incomplete_not_conformant() -> None:
+    """Every check passed, but a MUST pair of the model's map was not reached: INCOMPLETE (exit 4), naming it."""
+    result = run(check("pass", [MUST.id, SHOULD.id]))
+    result.model_coverage = covered(UnreachedPair("stopWorkspace@running -> other-organization", MUST.id, "no key"))
+
+    verdict = result.verdict(CATALOGUE)
+
+    assert (verdict.label, verdict.exit_code) == ("incomplete", 4)
+    assert "stopWorkspace@running -> other-organization" in verdict.headline
+    assert "no key" in verdict.headline
+
+
+def test_a_should_pair_not_reached_counts_only_under_strict() -> None:
+    """A pair judged by a SHOULD leaves a default run conformant; under --strict it is a MUST and the run incomplete."""
+    result = run(check("pass", [MUST.id, SHOULD.id]))
+    result.model_coverage = covered(UnreachedPair("syncVolume@shared -> project/activity", SHOULD.id, "refused"))
+
+    assert result.verdict(CATALOGUE).label == "conformant"
+    result.strict = True
+    assert result.verdict(CATALOGUE).label == "incomplete"
+
+
+def test_model_coverage_round_trips_and_fits_the_published_schema(tmp_path: Path) -> None:
+    """modelCoverage is written, validates against conformance.schema.json, reads back; older reports have none."""
+    result = run(check("pass", [MUST.id]))
+    result.model_coverage = covered(UnreachedPair("createProject@new -> projects", MUST.id, "stopped"))
+    result.write(tmp_path / "conformance.json", CATALOGUE)
+    document = json.loads((tmp_path / "conformance.json").read_text())
+    schema = json.loads((PACKAGE / "schemas" / "conformance.schema.json").read_text())
+
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert RunResult.read(tmp_path / "conformance.json").model_coverage == result.model_coverage
+    del document["modelCoverage"]
+    (tmp_path / "conformance.json").write_text(json.dumps(document))
+    assert RunResult.read(tmp_path / "conformance.json").model_coverage is None

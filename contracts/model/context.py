@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import httpx
+
 from harness.client import LOG, ApiClient, Exchange, ExchangeLog
 from harness.expect import ContractViolation, UnexpectedAnswer, expect
 from harness.registry import Registry
@@ -76,8 +78,8 @@ class Context:
     steps_at_catch: int = 0
     shrink_seconds: float = 15.0
     shrink_until: float | None = None
-    crossed_largest_page: bool = False  # the phase's first sequence always lists past offset 100
     strict: bool = False  # --strict: the model's predictions of our own choices are judged too
+    provision_wait: float = 120.0  # the longest wait for a workspace to reach the state an action leads to
 
     def judges(self, requirement: str) -> bool:
         """Whether a prediction resting on ``requirement`` is judged: a MUST always, a SHOULD under --strict."""
@@ -89,6 +91,11 @@ def op_call(
 ) -> Any:
     """Send one operation the model says must be answered with ``statuses``; else the requirement that promises it."""
     response = client.request(method, path, **({"json": body} if body is not None else {}))
+    return answer(response, operation_id, statuses)
+
+
+def answer(response: httpx.Response, operation_id: str, statuses: tuple[int, ...]) -> Any:
+    """The body of an answer that must have one of ``statuses``; else the requirement that promises it."""
     try:
         return expect(response, operation_id, *statuses)
     except ContractViolation:

@@ -18,7 +18,6 @@ note those recommendations), and a default value it chose is learned from the fi
 from __future__ import annotations
 
 import random
-import secrets
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,29 +28,22 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from contracts.model import strategies as data
-from contracts.model.context import API, Context, op_call
-from contracts.model.oracle import ViewOracle
-from contracts.model.state import LIVE, STOPPED, Collaborator, Organization, Project, Volume, Workspace
-from harness.expect import ContractViolation, expect, read_field
-from harness.factory import new_id
+from contracts.model.actions import ModelActions
+from contracts.model.context import API, Context
+from contracts.model.state import LIVE, STOPPED, Project
+from harness.expect import expect
 from harness.steps import FINDINGS
 
 
-class ModelMachine(ViewOracle, RuleBasedStateMachine):
+class ModelMachine(ModelActions, RuleBasedStateMachine):
     """Random sequences of accepted operations; after each, every view must agree with the model."""
 
     context: ClassVar[Context]
 
     def __init__(self) -> None:
         super().__init__()
-        self.tag = "mb" + secrets.token_hex(4)  # scopes this example's data in every list (names, tags)
-        self.orgs = {name: Organization(name) for name in self.context.clients}
-        self.touched: set[tuple[str, str, str]] = set()  # (org, kind, id) to read back after the step
-        self.gone: list[tuple[str, str, str]] = []
-        self.emails = 0
         self.bulk_done = False
         self.bulk_volumes_done = False
-        self.rng = random.Random(0)
         self.context.log.writes, self.context.log.reads = [], []
 
     def teardown(self) -> None:
@@ -117,24 +109,11 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         return self.has_workspace_in(lambda w: w.state == LIVE, True)
 
     # ------------------------------------------------------------ helpers
-    def name(self, part: str) -> str:
-        return f"{self.context.prefix}{self.tag}-{part}"
-
-    def created(self, org: str, kind: str, body: Any) -> str:
-        """The new id ({projectId}, or the SDK's whole object with id, D-01); registered and read back next."""
-        created_id = new_id(body, kind)
-        self.context.registries[org].add(kind, created_id)
-        self.touched.add((org, kind, created_id))
-        return created_id
-
     def pick(self, draw: st.DataObject, items: list[Any]) -> Any:
         """One of ``items``, drawn by id (what the report prints), in creation order (what replays keep)."""
         ordered = sorted(items, key=lambda item: item.rank)
         chosen = draw.draw(st.sampled_from([item.id for item in ordered]))
         return next(item for item in ordered if item.id == chosen)
-
-    def active_projects(self, org: str) -> list[Project]:
-        return [p for p in self.orgs[org].projects.values() if not p.archived]
 
     def any_org(self, draw: st.DataObject, want: Any) -> str | None:
         candidates = [org for org in self.orgs if want(org)]
@@ -170,14 +149,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
             body["category"] = category
         if visibility:
             body["visibility"] = visibility
-        self.create_projects(org, [body])
-
-    @initialize()
-    def cross_the_largest_page(self) -> None:
-        """Once a phase, more projects than the largest page holds: a coin flip would miss loss past offset 100."""
-        if not self.context.crossed_largest_page:
-            self.context.crossed_largest_page = True
-            self.create_many_projects(data.LONGER_THAN_LARGEST_PAGE)
+        self.do_create_projects(org, [body])
 
     @precondition(lambda self: not self.bulk_done)
     @rule(count=data.BULK)
@@ -185,23 +157,10 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         """Lists longer than the default and the largest page, with duplicate names to sort (once a sequence)."""
         self.bulk_done = True
         bodies = [
-            {"name": self.name(["alpha", "beta", "ß"][n % 3]), "description": "", "tags": [self.tag]}
+            {"name": self.name(["alpha", "beta", "ß"][n % 3]), "description": "-", "tags": [self.tag]}
             for n in range(count)
         ]
-        self.create_projects("a", bodies)
-
-    def create_projects(self, org: str, bodies: list[dict[str, Any]]) -> None:
-        model = self.orgs[org]
-        for body in bodies:
-            answer = op_call(self.client(org), "POST", f"{API}/projects", "createProject", (201,), body)
-            project_id = self.created(org, "project", answer)
-            shown = op_call(self.client(org), "GET", f"{API}/projects/{project_id}", "getProject", (200,))
-            owner_id = read_field(shown, "ownerId", str, "GET project")
-            owner = Collaborator(owner_id, "", "owner", True)
-            model.create_project(project_id, body, owner, model.tick())
-            self.compare(org, "project", project_id, shown, f"GET {API}/projects/{project_id}")
-        if len(bodies) > 3:
-            self.touched = {t for t in self.touched if t[1] != "project"} | {(org, "project", project_id)}
+        self.do_create_projects("a", bodies)
 
     @precondition(lambda self: self.has_active_project())
     @rule(
@@ -227,16 +186,18 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         body |= {"description": description} if description is not None else {}
         body |= {"category": category} if category else {}
         body |= {"tags": [self.tag, *tags]} if tags is not None else {}
-        if not body:
-            return
-        op_call(self.client(org), "PUT", f"{API}/projects/{project.id}", "updateProject", (200,), body)
-        self.orgs[org].update_project(project.id, body, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
+        if body:
+            self.do_update_project(org, project, body)
 
     @precondition(lambda self: self.has_active_project())
     @rule(draw=st.data())
     def archive_project(self, draw: st.DataObject) -> None:
         self.archive_or_restore(draw, True)
+
+    def quiet(self, org: str, project: Project) -> bool:
+        """Archived only without live workspaces: the documents do not say what archiving does to them (a
+        target may refuse it, or stop them); D-27 leaves them running, our choice."""
+        return all(w.state == STOPPED for w in self.orgs[org].workspaces_of(project.id))
 
     @precondition(lambda self: self.has_archived_project())
     @rule(draw=st.data())
@@ -244,14 +205,14 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         self.archive_or_restore(draw, False)
 
     def archive_or_restore(self, draw: st.DataObject, archive: bool) -> None:
-        org = self.any_org(draw, lambda o: [p for p in self.orgs[o].projects.values() if p.archived != archive])
+        def can(org: str) -> list[Project]:
+            return [p for p in self.orgs[org].projects.values() if p.archived != archive and self.quiet(org, p)]
+
+        org = self.any_org(draw, can)
         if org is None:
             return
-        project = self.pick(draw, [p for p in self.orgs[org].projects.values() if p.archived != archive])
-        verb = "archive" if archive else "restore"
-        op_call(self.client(org), "POST", f"{API}/projects/{project.id}/{verb}", f"{verb}Project", (200,))
-        self.orgs[org].set_archived(project.id, archive, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
+        project = self.pick(draw, can(org))
+        self.do_archive_or_restore(org, project, archive)
 
     @precondition(lambda self: self.has_empty_project())
     @rule(draw=st.data())
@@ -260,11 +221,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         if org is None:
             return
         project = self.pick(draw, [p for p in self.orgs[org].projects.values() if self.orgs[org].is_empty(p.id)])
-        op_call(self.client(org), "DELETE", f"{API}/projects/{project.id}", "deleteProject", (204,))
-        self.orgs[org].delete_project(project.id)
-        self.context.registries[org].forget("project", project.id)
-        self.touched.discard((org, "project", project.id))
-        self.gone.append((org, "project", project.id))
+        self.do_delete_project(org, project)
 
     # ------------------------------------------------------------ rules: collaborators
     @precondition(lambda self: self.has_active_project())
@@ -273,22 +230,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         org = self.any_org(draw, lambda o: self.active_projects(o))
         if org is None:
             return
-        project = self.pick(draw, self.active_projects(org))
-        self.emails += 1
-        email = f"{self.context.prefix}{self.tag}-{self.emails}@example.com"
-        path = f"{API}/projects/{project.id}/collaborators"
-        op_call(self.client(org), "POST", path, "addProjectCollaborator", (200, 201), {"email": email, "role": role})
-        listed = op_call(self.client(org), "GET", path, "listProjectCollaborators", (200,))
-        people = read_field(listed, "collaborators", list, f"GET {path}")
-        match = [p for p in people if isinstance(p, dict) and str(p.get("email", "")).casefold() == email.casefold()]
-        if not match:
-            raise ContractViolation("PRJ-COLLAB-002", f"{email} was added to {project.id} but is not listed")
-        user_id = read_field(match[0], "userId", str, f"GET {path}")
-        self.orgs[org].add_collaborator(project.id, Collaborator(user_id, email, role, False), self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
-
-    def members(self, org: str) -> list[tuple[Project, Collaborator]]:
-        return [(p, c) for p in self.active_projects(org) for c in p.collaborators.values() if not c.is_owner]
+        self.do_add_collaborator(org, self.pick(draw, self.active_projects(org)), role)
 
     @precondition(lambda self: self.has_member())
     @rule(draw=st.data(), role=data.ROLE)
@@ -297,10 +239,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         if org is None:
             return
         project, person = self.members(org)[draw.draw(st.integers(0, len(self.members(org)) - 1))]
-        path = f"{API}/projects/{project.id}/collaborators/{person.user_id}"
-        op_call(self.client(org), "PUT", path, "updateProjectCollaboratorRole", (200,), {"role": role})
-        self.orgs[org].change_role(project.id, person.user_id, role, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
+        self.do_change_role(org, project, person, role)
 
     @precondition(lambda self: self.has_member())
     @rule(draw=st.data())
@@ -309,10 +248,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         if org is None:
             return
         project, person = self.members(org)[draw.draw(st.integers(0, len(self.members(org)) - 1))]
-        path = f"{API}/projects/{project.id}/collaborators/{person.user_id}"
-        op_call(self.client(org), "DELETE", path, "removeProjectCollaborator", (200, 204))
-        self.orgs[org].remove_collaborator(project.id, person.user_id, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
+        self.do_remove_collaborator(org, project, person)
 
     # ------------------------------------------------------------ rules: volumes
     @precondition(lambda self: self.has_active_project())
@@ -339,13 +275,9 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
             "description": description,
         }
         body |= {"type": kind} if kind else {}
-        answer = op_call(self.client(org), "POST", f"{API}/volumes", "createVolume", (201,), body)
-        volume_id = self.created(org, "volume", answer)
-        self.orgs[org].create_volume(volume_id, body, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
+        volume_id = self.do_create_volume(org, project, body)
         if share:
-            op_call(self.client(org), "POST", f"{API}/volumes/{volume_id}/share", "shareVolume", (200,))
-            self.orgs[org].volume_action(volume_id, "shared", self.orgs[org].tick())
+            self.do_share_or_sync_volume(org, self.orgs[org].volumes[volume_id], True)
 
     @precondition(lambda self: self.has_active_project() and not self.bulk_volumes_done)
     @rule(draw=st.data(), count=st.sampled_from([6, 25]))
@@ -358,13 +290,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         project = self.pick(draw, self.active_projects(org))
         for n in range(count):
             body = {"projectId": project.id, "label": self.name(["x", "y"][n % 2]), "sizeGb": [1.0, 2.0][n % 3 % 2]}
-            answer = op_call(self.client(org), "POST", f"{API}/volumes", "createVolume", (201,), body)
-            self.orgs[org].create_volume(self.created(org, "volume", answer), body, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
-
-    def volumes(self, org: str, want: Any = lambda v: True) -> list[Volume]:
-        model = self.orgs[org]
-        return [v for v in model.volumes.values() if not model.projects[v.project_id].archived and want(v)]
+            self.do_create_volume(org, project, body)
 
     @precondition(lambda self: self.has_volume())
     @rule(draw=st.data(), size=data.SIZE_GB, part=st.none() | data.NAME_PART)
@@ -373,10 +299,11 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         if org is None or (size is None and part is None):
             return
         volume = self.pick(draw, self.volumes(org))
+        size = size if size is not None and size >= volume.size_gb else None  # shrinking may be refused (VOL-LIFE-005)
+        if size is None and part is None:
+            return
         body = ({"sizeGb": size} if size is not None else {}) | ({"label": self.name(part)} if part is not None else {})
-        op_call(self.client(org), "PUT", f"{API}/volumes/{volume.id}", "updateVolume", (200,), body)
-        self.orgs[org].update_volume(volume.id, body, self.orgs[org].tick())
-        self.touched |= {(org, "volume", volume.id), (org, "project", volume.project_id)}
+        self.do_update_volume(org, volume, body)
 
     @precondition(lambda self: self.has_unshared_volume())
     @rule(draw=st.data())
@@ -392,15 +319,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         org = self.any_org(draw, lambda o: self.volumes(o, lambda v: not (share and v.shared)))
         if org is None:
             return
-        volume = self.pick(draw, self.volumes(org, lambda v: not (share and v.shared)))
-        verb, operation = ("share", "shareVolume") if share else ("sync", "syncVolume")
-        op_call(self.client(org), "POST", f"{API}/volumes/{volume.id}/{verb}", operation, (200,))
-        self.orgs[org].volume_action(volume.id, "shared" if share else "synced", self.orgs[org].tick())
-        self.touched |= {(org, "volume", volume.id), (org, "project", volume.project_id)}
-
-    def deletable_volumes(self, org: str) -> list[Volume]:
-        model = self.orgs[org]
-        return self.volumes(org, lambda v: all(w.state == STOPPED for w in model.workspaces_of(v.project_id)))
+        self.do_share_or_sync_volume(org, self.pick(draw, self.volumes(org, lambda v: not (share and v.shared))), share)
 
     @precondition(lambda self: self.has_deletable_volume())
     @rule(draw=st.data())
@@ -408,13 +327,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         org = self.any_org(draw, self.deletable_volumes)
         if org is None:
             return
-        volume = self.pick(draw, self.deletable_volumes(org))
-        op_call(self.client(org), "DELETE", f"{API}/volumes/{volume.id}", "deleteVolume", (204,))
-        self.orgs[org].delete_volume(volume.id, self.orgs[org].tick())
-        self.context.registries[org].forget("volume", volume.id)
-        self.touched.discard((org, "volume", volume.id))
-        self.touched.add((org, "project", volume.project_id))
-        self.gone.append((org, "volume", volume.id))
+        self.do_delete_volume(org, self.pick(draw, self.deletable_volumes(org)))
 
     # ------------------------------------------------------------ rules: workspaces
     @precondition(lambda self: self.has_active_project())
@@ -430,13 +343,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
             "environmentType": environment,
             "projectId": project.id,
         }
-        answer = op_call(self.client(org), "POST", f"{API}/workspaces", "createWorkspace", (201,), body)
-        workspace_id = self.created(org, "workspace", answer)
-        self.orgs[org].create_workspace(workspace_id, body, self.orgs[org].tick())
-        self.touched.add((org, "project", project.id))
-
-    def workspaces(self, org: str, want: Any) -> list[Workspace]:
-        return [w for w in self.orgs[org].workspaces.values() if want(w)]
+        self.do_create_workspace(org, project, body)
 
     @precondition(lambda self: self.has_workspace_in_active_project())
     @rule(draw=st.data(), part=st.none() | data.NAME_PART, description=data.DESCRIPTION)
@@ -448,17 +355,14 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         )
         if org is None or not body:
             return
-        workspace = self.pick(draw, self.workspaces(org, lambda w: w.project_id in active))
-        op_call(self.client(org), "PUT", f"{API}/workspaces/{workspace.id}", "updateWorkspace", (200,), body)
-        self.orgs[org].update_workspace(workspace.id, body, self.orgs[org].tick())
-        self.touched |= {(org, "workspace", workspace.id), (org, "project", workspace.project_id)}
+        self.do_update_workspace(org, self.pick(draw, self.workspaces(org, lambda w: w.project_id in active)), body)
 
     @precondition(lambda self: self.has_stopped_workspace())
     @rule(draw=st.data())
     def start_workspace(self, draw: st.DataObject) -> None:
         self.workspace_action(draw, "start")
 
-    @precondition(lambda self: self.has_live_workspace())
+    @precondition(lambda self: self.has_running_workspace())
     @rule(draw=st.data())
     def stop_workspace(self, draw: st.DataObject) -> None:
         self.workspace_action(draw, "stop")
@@ -469,21 +373,17 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         self.workspace_action(draw, "restart")
 
     def workspace_action(self, draw: st.DataObject, verb: str) -> None:
-        """REST: start a stopped workspace, stop a running one, restart a running one."""
+        """REST: start a stopped workspace, stop a running one, restart a running one (one seen running: stopping
+        a pending one is our choice, D-08, the systematic pass's case)."""
         can = {
             "start": lambda w: w.state == STOPPED,
-            "stop": lambda w: w.state == LIVE,
+            "stop": lambda w: w.seen_running,
             "restart": lambda w: w.seen_running,
         }[verb]
         org = self.any_org(draw, lambda o: self.workspaces(o, can))
         if org is None:
             return
-        workspace = self.pick(draw, self.workspaces(org, can))
-        path = f"{API}/workspaces/{workspace.id}/{verb}"
-        op_call(self.client(org), "POST", path, f"{verb}Workspace", (200,))
-        past = {"start": "started", "stop": "stopped", "restart": "restarted"}[verb]
-        self.orgs[org].workspace_action(workspace.id, past, self.orgs[org].tick())
-        self.touched |= {(org, "workspace", workspace.id), (org, "project", workspace.project_id)}
+        self.do_workspace_action(org, self.pick(draw, self.workspaces(org, can)), verb)
 
     @precondition(lambda self: self.has_stopped_workspace_in_active_project())
     @rule(draw=st.data())
@@ -503,29 +403,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         if org is None:
             return
         workspace = self.pick(draw, self.workspaces(org, lambda w: w.state == state and w.project_id in active))
-        path = f"{API}/workspaces/{workspace.id}"
-        if live:
-            response = self.client(org).delete(path)
-            if not 400 <= response.status_code < 500:
-                raise ContractViolation(
-                    "WS-LIFE-008",
-                    f"DELETE {path} of a live workspace answered {response.status_code}, not a refusal",
-                    response,
-                )
-            if response.status_code != 409 and self.context.judges("GEN-ERR-004"):
-                raise ContractViolation(
-                    "GEN-ERR-004",
-                    f"DELETE {path} of a live workspace answered {response.status_code}; the contract's "
-                    "status for this refusal is 409 (D-09)",
-                    response,
-                )
-            self.touched |= {(org, "workspace", workspace.id), (org, "project", workspace.project_id)}
-            return
-        op_call(self.client(org), "DELETE", path, "deleteWorkspace", (204,))
-        self.orgs[org].delete_workspace(workspace.id, self.orgs[org].tick())
-        self.context.registries[org].forget("workspace", workspace.id)
-        self.touched.add((org, "project", workspace.project_id))
-        self.gone.append((org, "workspace", workspace.id))
+        (self.do_refused_delete if live else self.do_delete_workspace)(org, workspace)
 
     # ------------------------------------------------------------ rules: concurrent batches
     @precondition(lambda self: self.has_active_project())
@@ -536,24 +414,7 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
         if org is None:
             return
         project = self.pick(draw, self.active_projects(org))
-        bodies = [{"description": description}, {"tags": [self.tag, *tags]}]
-        path = f"{API}/projects/{project.id}"
-        with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(lambda body: self.client(org).put(path, json=body), bodies))
-        for response in answers:
-            expect(response, "updateProject", 200)
-        rank = self.orgs[org].tick()  # one rank: the batch happened in some serial order
-        for body in bodies:
-            self.orgs[org].update_project(project.id, body, rank)
-        shown = op_call(self.client(org), "GET", path, "getProject", (200,))
-        if shown.get("description") != description or shown.get("tags") != [self.tag, *tags]:
-            raise ContractViolation(
-                "DUR-002",
-                f"after concurrent updates of description and tags, {path} reads "
-                f"description {shown.get('description')!r}, tags {shown.get('tags')!r}: "
-                "an update was lost",
-            )
-        self.touched.add((org, "project", project.id))
+        self.do_concurrent_updates(org, project, [{"description": description}, {"tags": [self.tag, *tags]}])
 
     @precondition(lambda self: self.has_active_project())
     @rule(draw=st.data(), count=st.integers(2, 4), size=data.SIZE_GB)
@@ -586,11 +447,5 @@ class ModelMachine(ViewOracle, RuleBasedStateMachine):
             if kind == "project" and resource_id in self.orgs[org].projects:
                 self.check_project_views(org, resource_id)
         for org, kind, resource_id in self.gone:
-            response = self.client(org).get(f"{API}/{kind}s/{resource_id}")
-            if response.status_code != 404:
-                raise ContractViolation(
-                    "GEN-STATE-001",
-                    f"GET {API}/{kind}s/{resource_id} answered {response.status_code} after its delete",
-                    response,
-                )
+            self.check_gone(org, f"{API}/{kind}s/{resource_id}")
         self.touched, self.gone = set(), []

@@ -9,6 +9,7 @@ happened in any serial order (they share a ``rank``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 LIVE, STOPPED = "live", "stopped"  # live: pending or running (provisioning takes time)
@@ -47,6 +48,8 @@ class Project:
     events: list[Event] = field(default_factory=list)
     seen: dict[str, Any] = field(default_factory=dict)  # fields learned from the first read
     defaulted: set[str] = field(default_factory=set)  # fields not given, predicted from D-23's default values
+    updated: datetime | None = None  # the latest updatedAt read (it never goes back)
+    archived_status: str | None = None  # what its status read while archived (D-26 is ours), once read
 
 
 @dataclass
@@ -54,7 +57,7 @@ class Volume:
     id: str
     project_id: str
     label: str
-    description: str
+    description: str | None
     type: str
     size_gb: float
     mount_path: str | None
@@ -62,12 +65,13 @@ class Volume:
     shared: bool = False
     seen: dict[str, Any] = field(default_factory=dict)
     defaulted: set[str] = field(default_factory=set)
+    updated: datetime | None = None
 
 
 @dataclass
 class Workspace:
     id: str
-    project_id: str
+    project_id: str | None
     name: str
     description: str
     environment_type: str
@@ -75,6 +79,21 @@ class Workspace:
     state: str = LIVE
     seen_running: bool = False  # once seen running it stays running until stopped or restarted
     seen: dict[str, Any] = field(default_factory=dict)
+    updated: datetime | None = None
+
+
+def statuses(workspace: Workspace) -> set[str]:
+    """The statuses a workspace may read as: stopped; running once awaited or seen running (it stays so until
+    stopped or restarted); else pending or running, since provisioning takes a time the documents leave open."""
+    if workspace.state == STOPPED:
+        return {"stopped"}
+    return {"running"} if workspace.seen_running else {"pending", "running"}
+
+
+def known_status(workspace: Workspace) -> str | None:
+    """The one status the workspace must read as, or None while it may be either."""
+    allowed = statuses(workspace)
+    return next(iter(allowed)) if len(allowed) == 1 else None
 
 
 @dataclass
@@ -123,7 +142,7 @@ class Organization:
 
     def set_archived(self, project_id: str, archived: bool, rank: int) -> None:
         project = self.projects[project_id]
-        project.archived = archived
+        project.archived, project.archived_status = archived, None
         self.event(project, "project.archived" if archived else "project.restored", "project", project_id, rank)
 
     def delete_project(self, project_id: str) -> None:
@@ -155,7 +174,7 @@ class Organization:
             id=volume_id,
             project_id=body["projectId"],
             label=body["label"],
-            description=body.get("description", ""),
+            description=body.get("description"),  # optional (SDK): a target may read it "" or null
             type=body.get("type", "data"),  # D-23
             size_gb=float(body["sizeGb"]),
             mount_path=body.get("mountPath"),
@@ -184,41 +203,52 @@ class Organization:
         volume = self.volumes.pop(volume_id)
         self.event(self.projects[volume.project_id], "volume.deleted", "volume", volume_id, rank)
 
-    def volumes_of(self, project_id: str) -> list[Volume]:
+    def volumes_of(self, project_id: str | None) -> list[Volume]:
         return [volume for volume in self.volumes.values() if volume.project_id == project_id]
 
     # ------------------------------------------------------------ workspaces
     def create_workspace(self, workspace_id: str, body: dict[str, Any], rank: int) -> Workspace:
         workspace = Workspace(
             id=workspace_id,
-            project_id=body["projectId"],
+            project_id=body.get("projectId"),
             name=body["name"],
             description=body.get("description", ""),
             environment_type=body["environmentType"],
             rank=rank,
         )  # D-06: creating a workspace starts it
         self.workspaces[workspace_id] = workspace
-        self.event(self.projects[workspace.project_id], "workspace.created", "workspace", workspace_id, rank)
+        self.workspace_event(workspace, "workspace.created", rank)
         return workspace
 
     def update_workspace(self, workspace_id: str, body: dict[str, Any], rank: int) -> None:
         workspace = self.workspaces[workspace_id]
         workspace.name = body.get("name", workspace.name)
         workspace.description = body.get("description", workspace.description)
-        self.event(self.projects[workspace.project_id], "workspace.updated", "workspace", workspace_id, rank)
+        if isinstance(body.get("resources"), dict) and isinstance(workspace.seen.get("resources"), dict):
+            workspace.seen["resources"] = {**workspace.seen["resources"], **body["resources"]}  # D-18: merged
+        if "image" in body:
+            workspace.seen["image"] = body["image"]
+        self.workspace_event(workspace, "workspace.updated", rank)
 
     def workspace_action(self, workspace_id: str, verb: str, rank: int) -> None:
         """start, stop, restart (REST: start a stopped one, stop a running one, restart = stop + start)."""
         workspace = self.workspaces[workspace_id]
         workspace.state = STOPPED if verb == "stopped" else LIVE
         workspace.seen_running = False
-        self.event(self.projects[workspace.project_id], f"workspace.{verb}", "workspace", workspace_id, rank)
+        self.workspace_event(workspace, f"workspace.{verb}", rank)
+
+    def workspace_synced(self, workspace_id: str, rank: int) -> None:
+        self.workspace_event(self.workspaces[workspace_id], "workspace.synced", rank)
 
     def delete_workspace(self, workspace_id: str, rank: int) -> None:
-        workspace = self.workspaces.pop(workspace_id)
-        self.event(self.projects[workspace.project_id], "workspace.deleted", "workspace", workspace_id, rank)
+        self.workspace_event(self.workspaces.pop(workspace_id), "workspace.deleted", rank)
 
-    def workspaces_of(self, project_id: str) -> list[Workspace]:
+    def workspace_event(self, workspace: Workspace, action: str, rank: int) -> None:
+        """A workspace's event goes to its project's feed; one outside a project has no feed (D-29)."""
+        if workspace.project_id in self.projects:
+            self.event(self.projects[workspace.project_id], action, "workspace", workspace.id, rank)
+
+    def workspaces_of(self, project_id: str | None) -> list[Workspace]:
         return [workspace for workspace in self.workspaces.values() if workspace.project_id == project_id]
 
     # ------------------------------------------------------------ derived views

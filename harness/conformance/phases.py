@@ -137,6 +137,7 @@ def merge(parts: list[RunResult]) -> RunResult | None:
         first.stopped_early = first.stopped_early or part.stopped_early
         first.started_at = min(first.started_at, part.started_at)
         first.finished_at = max(first.finished_at, part.finished_at)
+        first.model_coverage = first.model_coverage or part.model_coverage  # the one process that ran the model
     # each note once, and one per hanging route with every process's timeouts added up
     first.notes = list(dict.fromkeys(HungRoutes.combined([note for part in parts for note in part.notes])))
     return first

@@ -35,7 +35,7 @@ from harness.pool import WorkspacePool
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
 from harness.requirements import by_id, load_catalogue
-from harness.results import CheckResult, Failure, RunResult, Status, root_cause_of
+from harness.results import CheckResult, Failure, ModelCoverage, RunResult, Status, UnreachedPair, root_cause_of
 from harness.run import RunConfig
 from harness.steps import FINDINGS, Blocked, promised_by
 
@@ -88,9 +88,15 @@ class ConformanceRun:
     hung: HungRoutes = field(default_factory=HungRoutes)  # routes that timed out once get short timeouts
     pool: WorkspacePool | None = None  # running workspaces made ahead (harness/pool.py)
     tally: progress.Tally | None = None  # checks done, for the progress display (not in xdist's workers)
+    model_coverage: ModelCoverage | None = None  # the model phase's map, as far as its check exercised it
 
     def __post_init__(self) -> None:
         self.patience = Patience(self.config.limits.provision_wait)
+
+    def record_model_coverage(self, pairs: int, exercised: int, unreached: list[tuple[str, str, str]]) -> None:
+        """The model phase's check reports how much of its map it exercised: each pair not reached as (pair,
+        requirement, why). It lands in this process's part of the result (the suites import no harness.results)."""
+        self.model_coverage = ModelCoverage(pairs, exercised, [UnreachedPair(*pair) for pair in unreached])
 
     def client(self, key: str | None) -> ApiClient:
         return ApiClient(
@@ -640,6 +646,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         selection=run.selection,
         spec_sha256=spec.load().sha256,
         strict=config.contract.strict,
+        model_coverage=run.model_coverage,
     )
     result.write(
         phases.part_file(session.config, Path(config.contract.scratch), config.contract.phase), load_catalogue()

@@ -25,7 +25,8 @@ SORT_COLUMNS = {"name": "name", "createdAt": "created_at", "updatedAt": "updated
 class ProjectService(Seams):
     # what a planted fault may replace (harness/reference/seams.py)
     SEAMS = frozenset({"find", "get", "create", "update", "delete", "stats", "archive", "restore", "add_collaborator",
-                       "update_collaborator", "remove_collaborator", "user_id_for", "store"})  # fmt: skip
+                       "update_collaborator", "remove_collaborator", "user_id_for", "store",
+                       "collaborators"})  # fmt: skip
 
     def __init__(self, backend: Backend, known_users: dict[str, str]) -> None:
         self.backend = backend

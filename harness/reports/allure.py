@@ -29,6 +29,10 @@ def annotate(result: RunResult, directory: Path) -> None:
         document["status"] = "skipped"
         document["statusDetails"] = {"message": f"blocked by {check.blocked_by}: {check.reason or ''}"}
         path.write_text(json.dumps(document), encoding="utf-8")
+    if result.model_coverage is not None:  # shown on Allure's overview, beside the run's environment
+        coverage = result.model_coverage
+        with (directory / "environment.properties").open("a", encoding="utf-8") as environment:
+            environment.write(f"model.pairs={coverage.exercised} of {coverage.pairs} (operation, view) pairs exercised\n")
     catalogue = by_id()
     for number, cause in enumerate(result.root_causes(), 1):
         charged = catalogue.get(cause.fails[0])

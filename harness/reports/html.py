@@ -122,6 +122,7 @@ def render(document: dict[str, Any]) -> str:
         filters(document),
         requirement_matrix(document),
         coverage(document),
+        model_coverage(document),
         notes(document),
         f"<h2>Configuration</h2><pre>{escape(json.dumps(run['config'], indent=2))}</pre>",
         f"</main><script>{SCRIPT}</script></body></html>",
@@ -142,6 +143,9 @@ def cards(document: dict[str, Any]) -> str:
     items = [f"<div class='card {css_status(s)}'><b>{totals.get(s, 0)}</b>{escape(s)}</div>" for s in STATUSES]
     items.append(f"<div class='card'><b>{passed_musts}/{len(musts)}</b>MUST checked and held</div>")
     items.append(f"<div class='card'><b>{sum(document['operations'].values())}</b>requests sent</div>")
+    if document.get("modelCoverage"):
+        map_ = document["modelCoverage"]
+        items.append(f"<div class='card'><b>{map_['exercised']}/{map_['pairs']}</b>model pairs exercised</div>")
     return f"<div class='cards' id='totals'>{''.join(items)}</div>"
 
 
@@ -288,6 +292,18 @@ def coverage(document: dict[str, Any]) -> str:
         f"<h2 id='coverage'>Operation coverage: {exercised} of {len(rows)} exercised</h2>"
         "<table><tr><th>operation</th><th>id</th><th>requests</th><th>exercised</th></tr>" + "".join(rows) + "</table>"
     )
+
+
+def model_coverage(document: dict[str, Any]) -> str:
+    """The model phase's map: (operation, view) pairs exercised of its total, and those not reached with why."""
+    map_ = document.get("modelCoverage")
+    if not map_:
+        return ""
+    rows = "".join(f"<tr class='unexercised'><td><code>{escape(u['pair'])}</code></td><td>{escape(u['requirement'])}"
+                   f"</td><td>{escape(u['why'])}</td></tr>" for u in map_["unreached"])  # fmt: skip
+    table = f"<table><tr><th>pair not reached</th><th>requirement</th><th>why</th></tr>{rows}</table>" if rows else ""
+    return (f"<h2 id='model-coverage'>Model map: {map_['exercised']} of {map_['pairs']} (operation, view) pairs "
+            f"exercised</h2>{table}")  # fmt: skip
 
 
 def notes(document: dict[str, Any]) -> str:

@@ -101,6 +101,9 @@ def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTr
     for name, value in (("run", result.run_id), ("target", result.target), ("profile", result.profile),
                         ("seed", str(result.seed)), ("spec", result.spec_version), ("verdict", verdict.headline)):
         ET.SubElement(properties, "property", name=name, value=value)
+    if result.model_coverage is not None:  # the model phase's map: pairs exercised of its total
+        coverage = result.model_coverage
+        ET.SubElement(properties, "property", name="model-pairs", value=f"{coverage.exercised}/{coverage.pairs}")
     root[0].insert(0, properties)
     return ET.ElementTree(root)
 

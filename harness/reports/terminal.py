@@ -61,6 +61,7 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
         counts = [sum(1 for r in catalogue if r.area == area and statuses[r.id].label == s) for s in STYLE]
         table.add_row(area, *(str(count or "") for count in counts))
     console.print(table)
+    print_model_coverage(result, catalogue, console)
     for note in [*result.notes, *result.cleanup_problems, *filter(None, [result.stopped_early])]:
         console.print(f"[yellow]note[/] {note}", markup=True)
     verdict = result.verdict(catalogue)
@@ -68,6 +69,19 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
         print_expectations(verdict.judgement, console)
     console.print(f"[{VERDICT_STYLE[verdict.label]}]{escape(verdict.headline)}[/]", markup=True, soft_wrap=True)
     console.print(f"seed {result.seed}, run {result.run_id}; every failure in {reports}/conformance.html", markup=False)
+
+
+def print_model_coverage(result: RunResult, catalogue: tuple[Requirement, ...], console: Console) -> None:
+    """The model phase's map: pairs exercised of its total, and the MUST pairs not reached with why."""
+    coverage = result.model_coverage
+    if coverage is None:
+        return
+    lines = coverage.unreached_lines(at_level(catalogue, result.strict))
+    style = "yellow" if lines else "green"
+    console.print(f"[{style}]model map: {coverage.exercised} of {coverage.pairs} (operation, view) pairs "
+                  "exercised[/]", markup=True)  # fmt: skip
+    for line in lines:
+        console.print(f"  {line}", markup=False, soft_wrap=True)
 
 
 def print_load_summary(summary: LoadSummary, reports: Path, console: Console | None = None) -> None:

@@ -9,48 +9,73 @@ from contracts.model.views import Expected, Walk, judge
 from harness.expect import ContractViolation
 
 
-def walked(pages: list[list[str]], count: int, limit: int) -> Walk:
+def walked(pages: list[list[str]], count: int, limit: int, operation: str = "listWorkspaces") -> Walk:
     ids = [item for page in pages for item in page]
-    return Walk(ids, [{"id": i} for i in ids], [count] * len(pages),
-                [(n * limit, limit, len(page)) for n, page in enumerate(pages)], [])  # fmt: skip
+    return Walk(operation, ids, [{"id": i} for i in ids], [count] * len(pages),
+                [(n * limit, limit, len(page)) for n, page in enumerate(pages)])  # fmt: skip
 
 
-def exactly(*ids: str, key: object = None) -> Expected:
-    return Expected(set(ids), set(ids), key, False, "PRJ-LIST-001")  # type: ignore[arg-type]
+def exactly(*ids: str, key: object = None, collations: tuple[str, ...] = ("code point",)) -> Expected:
+    return Expected(set(ids), set(ids), key, False, "WS-LIST-001", collations=collations)  # type: ignore[arg-type]
+
+
+def every_rule(requirement: str) -> bool:
+    return True
 
 
 def test_a_list_that_agrees_passes() -> None:
     """Pages that concatenate to the expected items, in order, with the right count, are accepted."""
-    judge("projects", walked([["a", "b"], ["c"]], 3, 2), exactly("a", "b", "c", key=str))
+    judge("workspaces", walked([["a", "b"], ["c"]], 3, 2), exactly("a", "b", "c", key=str), every_rule)
 
 
 @pytest.mark.parametrize(
     ("pages", "count", "requirement"),
     [
         ([["a", "b"], ["b", "c"]], 3, "GEN-LIST-001"),  # an item on two pages
-        ([["a", "b"], []], 3, "GEN-LIST-001"),  # a page short of what count promises
-        ([["a", "b"], ["c"]], 4, "GEN-LIST-001"),  # count says more than there is
+        ([["a", "b"], []], 3, "GEN-LIST-001"),  # a page short of what count promises, an item missing
+        ([["a", "b"], ["c"]], 4, "GEN-LIST-003"),  # count says more than there is, every item is there
         ([["a", "b", "c"]], 3, "GEN-LIST-002"),  # a page longer than the limit
-        ([["a", "b"]], 2, "PRJ-LIST-001"),  # an item left out
+        ([["a", "b"]], 2, "WS-LIST-001"),  # an item left out
     ],
 )
 def test_a_list_that_drifts_is_a_finding(pages: list[list[str]], count: int, requirement: str) -> None:
     """Overlaps, gaps, wrong counts, oversized pages and missing items each name their requirement."""
     with pytest.raises(ContractViolation) as raised:
-        judge("projects", walked(pages, count, 2), exactly("a", "b", "c", key=str))
+        judge("workspaces", walked(pages, count, 2), exactly("a", "b", "c", key=str), every_rule)
 
     assert raised.value.requirement == requirement
+
+
+def test_paging_and_counts_the_documents_do_not_give_a_list_are_judged_only_under_strict() -> None:
+    """The projects list has no documented offset or count: an item on two pages or a wrong count is
+    GEN-LIST-006, a recommendation, and passes when only the MUSTs are judged."""
+    overlapping = walked([["a", "b"], ["b", "c"]], 4, 2, operation="listProjects")
+
+    judge("projects", overlapping, exactly("a", "b", "c"), lambda requirement: requirement != "GEN-LIST-006")
+    with pytest.raises(ContractViolation) as raised:
+        judge("projects", overlapping, exactly("a", "b", "c"), every_rule)
+    assert raised.value.requirement == "GEN-LIST-006"
 
 
 def test_order_is_judged_by_key_and_ties_come_in_any_order() -> None:
     """Equal sort keys may come either way; a smaller key after a larger one is GEN-LIST-004."""
     keys = {"a": 1, "b": 1, "c": 2}.get
-    judge("volumes", walked([["b", "a", "c"]], 3, 3), exactly("a", "b", "c", key=keys))
+    judge("workspaces", walked([["b", "a", "c"]], 3, 3), exactly("a", "b", "c", key=keys), every_rule)
 
     with pytest.raises(ContractViolation) as raised:
-        judge("volumes", walked([["c", "a", "b"]], 3, 3), exactly("a", "b", "c", key=keys))
+        judge("workspaces", walked([["c", "a", "b"]], 3, 3), exactly("a", "b", "c", key=keys), every_rule)
 
     assert raised.value.requirement == "GEN-LIST-004"
+
+
+def test_names_may_come_in_any_reasonable_collation_by_default() -> None:
+    """'beta' before 'Zulu' is no code-point order, but a case-insensitive one: accepted where it is allowed."""
+    names = {"z": "Zulu", "b": "beta"}.get
+    mixed = walked([["b", "z"]], 2, 2)
+
+    judge("workspaces", mixed, exactly("b", "z", key=names, collations=("code point", "case-insensitive")), every_rule)
+    with pytest.raises(ContractViolation):
+        judge("workspaces", mixed, exactly("b", "z", key=names), every_rule)
 
 
 def test_stats_allow_live_workspaces_to_be_pending_or_running() -> None:
