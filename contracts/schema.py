@@ -20,11 +20,12 @@ from schemathesis.generation.meta import TestPhase
 
 from contracts.conftest import CURRENT_IDS
 from harness import spec
-from harness.conformance.plugin import current_run
+from harness.conformance.plugin import FAILURE_CODES, current_run
 from harness.expect import note_schema_findings
 from harness.leniency import DOCUMENTED_FIELDS, DOCUMENTED_QUERY, DOCUMENTED_SUCCESS, RESOURCE_FIELDS
 from harness.paths import CONTRACTS, SPEC
 from harness.recommend import recommend
+from harness.requirements import by_id
 
 config = current_run().config
 options = tomllib.loads((CONTRACTS / "schemathesis.toml").read_text(encoding="utf-8"))
@@ -69,6 +70,9 @@ def only_our_choice(failure: BaseException, case: Any, response: Any) -> str | N
         return "GEN-ERR-004"
     if code == "ST103" and 200 <= status < 300 and route not in DOCUMENTED_SUCCESS:  # 200 for 201, say
         return "GEN-STATUS-001"
+    own = FAILURE_CODES.get(code or "")
+    if own is not None and not by_id()[own].is_must:  # a recommendation of schemathesis' own (405 and Allow)
+        return own
     return None
 
 
