@@ -465,7 +465,8 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     limits = groups["limits"]
     limits.add_argument("--request-timeout", type=_positive_float, metavar="S", help="per-request timeout (10)")
     limits.add_argument("--provision-wait", type=_positive_float, metavar="S", help="longest wait for ready (120)")
-    limits.add_argument("--deadline", type=_positive_float, metavar="S", help="the whole run's time limit (1800)")
+    limits.add_argument("--deadline", type=_positive_float, metavar="S",
+                        help="the whole run's time limit (contract 1800; load: the profile's length)")  # fmt: skip
     limits.add_argument("--rate-limit", type=_positive_float, metavar="N", help="at most N requests per second")
     mode = groups["mode"]
     mode.add_argument("--readonly", action="store_true",

@@ -161,7 +161,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     # and so does the deadline, wherever the run is (a hanging server can hold one check for minutes)
     signal.signal(signal.SIGALRM, _deadline)
-    signal.setitimer(signal.ITIMER_REAL, run_config.limits.deadline)
+    signal.setitimer(signal.ITIMER_REAL, run_config.limits.contract_deadline)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -170,7 +170,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _deadline(signum: int, frame: object) -> None:
     if _current is not None:
-        _current.stopped_early = f"the run deadline of {_current.config.limits.deadline:g}s passed"
+        _current.stopped_early = f"the run deadline of {_current.config.limits.contract_deadline:g}s passed"
     raise KeyboardInterrupt
 
 
@@ -234,7 +234,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         run.tally.collected(len(session.items))
     scratch = run.config.contract.scratch
     if scratch:  # collected while the phase before runs: wait for it to end
-        phases.wait_at_gate(Path(scratch), run.config.contract.phase, run.config.limits.deadline)
+        phases.wait_at_gate(Path(scratch), run.config.contract.phase, run.config.limits.contract_deadline)
     target = run.config.contract.list_file
     if not target:
         return
@@ -673,7 +673,7 @@ def redacted_config(config: RunConfig) -> dict[str, Any]:
         "profile": config.contract_profile,
         "requestTimeout": config.limits.request_timeout,
         "provisionWait": config.limits.provision_wait,
-        "deadline": config.limits.deadline,
+        "deadline": config.limits.contract_deadline,
         "rateLimit": config.limits.rate_limit,
         "keepOnFailure": config.contract.keep_on_failure,
         "prefix": config.prefix,

@@ -89,7 +89,7 @@ def run_contract(config: RunConfig, expectations: Expectations | None = None) ->
 
 def run_phases(config: RunConfig, scratch: Path) -> list[int]:
     """Run the phases' pytest children (harness/conformance/phases.py), while none was stopped; their exit codes."""
-    deadline = time.monotonic() + config.limits.deadline
+    deadline = time.monotonic() + config.limits.contract_deadline
     order = phases.phases(config.concurrency, restarts=config.target.restart_command is not None)
     log = reports.suite_log(config.reports)
     exits: list[int] = []
@@ -126,7 +126,8 @@ class Phase:
         limits = replace(config.limits, deadline=self.remaining())
         if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
             limits = replace(limits, rate_limit=limits.rate_limit / config.concurrency)
-        started = self.deadline - config.limits.deadline  # checks' start times count from the run's, not the process's
+        # checks' start times count from the run's, not the process's
+        started = self.deadline - config.limits.contract_deadline
         contract = replace(config.contract, phase=phase, scratch=str(self.scratch), started=started)
         config_file = replace(config, limits=limits, contract=contract).write(self.scratch / f"{phase}-{CONFIG_FILE}")
         xdist = phases.xdist_arguments(phase, config.concurrency)
@@ -139,7 +140,7 @@ class Phase:
         if display:
             display.finish()
         if code == TIMED_OUT:
-            overran = f"{self.config.limits.deadline:g}s by more than {GRACE:g}s"
+            overran = f"{self.config.limits.contract_deadline:g}s by more than {GRACE:g}s"
             raise InternalError(f"the suite overran its deadline of {overran}")
         if code in (3, 4):
             raise InternalError(f"the suite itself failed (pytest exit {code}); see {self.output.name}")

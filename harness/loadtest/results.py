@@ -102,18 +102,21 @@ class LoadRun:
     # load average per core of the machine that ran Locust, at the start and the end: latency
     # measured on a busier machine is slower whatever the build, so comparisons say when it differed
     host_load: list[float] = field(default_factory=list)
+    # the run's limits (requestTimeout, provisionWait, deadline, rateLimit): a rate limit caps the throughput
+    limits: dict[str, float | None] = field(default_factory=dict)
 
     def to_document(self) -> dict[str, Any]:
         return {"id": self.id, "profile": self.profile, "model": self.model, "target": self.target,
                 "workers": self.workers, "readonly": self.readonly, "startedAt": self.started_at,
                 "finishedAt": self.finished_at, "profileSettings": self.profile_settings,
-                "hostLoad": self.host_load}  # fmt: skip
+                "hostLoad": self.host_load, "limits": self.limits}  # fmt: skip
 
     @classmethod
     def from_document(cls, data: dict[str, Any]) -> LoadRun:
         return cls(data["id"], data["profile"], data["model"], data["target"], data.get("workers", 0),
                    data.get("readonly", False), data.get("startedAt", ""), data.get("finishedAt", ""),
-                   dict(data.get("profileSettings", {})), list(data.get("hostLoad", [])))  # fmt: skip
+                   dict(data.get("profileSettings", {})), list(data.get("hostLoad", [])),
+                   dict(data.get("limits", {})))  # fmt: skip
 
 
 @dataclass
@@ -188,12 +191,13 @@ class LoadSummary:
     capacity: Capacity | None = None
     cleanup: list[str] = field(default_factory=list)
     comparison: Comparison | None = None
+    stopped_early: str = ""  # why the run did not run all it planned (its deadline); such a run never passes
 
     @property
     def exit_code(self) -> int:
-        """0 when every SLO held and no regression against a baseline, else 1."""
+        """0 when the whole run ran, every SLO held and nothing regressed against a baseline, else 1."""
         regressed = self.comparison is not None and self.comparison.verdict == REGRESSED
-        return 0 if self.verdict == HELD and not regressed else 1
+        return 0 if self.verdict == HELD and not regressed and not self.stopped_early else 1
 
     def to_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -206,6 +210,8 @@ class LoadSummary:
             "series": [point.to_document() for point in self.series],
             "cleanup": self.cleanup,
         }
+        if self.stopped_early:
+            document["stoppedEarly"] = self.stopped_early
         if self.capacity is not None:
             document["capacity"] = {"rps": self.capacity.rps,
                                     "steps": [step.to_document() for step in self.capacity.steps]}  # fmt: skip
@@ -230,6 +236,7 @@ class LoadSummary:
             else None,
             cleanup=list(data.get("cleanup", [])),
             comparison=Comparison.from_document(data["comparison"]) if data.get("comparison") else None,
+            stopped_early=data.get("stoppedEarly", ""),
         )
 
     def write(self, path: Path) -> None:

@@ -5,6 +5,11 @@ loopback (the same commands work across machines, see the README). Each process 
 own file and the runner merges them, so percentiles are exact to three significant digits however
 the load is spread. Test data is seeded under the run prefix and removed afterwards, also when the
 run is interrupted.
+
+The run's limits mean what they mean for ``contract``: ``--request-timeout`` and ``--rate-limit`` reach
+every Locust request (harness/loadtest/users.py), ``--provision-wait`` bounds every wait for a
+workspace, and ``--deadline`` ends the Locust steps in time for the run to end by it; cleanup still
+runs afterwards, and a run the deadline cut short says so and exits 1.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import shutil
 import socket
 import sys
 import tempfile
-from dataclasses import asdict, replace
+import time
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +29,7 @@ import httpx
 from harness import reports
 from harness.client import ApiClient
 from harness.embedded import target_for
-from harness.errors import InternalError, TargetFailure
+from harness.errors import InternalError, TargetFailure, UsageError
 from harness.factory import Factory, Patience
 from harness.loadtest.baseline import check_comparable, compare, find_summary, load_tolerances
 from harness.loadtest.results import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
@@ -41,14 +47,63 @@ from harness.steps import Blocked
 from harness.sweep import sweep
 
 STARTUP = 90.0  # seconds a Locust run may take beyond its duration to start and stop
+# Under a deadline a step is planned to end in time: Locust takes a few seconds to start (its import alone
+# is 1 to 4 s on a busy 2-core machine), and its users get up to STOP_TIMEOUT to finish what they are doing.
+LOCUST_START = 5.0
+STOP_TIMEOUT = 10.0
+SHORT_STOP = 1.0  # users' time to finish when the deadline is close: what is still in flight is not counted
 PENDING = LoadRun(id="", profile="", model="", target="")  # filled in once the run has ended
 CONFIG_FILE = "run-config.json"
 
 
+@dataclass
+class Deadline:
+    """The run's deadline on time.monotonic() (None: none, the profile's length rules) and what it cut short."""
+
+    seconds: float | None
+    at: float | None
+    cut: str = ""
+
+    @classmethod
+    def starting_now(cls, seconds: float | None) -> Deadline:
+        return cls(seconds, None if seconds is None else time.monotonic() + seconds)
+
+    def remaining(self) -> float | None:
+        return None if self.at is None else self.at - time.monotonic()
+
+    def plan(self, duration: float) -> tuple[float, float]:
+        """(seconds of load, users' stop timeout) for a step of ``duration`` that must end by the deadline.
+
+        A step that does not fit is shortened and the cut is noted; 0 seconds means no room for it at all.
+        """
+        remaining = self.remaining()
+        if remaining is None:
+            return duration, STOP_TIMEOUT
+        room = remaining - LOCUST_START
+        stop = min(STOP_TIMEOUT, max(room - duration, SHORT_STOP))
+        if duration + stop <= room:
+            return duration, stop
+        seconds = room - stop if room - stop >= 1 else 0.0
+        ran = f"{seconds:.0f}s of load of the {duration:g}s planned"
+        self.cut = f"the run deadline of {self.seconds:g}s cut it short: {ran}"
+        return seconds, stop
+
+
+def refuse_what_cannot_be_honoured(config: RunConfig) -> None:
+    """A limit the run cannot keep is refused before anything runs, never ignored."""
+    profile = config.loaded().profile
+    limit = config.limits.rate_limit
+    if limit and profile.model == "capacity" and profile.start_rate > limit:
+        raise UsageError(f"--rate-limit {limit:g} is below the capacity search's first step "
+                         f"({profile.start_rate:g} req/s): nothing to search")  # fmt: skip
+
+
 def run_load(config: RunConfig) -> LoadSummary:
     """Seed data, run the profile (or its capacity search), judge it, clean up, and return the summary."""
+    deadline = Deadline.starting_now(config.limits.deadline)
     load = config.loaded()
     profile = load.profile
+    refuse_what_cannot_be_honoured(config)
     objectives = load_objectives(load.slo_file)
     baseline = None
     if load.baseline is not None:  # refused before anything runs when it cannot be compared
@@ -73,15 +128,18 @@ def run_load(config: RunConfig) -> LoadSummary:
                     if config.readonly:
                         data = discover(client)
                     else:
-                        patience = Patience(config.limits.provision_wait)
+                        remaining = deadline.remaining()  # no single wait runs past the deadline
+                        wait = config.limits.provision_wait if remaining is None else \
+                            max(min(config.limits.provision_wait, remaining), 1.0)  # fmt: skip
+                        patience = Patience(wait)
                         data = seed(Factory(client, registry, config.prefix, patience=patience), profile)
                 except (AssertionError, Blocked, httpx.HTTPError) as exc:
                     raise TargetFailure(
                         f"the target failed while the test data was seeded: {redactor(str(exc))}"
                     ) from None
                 config = replace(config, load=replace(load, data=data))
-                summary = capacity_search(config, objectives) if profile.model == "capacity" else \
-                    measure(config, objectives)  # fmt: skip
+                summary = capacity_search(config, objectives, deadline) if profile.model == "capacity" else \
+                    measure(config, objectives, deadline)  # fmt: skip
             finally:
                 if not config.readonly:
                     cleanup = registry.cleanup(client)
@@ -98,12 +156,21 @@ def run_load(config: RunConfig) -> LoadSummary:
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         profile_settings=asdict(profile),
         host_load=[load_at_start, host_load()],
+        limits=limits_document(config),
     )
     summary.cleanup = cleanup
+    summary.stopped_early = deadline.cut
     if baseline is not None:
         summary.comparison = compare(baseline, summary, tolerances, source)
     reports.write(summary, config.reports, redactor)
     return summary
+
+
+def limits_document(config: RunConfig) -> dict[str, float | None]:
+    """The limits the run kept, as summary.json shows them (the rate limit beside the achieved rate)."""
+    limits = config.limits
+    return {"requestTimeout": limits.request_timeout, "provisionWait": limits.provision_wait,
+            "deadline": limits.deadline, "rateLimit": limits.rate_limit}  # fmt: skip
 
 
 def host_load() -> float:
@@ -120,11 +187,15 @@ def tolerances_beside(slo_file: Path) -> Path:
     return beside if beside.is_file() else LOAD / "baseline.toml"
 
 
-def measure(config: RunConfig, objectives: list[Objective]) -> LoadSummary:
+def measure(config: RunConfig, objectives: list[Objective], deadline: Deadline) -> LoadSummary:
     """One run of the profile's model, judged against every SLO."""
     profile = config.loaded().profile
     rate = profile.rate if profile.model == "open" else 0.0
-    recording = locust(config, model=profile.model, rate=rate, duration=profile.duration, name="locust")
+    duration, stop = deadline.plan(profile.duration)
+    if not duration:  # nothing ran, so nothing held: never a pass
+        return LoadSummary(run=PENDING, verdict=BROKEN, routes={})
+    recording = locust(config, model=profile.model, rate=rate, duration=duration, name="locust", stop=stop,
+                       cut_short=bool(deadline.cut))  # fmt: skip
     routes = route_stats(recording)
     verdicts = evaluate(objectives, routes)
     return LoadSummary(
@@ -138,13 +209,24 @@ def measure(config: RunConfig, objectives: list[Objective]) -> LoadSummary:
     )
 
 
-def capacity_search(config: RunConfig, objectives: list[Objective]) -> LoadSummary:
-    """Raise the arrival rate step by step until an SLO breaks; the highest rate that held is the capacity."""
+def capacity_search(config: RunConfig, objectives: list[Objective], deadline: Deadline) -> LoadSummary:
+    """Raise the arrival rate step by step until an SLO breaks; the highest rate that held is the capacity.
+
+    Steps past ``--rate-limit`` are not run, and a step the deadline would cut ends the search (a
+    shortened step would be judged on less than the others).
+    """
     profile = config.loaded().profile
+    limit = config.limits.rate_limit
     steps = []
     for index in range(profile.max_steps):
         rate = profile.start_rate + index * profile.step
-        recording = locust(config, model="open", rate=rate, duration=profile.step_duration, name=f"step-{index + 1}")
+        if limit and rate > limit:
+            break
+        duration, stop = deadline.plan(profile.step_duration)
+        if duration < profile.step_duration:
+            deadline.cut = f"the run deadline of {deadline.seconds:g}s ended the search before step {index + 1}"
+            break
+        recording = locust(config, model="open", rate=rate, duration=duration, name=f"step-{index + 1}", stop=stop)
         routes = route_stats(recording)
         verdicts = evaluate(objectives, routes, with_throughput=False)
         total = routes[TOTAL]
@@ -167,13 +249,27 @@ def capacity_search(config: RunConfig, objectives: list[Objective]) -> LoadSumma
     )
 
 
-def locust(config: RunConfig, *, model: str, rate: float, duration: float, name: str) -> Recording:
+def locust(
+    config: RunConfig,
+    *,
+    model: str,
+    rate: float,
+    duration: float,
+    name: str,
+    stop: float = STOP_TIMEOUT,
+    cut_short: bool = False,
+) -> Recording:
     """Run Locust once (standalone, or master plus workers) and merge what its processes recorded."""
     load = config.loaded()
     recordings = reports.recordings(config.reports, name)
     locust_reports = reports.locust_reports(config.reports, name)
     drivers = max(load.workers + load.remote_workers, 1)
-    step = LoadStep(model=model, rate=rate / drivers if rate else 0.0, duration=duration, recordings=str(recordings))
+    limit = config.limits.rate_limit
+    if limit and rate:  # an open-model timetable faster than the limit would only queue behind it
+        rate = min(rate, limit)
+    # each process paces its own users at an equal share of the limit (why: harness/loadtest/pacing.py)
+    step = LoadStep(model=model, rate=rate / drivers if rate else 0.0, rate_limit=limit / drivers if limit else None,
+                    duration=duration, recordings=str(recordings))  # fmt: skip
     config = replace(config, load=replace(load, step=step))
     users = drivers if model == "open" else load.profile.users
     with tempfile.TemporaryDirectory(prefix="strongly-load-") as workdir:
@@ -183,7 +279,7 @@ def locust(config: RunConfig, *, model: str, rate: float, duration: float, name:
         ui = ["--autostart", "--autoquit", "0", "--web-host", load.web[0], "--web-port", str(load.web[1])] if load.web \
             else ["--headless"]  # fmt: skip
         lead = [*base, "--run-config", str(config_file), *ui, "--host", config.target.base_url, "-u", str(users),
-                "-r", str(max(users, load.profile.spawn_rate)), "--stop-timeout", "10",
+                "-r", str(max(users, load.profile.spawn_rate)), "--stop-timeout", f"{stop:g}",
                 "--only-summary", "--exit-code-on-error", "0", "--csv", str(locust_reports),
                 "--html", f"{locust_reports}.html"]  # fmt: skip
         commands = [lead]
@@ -201,13 +297,14 @@ def locust(config: RunConfig, *, model: str, rate: float, duration: float, name:
         else:
             lead += ["-t", f"{max(int(duration), 1)}s"]
         waiting = 300.0 if load.remote_workers else 0.0
-        code = supervise(commands, cwd=Path(workdir), timeout=duration + STARTUP + waiting, quiet=True)
+        allowed = duration + STARTUP + waiting
+        code = supervise(commands, cwd=Path(workdir), timeout=allowed, quiet=True)
     if code == TIMED_OUT:
-        raise InternalError(f"Locust did not stop within {duration + STARTUP:g}s")
+        raise InternalError(f"Locust did not stop within {allowed:g}s")
     if code == INTERRUPTED:
         raise KeyboardInterrupt
     recording = merge(recordings)
-    if not recording.routes:
+    if not recording.routes and not cut_short:  # a step the deadline cut to seconds may end before an answer
         raise InternalError(f"Locust recorded nothing (exit {code}); see {locust_reports}.html")
     return recording
 

@@ -20,6 +20,9 @@ never does; it reads what the scenarios declare with harness/loadtest/scenarios.
   duration; stopping workers send their recordings before their stop is acknowledged.
 - **Requests.** ``ApiUser.call`` sends a ``Route`` of the scenarios' route table, checks the status
   and the body's JSON framing, and validates one answer in ``validate_every`` against the contract.
+- **Limits.** Every request of a user, however it is sent, times out after ``--request-timeout``
+  (connecting, and each read) and waits for a slot of its process's share of ``--rate-limit``
+  (harness/loadtest/pacing.py). ``--deadline`` is the runner's: it shortens the step.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, MasterR
 
 from harness import spec
 from harness.loadtest import metrics
+from harness.loadtest.pacing import Pacer
 from harness.loadtest.recorder import WARMUP, Recorder
 from harness.run import LoadConfig, LoadData, RunConfig
 
@@ -53,6 +57,7 @@ ENDING = (STATE_STOPPING, STATE_STOPPED, STATE_CLEANUP)
 RECORDING_MESSAGE = "strongly-recording"
 _CONFIG = "strongly_run_config"  # the attribute of the Locust environment that holds the run's configuration
 _RECORDER = "strongly_recorder"
+_PACER = "strongly_pacer"
 _responses = itertools.count(1)
 
 
@@ -78,8 +83,16 @@ def recorder_of(environment: Environment) -> Recorder:
     return recorder
 
 
+def pacer_of(environment: Environment) -> Pacer | None:
+    """The pacer all users of this process share, when the run has a rate limit."""
+    pacer: Pacer | None = getattr(environment, _PACER, None)
+    return pacer
+
+
 def _adopt(environment: Environment, config: RunConfig) -> None:
     setattr(environment, _CONFIG, config)
+    share = config.loaded().step.rate_limit
+    setattr(environment, _PACER, Pacer(share) if share else None)
 
 
 @events.init.add_listener
@@ -194,6 +207,22 @@ class ApiUser(FastHttpUser):
     model: ClassVar[str] = "closed"
     mix: ClassVar[str] = ""
     writes: ClassVar[bool] = False
+
+    def __init__(self, environment: Environment) -> None:
+        # FastHttpUser builds its client in __init__ from these two (60 s each by default), so they are set first;
+        # a remote worker has its configuration by now: Locust fires test_start before it spawns users
+        limits = config_of(environment).limits
+        self.network_timeout = self.connection_timeout = limits.request_timeout
+        super().__init__(environment)
+        pacer = pacer_of(environment)
+        if pacer is not None:  # on the client, so no request of a scenario escapes it (warm-up, self.client, rest)
+            send = self.client.request
+
+            def paced(*args: Any, **kwargs: Any) -> Any:
+                pacer.wait()
+                return send(*args, **kwargs)
+
+            self.client.request = paced  # type: ignore[method-assign]
 
     @property
     def config(self) -> RunConfig:

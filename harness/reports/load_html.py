@@ -41,13 +41,17 @@ def render(summary: LoadSummary) -> str:
     if summary.comparison is not None:
         label = "REGRESSED against the baseline" if regressed else "no regression against the baseline"
         badge = f" <div class='verdict {'broken' if regressed else 'held'}' id='baseline-verdict'>{label}</div>"
+    if summary.stopped_early:  # the SLOs were judged on less than the run planned: never a plain pass
+        badge += f" <div class='verdict broken' id='stopped-early'>STOPPED EARLY: {escape(summary.stopped_early)}</div>"
+    limit = run.limits.get("rateLimit")
+    limited = f" · rate limit {limit:g} req/s" if limit else ""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Load: {escape(run.profile)} against {escape(run.target)}</title><style>{STYLE}</style></head><body>",
         f"<header><h1>Load report: profile {escape(run.profile)} ({escape(run.model)} model)</h1>",
         f"<div class='meta'>Target <b>{escape(run.target)}</b> · run {escape(run.id)} · "
         f"{escape(run.started_at)} to {escape(run.finished_at)} · workers {run.workers} · "
-        f"{summary.seconds:.1f} s measured{' · read-only' if run.readonly else ''}</div>",
+        f"{summary.seconds:.1f} s measured{limited}{' · read-only' if run.readonly else ''}</div>",
         f"<div class='verdict {verdict}' id='verdict'>SLOs {escape(verdict.upper())}</div>{badge}</header><main>",
         slo_table(summary),
         comparison_table(summary),

@@ -13,6 +13,7 @@ from rich.table import Table
 from harness.comparison import ContractComparison
 from harness.expectations import Judgement
 from harness.loadtest.results import Comparison, LoadSummary
+from harness.loadtest.slo import TOTAL
 from harness.requirements import Requirement, at_level
 from harness.results import RunResult
 
@@ -107,11 +108,19 @@ def print_load_summary(summary: LoadSummary, reports: Path, console: Console | N
             console.print(f"  {step.rate:g} req/s -> {step.achieved_rps:g} req/s, p99 {step.p99_ms:g} ms: {state}",
                           markup=False)  # fmt: skip
         console.print(f"capacity: {capacity.rps or 'below the first step'} req/s", markup=False)
+    limit = run.limits.get("rateLimit")
+    if limit and TOTAL in summary.routes:
+        console.print(f"rate limit {limit:g} req/s across every user and worker: achieved "
+                      f"{summary.routes[TOTAL].rps:g} req/s", markup=False)  # fmt: skip
     for problem in summary.cleanup:
         console.print(f"[yellow]note[/] {problem}", markup=True)
     if summary.comparison:
         print_comparison(summary.comparison, console)
+    if summary.stopped_early:
+        console.print(f"[red]STOPPED EARLY[/] {escape(summary.stopped_early)}", markup=True)
     verdict = "[green]SLOs HELD[/]" if summary.verdict == "held" else "[red]SLO BROKEN[/]"
+    if summary.stopped_early:
+        verdict += " [red]on a run cut short[/]"
     console.print(f"{verdict}  run {run.id}; reports in {reports}/", markup=True)
 
 

@@ -38,6 +38,7 @@ CONTRACT_PROFILES = ("full", "core", "smoke")
 # overlap best with many; the embedded server shares this machine's cores, and more workers only cost CPU.
 DEFAULT_CONCURRENCY = 8
 EMBEDDED_CONCURRENCY = 2
+CONTRACT_DEADLINE = 1800.0  # a contract run without --deadline; a load run without one lasts as its profile says
 DEFAULT_MAX_WORKSPACES = 32  # made ahead at once (the full profile asks 16, and one per worker); lower it when shared
 READONLY_ALIAS = "readonly"  # `contract --profile readonly`, as before --readonly: the full profile, read-only
 
@@ -76,8 +77,13 @@ class Limits:
 
     request_timeout: float = 10.0
     provision_wait: float = 120.0
-    deadline: float = 1800.0
+    # seconds for the whole run; None: the suite's own (a load profile such as soak may run past the contract's)
+    deadline: float | None = None
     rate_limit: float | None = None  # requests per second; None: as fast as the target answers
+
+    @property
+    def contract_deadline(self) -> float:
+        return CONTRACT_DEADLINE if self.deadline is None else self.deadline
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ class LoadStep:
 
     model: str = "closed"  # closed or open
     rate: float = 0.0  # open model: requests per second for each driver
+    rate_limit: float | None = None  # this process's share of --rate-limit (requests per second); None: no limit
     duration: float = 30.0
     recordings: str = "."  # where each Locust process's recording goes
 

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 
 from harness.loadtest.profiles import load_profile
-from harness.loadtest.runner import run_load
+from harness.loadtest.runner import LOCUST_START, STOP_TIMEOUT, Deadline, run_load
 from harness.loadtest.scenarios import LOCUSTFILE
 from harness.paths import LOAD, PACKAGE
 from harness.reference.keys import DEV_KEYS
@@ -28,6 +28,10 @@ from tests.loadtest.test_scenarios import NEW_SCENARIO
 
 pytestmark = pytest.mark.slow
 STATUS = "GET /api/v1/workspaces/{id}/status"
+METRICS = "GET /api/v1/workspaces/{id}/metrics"
+SCHEMA = PACKAGE / "schemas" / "load-summary.schema.json"
+# beyond a deadline: the CLI's start, the embedded server's stop, cleanup and the sweep (each a second or two here)
+CLEANUP_ALLOWANCE = 10.0
 
 
 def load(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -157,6 +161,76 @@ def test_the_baseline_gate_passes_the_same_build_and_catches_a_slow_route(tmp_pa
     regressed = {(row["route"], row["measure"]) for row in slow["comparison"]["rows"] if row["regressed"]}
     assert {(STATUS, "p50_ms"), (STATUS, "rps")} <= regressed
     assert "Against the baseline" in (tmp_path / "slow" / "load" / "load.html").read_text()
+
+
+def test_the_deadline_ends_the_run_and_the_summary_says_it_was_cut(tmp_path: Path) -> None:
+    """--deadline 10 on the 20 s smoke profile: the run ends within the deadline plus cleanup, cleans up, and exits 1
+    saying the deadline cut it; what ran is still measured."""
+    started = time.monotonic()
+    code, summary = load(tmp_path, "--profile", "smoke", "--deadline", "10")
+    wall = time.monotonic() - started
+
+    assert wall < 10 + CLEANUP_ALLOWANCE, f"took {wall:.1f}s"
+    assert code == 1
+    assert "deadline of 10s" in summary["stoppedEarly"]
+    assert summary["cleanup"] == []
+    assert summary["seconds"] < 10
+    jsonschema.validate(summary, json.loads(SCHEMA.read_text()))
+
+
+def test_a_step_past_the_deadline_is_shortened_to_end_in_time_and_the_cut_is_noted() -> None:
+    """With 15 s left a 20 s step shrinks to what leaves Locust its start and a short stop; a 3 s step fits whole;
+    without a deadline a step keeps its length and the full stop timeout."""
+    cut = Deadline(15, time.monotonic() + 15)
+    fits = Deadline(15, time.monotonic() + 15)
+
+    seconds, stop = cut.plan(20)
+    assert seconds + stop + LOCUST_START <= 15
+    assert seconds > 5
+    assert "deadline of 15s cut it short" in cut.cut
+    assert fits.plan(3) == (3, pytest.approx(15 - LOCUST_START - 3, abs=0.1))
+    assert not fits.cut
+    assert Deadline.starting_now(None).plan(20) == (20, STOP_TIMEOUT)
+
+
+def test_the_rate_limit_caps_the_requests_of_every_user_and_worker(tmp_path: Path) -> None:
+    """--rate-limit 20 with two workers of ten users each: at most 20 requests per second in all, and the
+    summary shows the limit beside the achieved rate."""
+    code, summary = load(tmp_path, "--rate-limit", "20", "--workers", "2", "--duration", "8")
+
+    achieved = summary["routes"]["total"]["rps"]
+    assert code == 0
+    assert 20 * 0.5 < achieved <= 20 * 1.1, achieved
+    assert summary["run"]["limits"]["rateLimit"] == 20
+
+
+def test_the_request_timeout_fails_a_hanging_route_after_a_second_not_a_minute(tmp_path: Path) -> None:
+    """--request-timeout 1 against a metrics route that hangs for 90 s: its requests fail after about a second."""
+    started = time.monotonic()
+    code, summary = load(tmp_path, "--fault", "metrics-hang", "--request-timeout", "1", "--duration", "6")
+    wall = time.monotonic() - started
+
+    metrics = summary["routes"][METRICS]
+    assert code == 1
+    assert metrics["requests"] > 0
+    assert metrics["errors"] == metrics["requests"]
+    assert 900 <= metrics["p50_ms"] <= metrics["max_ms"] < 5000
+    assert summary["routes"][STATUS]["errors"] == 0
+    assert wall < 6 + 30, f"took {wall:.1f}s"
+
+
+def test_a_rate_limit_below_the_capacity_search_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    """A capacity search whose first step is past --rate-limit cannot honour it: exit 2 with one line, and no run."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STRONGLY_")}
+    run = subprocess.run([sys.executable, "-m", "harness", "load", "--profile", "capacity", "--rate-limit", "20",
+                          "--reports", str(tmp_path)], env=env, capture_output=True, text=True, timeout=60,
+                         check=False)  # fmt: skip
+
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        "strongly-harness: --rate-limit 20 is below the capacity search's first step (100 req/s): nothing to search"
+    ]
+    assert not (tmp_path / "load" / "summary.json").exists()
 
 
 def test_a_baseline_of_another_profile_is_refused_before_anything_runs(tmp_path: Path) -> None:

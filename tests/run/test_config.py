@@ -117,6 +117,15 @@ def test_limits_left_unset_keep_their_defaults() -> None:
     assert limits == Limits(deadline=90.0)
 
 
+def test_no_deadline_means_each_suite_its_own() -> None:
+    """Without --deadline a contract run keeps 30 minutes and a load run its profile's length (a soak lasts an hour)."""
+    limits = resolve(env={}).limits
+
+    assert limits.deadline is None
+    assert limits.contract_deadline == 1800
+    assert Limits(deadline=60).contract_deadline == 60
+
+
 def test_readonly_is_a_mode_and_the_old_profile_name_an_alias() -> None:
     """--readonly with the full profile, or --profile readonly, is the read-only mode; reports call it readonly."""
     assert contract_profile("readonly", False) == ("full", True)

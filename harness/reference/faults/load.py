@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.reference.faults.machinery import (
+    WORKSPACE,
     Wrapper,
     fault,
     json_error,
+    matches,
     middleware,
 )
 
@@ -58,3 +60,26 @@ def periodic_stall(ref: Reference) -> Wrapper:
         await app(scope, receive, send)
 
     return middleware(handle)
+
+
+@fault("metrics-hang", area="load", catches=("/metrics error_ratio",), suite="load")
+def metrics_hang(ref: Reference) -> Wrapper:
+    """The metrics route answers only after 90 s, past Locust's own 60 s timeout."""
+
+    async def handle(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if not matches(scope, "GET", rf"{WORKSPACE}/metrics"):
+            await app(scope, receive, send)
+            return
+        # hang until the client gives up (its request timeout) or 90 s pass: a client that went away
+        # leaves no task sleeping behind it, so the server still stops at once when the run ends
+        try:
+            await asyncio.wait_for(_disconnected(receive), timeout=90)
+        except TimeoutError:
+            await app(scope, receive, send)
+
+    return middleware(handle)
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
