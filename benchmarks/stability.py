@@ -30,8 +30,9 @@ def one_run(seed: int, concurrency: int, provisioning: float) -> dict[str, objec
     totals = document["totals"]
     clean = code == 4 and unchecked == ["DUR-001"] and totals["fail"] == totals["error"] == totals["blocked"] == 0
     clean = clean and not document["cleanup"]["problems"]
+    causes = [] if clean else [cause["title"] for cause in document["rootCauses"]]  # what flaked, to replay
     return {"seed": seed, "seconds": round(seconds, 1), "exit": code, "clean": clean, "unchecked": unchecked,
-            "totals": totals, "cleanup": document["cleanup"]["problems"]}  # fmt: skip
+            "totals": totals, "cleanup": document["cleanup"]["problems"], "rootCauses": causes}  # fmt: skip
 
 
 def main() -> None:
