@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
@@ -19,7 +20,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.transport.requests import ManagedCookiesSession
 
 from contracts.support import collaborators, entries
-from harness import spec
+from harness import spec, tracing
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
 from harness.conformance.phases import LAST, QUIET
 from harness.conformance.plugin import ConformanceRun, current_run
@@ -147,8 +148,17 @@ def existing(api: ApiClient) -> dict[str, str]:
 def keep_alive() -> Iterator[ManagedCookiesSession]:
     """One connection pool for schemathesis' calls: without it each call opens (and closes) its own
     connection, paying a handshake on top of every round trip. Cookies are still dropped per call."""
-    with ManagedCookiesSession() as session:
+    with TracedSession() as session:
         yield session
+
+
+class TracedSession(ManagedCookiesSession):
+    """Schemathesis' calls carry the check's trace headers like every other request (harness/tracing.py)."""
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        prepared = super().prepare_request(request)
+        prepared.headers.update(tracing.headers())
+        return prepared
 
 
 @pytest.fixture(scope="session")

@@ -385,8 +385,8 @@ def _run_mutation_matrix(args: argparse.Namespace) -> int:
 
     def progress(outcome: mutation_matrix.Outcome) -> None:
         state = "BROKE THE HARNESS" if outcome.broke else f"{len(outcome.met)}/{len(outcome.checks)} met"
-        print(f"  {outcome.kind:20} {outcome.operation:32} exit {outcome.exit_code}  {state}  {outcome.seconds:.1f}s",
-              flush=True)  # fmt: skip
+        where = f"{outcome.operation}{' (setup spared)' if outcome.spare_setup else ''}"
+        print(f"  {outcome.kind:20} {where:47} exit {outcome.exit_code}  {state}  {outcome.seconds:.1f}s", flush=True)
 
     try:
         clean, outcomes = mutation_matrix.run_matrix(

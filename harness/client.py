@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from harness import spec
+from harness import spec, tracing
 from harness.errors import InternalError
 from harness.redact import Redactor
 
@@ -111,6 +111,7 @@ class ExchangeLog:
 
     def __init__(self) -> None:
         self.current: list[Exchange] = []
+        self.called: dict[str, None] = {}  # operations called since the last take, in order
         self.per_operation: Counter[str] = Counter()
         self.mutating = 0
         self._lock = threading.Lock()
@@ -118,26 +119,38 @@ class ExchangeLog:
     def record(self, exchange: Exchange) -> None:
         with self._lock:
             self.current.append(exchange)
+        self.count(exchange)
+
+    def count(self, exchange: Exchange) -> None:
+        """Count a request, also one whose exchange is kept elsewhere (the model phase keeps its own)."""
+        with self._lock:
             if exchange.operation_id:
                 self.per_operation[exchange.operation_id] += 1
+                self.called[exchange.operation_id] = None
             if exchange.method != "GET":
                 self.mutating += 1
 
     def take(self) -> list[Exchange]:
+        return self.take_calls()[0]
+
+    def take_calls(self) -> tuple[list[Exchange], list[str]]:
+        """The exchanges kept for the current check, and every operation called since the last take."""
         with self._lock:
             taken, self.current = self.current, []
-        return taken
+            called, self.called = list(self.called), {}
+        return taken, called
 
     @contextlib.contextmanager
     def aside(self) -> Iterator[None]:
         """Exchanges inside belong to no check: counted, but kept out of the current check's evidence."""
-        kept = self.take()
+        kept, called = self.take_calls()
         try:
             yield
         finally:
-            self.take()
+            self.take_calls()
             with self._lock:
                 self.current = kept + self.current
+                self.called = {**dict.fromkeys(called), **self.called}
 
 
 LOG = ExchangeLog()
@@ -228,6 +241,7 @@ class ApiClient:
         method = method.upper()
         if self.readonly and method != "GET":
             raise ReadOnlyViolationError(f"refused to send {method} {path}: this run is read-only")
+        headers = {**(headers or {}), **tracing.headers()}
         request = self._http.build_request(
             method, path, params=params, headers=headers, content=content, json=None if json is NO_BODY else json
         )

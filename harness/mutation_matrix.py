@@ -2,20 +2,25 @@
 
 Seeded mutations (``selftest --mutations``) sample: each seed runs the checks of a few requirements,
 so most (check, malformed answer) pairs are never tried. The matrix covers them on purpose. A clean
-run says which operations each check calls, in order; each check is met at the last operation it
-calls that the kind can change (one that answers a JSON body, for the kinds that change a body). For
-every kind and every such operation one run plants that kind on that operation
-(``mutate-<kind>@<route>``, harness/reference/mutations.py) and runs the checks met there
-(``contract --check``). A pair is *met* when the check, in that run, called the operation while
-the mutation was changing its answers; it *broke* the harness when that run ended in exit 2 or 3,
-or the check in error. ``strongly-harness selftest --mutation-matrix`` runs it all (benchmarks/
-README.md §8 has the table); ``--sample N`` runs N of its runs, chosen by the seed, as CI does.
+run says which operations each check calls, in order. For every kind, each check is first met at the
+last operation it calls whose success answer the kind can change: one run per (kind, operation)
+plants that kind there (``mutate-<kind>@<route>``, harness/reference/mutations.py) and runs the
+checks met there (``contract --check``). Each request names its check (harness/tracing.py) and the
+server logs whose answer it changed, so a pair is *met* only when a malformed answer reached the
+check's own request. A check that met it only in its setup (a factory call, a fixture; the finding
+then blocks the check) is tried again with the setup spared (``~spare-setup``), at that operation and
+then at each other operation it calls whose answers can carry the kind, until its own request meets
+it; a pair no attempt can meet is named with why. A run *broke* the harness when it ended in exit 2
+or 3, or a check in error. ``strongly-harness selftest --mutation-matrix`` runs it all (benchmarks/
+README.md §8 has the table); ``--sample N`` runs N first-round runs, chosen by the seed, as CI does.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
+import re
 import subprocess
 import sys
 import time
@@ -27,23 +32,24 @@ from pathlib import Path
 from harness import reports as report_files
 from harness import spec
 from harness.reference import mutations
-from harness.results import RunResult, Status
+from harness.results import CheckResult, RunResult, Status
 from harness.run.config import without_user_variables
 from harness.selftest import in_parallel, run_one
 
 
 @dataclass(frozen=True)
 class Planned:
-    """One run: a kind planted on one operation, and the checks met there."""
+    """One run: a kind planted on one operation (sparing setup, or not), and the checks met there."""
 
     kind: str
     operation: str
     checks: tuple[str, ...]
+    spare_setup: bool = False
 
     @property
     def fault(self) -> str:
         operation = spec.load().operation(self.operation)
-        return mutations.named(self.kind, operation.method, operation.path)
+        return mutations.named(self.kind, operation.method, operation.path, spare_setup=self.spare_setup)
 
     @property
     def said(self) -> str:
@@ -62,7 +68,9 @@ class Outcome:
     checks: list[str]
     exit_code: int
     fired: bool
-    met: list[str] = field(default_factory=list)
+    spare_setup: bool = False
+    met: list[str] = field(default_factory=list)  # a malformed answer reached the check's own request
+    met_in_setup: list[str] = field(default_factory=list)  # only its setup's (the finding blocked it)
     errors: list[str] = field(default_factory=list)  # checks that ended in error: the harness broke
     failed: list[str] = field(default_factory=list)  # requirements that failed
     seconds: float = 0.0
@@ -72,25 +80,63 @@ class Outcome:
         return self.exit_code in (2, 3) or bool(self.errors)
 
 
-def answers_a_body(operation_id: str) -> bool:
-    """Whether the operation's success answer has a JSON body (a field or envelope kind has something to change)."""
+Attempt = tuple[str, bool]  # (operation, spare setup)
+
+
+def answers_a_body(operation_id: str, *, success_only: bool = True) -> bool:
+    """Whether the operation's answers (its success answers, by default) have a JSON body to change."""
     operation = spec.load().operation(operation_id)
-    return any(str(status).startswith("2") and "content" in (spec.load().resolve(response) or {})
+    return any((str(status).startswith("2") or not success_only) and "content" in (spec.load().resolve(response) or {})
                for status, response in operation.responses.items())  # fmt: skip
 
 
+def attempts(operations: list[str], kind: str) -> list[Attempt]:
+    """Where to meet a check with a kind, in order: at the last operation whose success answer the kind can
+    change; there again with setup spared; then, setup spared, at each other operation whose answers
+    (errors included) can carry it, the last called first."""
+    if kind in mutations.BODILESS:
+        fit = first_fit = operations
+    else:
+        first_fit = [op for op in operations if answers_a_body(op)]
+        fit = [op for op in operations if answers_a_body(op, success_only=False)]
+    if not fit:
+        return []
+    first = (first_fit or fit)[-1]
+    return [(first, False), (first, True), *[(op, True) for op in reversed(fit) if op != first]]
+
+
 def plan(clean: RunResult, kinds: tuple[str, ...] = mutations.KINDS) -> list[Planned]:
-    """For each kind, each check met at the last operation it calls that the kind can change; one run per
-    (kind, operation) with its checks."""
-    runs: dict[tuple[str, str], list[str]] = {}
-    for check in clean.checks:
-        if check.status != Status.PASS.label:
-            continue
-        for kind in kinds:
-            fit = [op for op in check.operations if kind in mutations.BODILESS or answers_a_body(op)]
-            if fit:
-                runs.setdefault((kind, fit[-1]), []).append(check.check)
-    return [Planned(kind, operation, tuple(checks)) for (kind, operation), checks in sorted(runs.items())]
+    """The first round: one run per (kind, operation) with the checks first met there."""
+    pending = {(check.check, kind): attempts(check.operations, kind) for check in passing(clean) for kind in kinds}
+    return grouped({key: tries for key, tries in pending.items() if tries})
+
+
+def passing(clean: RunResult) -> list[CheckResult]:
+    return [check for check in clean.checks if check.status == Status.PASS.label]
+
+
+def grouped(pending: dict[tuple[str, str], list[Attempt]]) -> list[Planned]:
+    """One run per (kind, next attempt), with the checks whose next attempt it is."""
+    runs: dict[tuple[str, str, bool], list[str]] = {}
+    for (check, kind), tries in pending.items():
+        operation, spare = tries[0]
+        runs.setdefault((kind, operation, spare), []).append(check)
+    return [Planned(kind, op, tuple(checks), spare) for (kind, op, spare), checks in sorted(runs.items())]
+
+
+ASKER = re.compile(r"\(answer \d+\) to (?P<check>.+?)(?P<setup> in setup)?$")
+
+
+def askers(log: str, said: str) -> tuple[set[str], set[str]]:
+    """From the server's log: the checks whose own requests got a malformed answer, and those whose setup did."""
+    own: set[str] = set()
+    setup: set[str] = set()
+    for line in log.splitlines():
+        at = line.find(said)
+        found = ASKER.search(line, at) if at >= 0 else None
+        if found:
+            (setup if found.group("setup") else own).add(found.group("check"))
+    return own, setup
 
 
 def run_planned(planned: Planned, reports: Path, run_seed: int) -> Outcome:
@@ -100,13 +146,17 @@ def run_planned(planned: Planned, reports: Path, run_seed: int) -> Outcome:
         command += ["--check", check]
     started = time.monotonic()
     run = subprocess.run(command, env=without_user_variables(), capture_output=True, text=True, check=False)
-    log = report_files.server_log(reports)
-    fired = log.exists() and planned.said in log.read_text(encoding="utf-8", errors="replace")
-    outcome = Outcome(planned.kind, planned.operation, list(planned.checks), run.returncode, fired,
-                      seconds=round(time.monotonic() - started, 1))  # fmt: skip
+    path = report_files.server_log(reports)
+    log = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    own, setup = askers(log, planned.said)
+    outcome = Outcome(planned.kind, planned.operation, list(planned.checks), run.returncode, planned.said in log,
+                      planned.spare_setup, seconds=round(time.monotonic() - started, 1))  # fmt: skip
     result = report_files.read(RunResult, reports)
     if result is not None:
-        outcome.met = [c.check for c in result.checks if fired and planned.operation in c.operations]
+        outcome.met = [c.check for c in result.checks if c.check in own]
+        # a check blocked by a finding its own setup met, or that a shared fixture met first
+        blocked = {c.check for c in result.checks if c.status == Status.BLOCKED.label and outcome.fired}
+        outcome.met_in_setup = [c for c in planned.checks if c not in own and c in setup | blocked]
         outcome.errors = [c.check for c in result.checks if c.status == Status.ERROR.label]
         outcome.failed = sorted({f.requirement for c in result.checks for f in c.failures})
     return outcome
@@ -121,47 +171,95 @@ def run_matrix(
     kinds: tuple[str, ...] = mutations.KINDS,
     progress: Callable[[Outcome], None] | None = None,
 ) -> tuple[RunResult, list[Outcome]]:
-    """A clean full run to learn what each check calls, then the planned runs (or ``sample`` of them)."""
+    """A clean full run to learn what each check calls, then round after round of planned runs until every
+    pair is met in the check's own request or has no attempt left (a ``sample`` runs part of the first round)."""
     clean = run_one(None, reports / "clean", "declared", run_seed)
     if not clean.detected:
         raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
     clean_result = report_files.read(RunResult, reports / "clean")
     assert clean_result is not None  # the clean run passed, so it wrote its result
-    planned = plan(clean_result, kinds)
-    if sample is not None:
-        planned = sorted(random.Random(run_seed).sample(planned, min(sample, len(planned))), key=lambda p: p.fault)
-    runs = [partial(run_planned, item, reports / f"{item.kind}-{item.operation}", run_seed) for item in planned]
-    return clean_result, in_parallel(runs, jobs, progress)
+    pending = {(check.check, kind): attempts(check.operations, kind)
+               for check in passing(clean_result) for kind in kinds}  # fmt: skip
+    pending = {key: tries for key, tries in pending.items() if tries}
+    outcomes: list[Outcome] = []
+    for round_number in itertools.count(1):
+        planned = grouped(pending)
+        if sample is not None:
+            planned = sorted(random.Random(run_seed).sample(planned, min(sample, len(planned))), key=lambda p: p.fault)
+        if not planned:
+            break
+        suffix = "" if round_number == 1 else f"-round{round_number}"
+        runs = [partial(run_planned, item, reports / f"{item.kind}-{item.operation}{suffix}", run_seed)
+                for item in planned]  # fmt: skip
+        done = in_parallel(runs, jobs, progress)
+        outcomes += done
+        if sample is not None:
+            break
+        met = {(check, o.kind) for o in done for check in o.met}
+        pending = {key: tries[1:] for key, tries in pending.items() if key not in met and tries[1:]}
+    return clean_result, outcomes
+
+
+def pairs(clean: RunResult, outcomes: list[Outcome], kinds: tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """Each (check, kind) of the clean run: ``met`` (in its own request), ``setup`` (only in its setup),
+    ``not met`` (every attempt ran, none met it), ``untried`` (a sample left it out) or ``cannot`` (no
+    operation it calls can carry the kind)."""
+    own = {(check, o.kind) for o in outcomes for check in o.met}
+    setup = {(check, o.kind) for o in outcomes for check in o.met_in_setup}
+    tried = {(check, o.kind) for o in outcomes for check in o.checks}
+    states = {}
+    for check in passing(clean):
+        for kind in kinds:
+            key = (check.check, kind)
+            if key in own:
+                states[key] = "met"
+            elif key in setup:
+                states[key] = "setup"
+            elif not attempts(check.operations, kind):
+                states[key] = "cannot"
+            else:
+                states[key] = "not met" if key in tried else "untried"
+    return states
+
+
+STATES = {"met": "met in its own request", "setup": "met only in its setup", "not met": "no attempt met",
+          "untried": "not in this sample", "cannot": "no operation it calls can carry the kind"}  # fmt: skip
 
 
 def coverage(clean: RunResult, outcomes: list[Outcome], kinds: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    """Per kind: the checks of the clean run, how many met it, how many broke the harness."""
-    checks = [check.check for check in clean.checks if check.status == Status.PASS.label]
+    """Per kind: the checks of the clean run, how many pairs are in each state, how many broke the harness."""
+    states = pairs(clean, outcomes, kinds)
     table = {}
     for kind in kinds:
-        ran = [o for o in outcomes if o.kind == kind]
-        met = {check for o in ran for check in o.met}
-        broke = {check for o in ran if o.broke for check in (o.errors or o.checks)}
-        table[kind] = {"checks": len(checks), "met": len(met & set(checks)), "broke": len(broke)}
+        mine = [state for (_, of), state in states.items() if of == kind]
+        broke = {check for o in outcomes if o.kind == kind and o.broke for check in (o.errors or o.checks)}
+        table[kind] = {"checks": len(mine), **{state: mine.count(state) for state in STATES}, "broke": len(broke)}
     return table
 
 
 def markdown(clean: RunResult, outcomes: list[Outcome], kinds: tuple[str, ...], wall: float) -> str:
     table = coverage(clean, outcomes, kinds)
-    pairs = sum(row["checks"] for row in table.values())
-    met = sum(row["met"] for row in table.values())
+    total = {state: sum(row[state] for row in table.values()) for state in ["checks", *STATES]}
     broke = sum(o.broke for o in outcomes)
     lines = [
-        f"Mutation matrix: {met} of {pairs} (check, kind) pairs met in {len(outcomes)} runs; {broke} runs broke the "
-        f"harness; wall time {wall:.0f} s.",
+        f"Mutation matrix: {total['met'] + total['setup']} of {total['checks']} (check, kind) pairs met "
+        f"({total['met']} in the check's own request, {total['setup']} only in its setup); {total['not met']} no "
+        f"attempt met; {total['cannot']} no operation can carry; {total['untried']} not in this sample; "
+        f"{len(outcomes)} runs, {broke} broke the harness; wall time {wall:.0f} s.",
         "",
-        "| kind | checks | met | broke the harness |",
-        "|---|---|---|---|",
+        f"| kind | checks | {' | '.join(STATES.values())} | broke the harness |",
+        "|---|---|" + "---|" * len(STATES) + "---|",
     ]
-    lines += [f"| {kind} | {row['checks']} | {row['met']} | {row['broke']} |" for kind, row in table.items()]
-    unmet = [f"{o.kind} on {o.operation}: {len(o.checks) - len(o.met)} of {len(o.checks)} checks not met"
-             for o in outcomes if len(o.met) < len(o.checks)]  # fmt: skip
-    lines += ["", "Runs whose checks did not all meet the mutation:", *[f"- {line}" for line in unmet]] if unmet else []
+    lines += [f"| {kind} | {row['checks']} | {' | '.join(str(row[s]) for s in STATES)} | {row['broke']} |"
+              for kind, row in table.items()]  # fmt: skip
+    states = pairs(clean, outcomes, kinds)
+    for state in ("not met", "setup", "cannot"):
+        kinds_of: dict[str, list[str]] = {}
+        for (check, kind), value in states.items():
+            if value == state:
+                kinds_of.setdefault(check, []).append(kind)
+        if kinds_of:
+            lines += ["", f"Pairs {STATES[state]}:", *[f"- {check}: {', '.join(of)}" for check, of in kinds_of.items()]]
     broken = [f"- {o.kind} on {o.operation}: exit {o.exit_code}; errors in {', '.join(o.errors[:3]) or '-'}"
               for o in outcomes if o.broke]  # fmt: skip
     lines += ["", "Runs that broke the harness:", *broken] if broken else []

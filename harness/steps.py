@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from harness import tracing
 from harness.answers import ContractViolation, UnexpectedAnswer
 from harness.waiting import TimedOut
 
@@ -69,7 +70,8 @@ def promised_by(finding: BaseException) -> str:
 def setup_step(requirement: str, step: str) -> Iterator[None]:
     """Findings inside become ``Blocked``, charged to ``requirement`` (the promise the step relies on)."""
     try:
-        yield
+        with tracing.in_setup():
+            yield
     except Blocked:
         raise
     except FINDINGS as finding:

@@ -45,11 +45,9 @@ class StepLog(ExchangeLog):
         self.reads: list[Exchange] = []
 
     def record(self, exchange: Exchange) -> None:
+        LOG.count(exchange)
         with self._lock:
-            if exchange.operation_id:
-                LOG.per_operation[exchange.operation_id] += 1
             if exchange.method != "GET":
-                LOG.mutating += 1
                 self.writes.append(exchange)
             else:
                 self.reads = [*self.reads[-2:], exchange]

@@ -25,9 +25,9 @@ import httpx
 import pytest
 import requests
 
-from harness import __version__, recommend, spec
+from harness import __version__, recommend, spec, tracing
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
-from harness.conformance import phases, progress
+from harness.conformance import phases, progress, tracing_hooks
 from harness.expect import ContractViolation, MissingField, UnexpectedAnswer
 from harness.factory import Factory, Patience
 from harness.findings import Rule
@@ -153,6 +153,9 @@ def pytest_configure(config: pytest.Config) -> None:
         _current.started = run_config.contract.started
     if run_config.contract.scratch and not hasattr(config, "workerinput"):
         _current.tally = progress.Tally(Path(run_config.contract.scratch), run_config.contract.phase)
+    if run_config.target.embedded and run_config.target.faults:  # which check met a planted fault
+        tracing.enable()
+        config.pluginmanager.register(tracing_hooks)
     if run_config.limits.rate_limit:
         _current.limiter = RateLimiter(run_config.limits.rate_limit)
     # SIGTERM gets the same orderly end as Ctrl-C: fixtures tear down, cleanup runs, results are written
@@ -434,10 +437,10 @@ class CheckOutcome:
 
     def keep_exchanges(self) -> None:
         """The check's requests, before its teardown cleans up, for the failure report."""
-        taken = LOG.take()
+        taken, called = LOG.take_calls()
         self.exchanges += [exchange.to_dict() for exchange in taken]
         # in the order called: the mutation matrix meets each check at the last operation it calls
-        self.operations = list(dict.fromkeys([*self.operations, *(e.operation_id for e in taken if e.operation_id)]))
+        self.operations = list(dict.fromkeys([*self.operations, *called]))
 
     def add(self, status: Status, charges: list[Charge]) -> None:
         """File findings; one rule met again on the same route by the same check is one sighting."""

@@ -5,10 +5,13 @@ a field dropped, renamed, retyped or nulled; the body wrapped in an envelope; an
 a wrong content type; a truncated body; another status of the same class; every number as a
 string, or every string as a number; the object inside a list; an empty body with a 200.
 ``mutate-<kind>@<METHOD>:<path>`` names one kind on one route, which is how the mutation matrix
-(harness/mutation_matrix.py) meets every check with every kind. Whatever the mutation, the
-contract suite must come out with a finding that names a requirement, and never break (exit 3) or
-blame the configuration (exit 2). Each run's server log says what the mutation did, so a mutation
-that changed nothing is told apart from one the suite missed.
+(harness/mutation_matrix.py) meets every check with every kind; with ``~spare-setup`` after it,
+the answers to a check's setup are left alone, so the malformed answer reaches the check's own
+request. Whatever the mutation, the contract suite must come out with a finding that names a
+requirement, and never break (exit 3) or blame the configuration (exit 2). Each run's server log
+says what the mutation did and, when the run traces its checks (harness/tracing.py), whose answer
+it changed: a mutation that changed nothing is told apart from one the suite missed, and a check
+met in its setup from one met in its own request.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from harness.reference.faults.machinery import Wrapper, rewrite_responses
+from harness import tracing
+from harness.reference.faults.machinery import Wrapper, captured, matches, middleware, respond
 
 PREFIX = "mutate-"
+SPARE_SETUP = "~spare-setup"
 KINDS = (
     "drop",
     "rename",
@@ -50,6 +55,7 @@ class Mutation:
     path: str  # the route's template, e.g. /api/v1/workspaces/{workspaceId}
     kind: str
     pick: float  # which field, as a fraction of the sorted candidates of each body
+    spare_setup: bool = False  # leave the answers to a check's setup alone
 
     @property
     def pattern(self) -> str:
@@ -58,7 +64,7 @@ class Mutation:
         return re.sub(r"\{[^}]+\}", "[^/]+", pattern)
 
     def describe(self) -> str:
-        return f"{self.kind} on {self.method} {self.path}"
+        return f"{self.kind} on {self.method} {self.path}" + (" past setup" if self.spare_setup else "")
 
 
 def routes() -> list[tuple[str, str]]:
@@ -74,9 +80,9 @@ def for_seed(seed: int) -> Mutation:
     return Mutation(seed, method, path, rng.choice(KINDS), rng.random())
 
 
-def named(kind: str, method: str, path: str) -> str:
+def named(kind: str, method: str, path: str, *, spare_setup: bool = False) -> str:
     """The fault name of one kind on one route, e.g. ``mutate-empty-200@GET:/api/v1/projects/{projectId}``."""
-    return f"{PREFIX}{kind}@{method}:{path}"
+    return f"{PREFIX}{kind}@{method}:{path}" + (SPARE_SETUP if spare_setup else "")
 
 
 def for_name(name: str) -> Mutation | None:
@@ -86,9 +92,11 @@ def for_name(name: str) -> Mutation | None:
         return for_seed(int(rest))
     kind, _, route = rest.partition("@")
     method, _, path = route.partition(":")
+    spare_setup = path.endswith(SPARE_SETUP)
+    path = path.removesuffix(SPARE_SETUP)
     if kind not in KINDS or (method, path) not in routes():
         return None
-    return Mutation(0, method, path, kind, 0.5)
+    return Mutation(0, method, path, kind, 0.5, spare_setup)
 
 
 def is_mutation(name: str) -> bool:
@@ -98,10 +106,29 @@ def is_mutation(name: str) -> bool:
 def plant(name: str) -> Wrapper:
     mutation = for_name(name)
     assert mutation is not None  # apply() planted only known names
-    return rewrite_responses(mutation.method, mutation.pattern, lambda *answer: mutate(mutation, *answer))
+
+    async def handle(app: Any, scope: Any, receive: Any, send: Any) -> None:
+        if not matches(scope, mutation.method, mutation.pattern):
+            await app(scope, receive, send)
+            return
+        check, setup = tracing.asker({key.decode().lower(): value.decode() for key, value in scope["headers"]})
+        answer = await captured(app, scope, receive)
+        if not (setup and mutation.spare_setup):
+            answer = mutate(mutation, *answer, asker=whose(check, setup))
+        status, headers, body = answer
+        await respond(send, status, body, headers)
+
+    return middleware(handle)
 
 
-def mutate(mutation: Mutation, status: int, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+def whose(check: str | None, setup: bool) -> str:
+    """For the log: the traced check an answer went to, and whether to its setup."""
+    return f" to {check}{' in setup' if setup else ''}" if check else ""
+
+
+def mutate(
+    mutation: Mutation, status: int, headers: dict[str, str], body: bytes, asker: str = ""
+) -> tuple[int, dict[str, str], bytes]:
     kind = mutation.kind
     changed: tuple[int, dict[str, str], bytes] | None = None
     if kind == "html":
@@ -122,7 +149,7 @@ def mutate(mutation: Mutation, status: int, headers: dict[str, str], body: bytes
             changed = status, headers, json.dumps(edited).encode()
     if changed is None:
         return status, headers, body
-    log.warning("mutation %s: %s (answer %d)", mutation.seed, mutation.describe(), status)
+    log.warning("mutation %s: %s (answer %d)%s", mutation.seed, mutation.describe(), status, asker)
     return changed
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
+from collections.abc import Iterator
 
 from harness.reference import mutations
 from harness.results import CheckResult, RunResult
@@ -95,18 +99,38 @@ def test_the_new_kinds_change_every_value_or_the_whole_answer() -> None:
     assert mutated("empty-200")[0::2] == (200, b"")
 
 
-def test_the_matrix_meets_each_check_at_the_last_operation_a_kind_can_change() -> None:
-    """A check that creates a workspace, then deletes it (no body), is met by body kinds at the create and by the
-    status kinds at the delete; one run per (kind, operation)."""
-    from harness.mutation_matrix import plan
+def test_a_spare_setup_mutation_changes_only_the_checks_own_answers_and_says_whose() -> None:
+    """``~spare-setup`` leaves a traced setup request's answer alone; the log names the check an answer went to."""
+    from starlette.testclient import TestClient
 
-    clean = RunResult("r", "full", "t", "1", "1", 1, "now", checks=[
-        CheckResult("a", ["R1"], "pass", operations=["createWorkspace", "deleteWorkspace"]),
-        CheckResult("b", ["R2"], "pass", operations=["createWorkspace"]),
-        CheckResult("c", ["R3"], "fail", operations=["getProject"]),  # a check that failed clean is not planned
-    ])  # fmt: skip
+    from harness import tracing
+    from harness.reference import DEV_KEYS, ServerConfig
+    from harness.reference.app import create_app
 
-    runs = {(p.kind, p.operation): p.checks for p in plan(clean, ("drop", "html"))}
+    name = mutations.named("drop", "GET", "/api/v1/projects", spare_setup=True)
+    assert mutations.for_name(name) == mutations.Mutation(0, "GET", "/api/v1/projects", "drop", 0.5, spare_setup=True)
+    key = next(iter(DEV_KEYS))
+    tracing.enable()
+    try:
+        with TestClient(create_app(ServerConfig(faults=(name,)))) as client, capture_log() as log:
+            with tracing.in_check("test_x.py::test_y[a b]", setup=True):
+                in_setup = client.get("/api/v1/projects", headers={"x-api-key": key, **tracing.headers()})
+            with tracing.in_check("test_x.py::test_y[a b]", setup=False):
+                own = client.get("/api/v1/projects", headers={"x-api-key": key, **tracing.headers()})
+    finally:
+        tracing.enable(False)
 
-    assert runs == {("drop", "createWorkspace"): ("a", "b"), ("html", "deleteWorkspace"): ("a",),
-                    ("html", "createWorkspace"): ("b",)}  # fmt: skip
+    assert len(set(own.json())) == len(set(in_setup.json())) - 1  # the check's own answer lost a field
+    assert log.getvalue().strip().endswith("(answer 200) to test_x.py::test_y[a b]")
+    assert "in setup" not in log.getvalue()  # the setup's answer was not changed, so not logged
+
+
+@contextlib.contextmanager
+def capture_log() -> Iterator[io.StringIO]:
+    text = io.StringIO()
+    handler = logging.StreamHandler(text)
+    mutations.log.addHandler(handler)
+    try:
+        yield text
+    finally:
+        mutations.log.removeHandler(handler)

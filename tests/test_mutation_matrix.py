@@ -1,0 +1,70 @@
+"""The mutation matrix: where each check meets each kind, and what counts as met."""
+
+from __future__ import annotations
+
+from harness.mutation_matrix import Outcome, askers, attempts, pairs, plan
+from harness.results import CheckResult, RunResult
+
+
+def clean_run(*checks: CheckResult) -> RunResult:
+    return RunResult("r", "full", "t", "1", "1", 1, "now", checks=list(checks))
+
+
+def test_the_matrix_meets_each_check_first_at_the_last_operation_a_kind_can_change() -> None:
+    """A check that creates a workspace, then deletes it (no body), is met by body kinds at the create and by the
+    status kinds at the delete; one run per (kind, operation); a check that failed clean is not planned."""
+    clean = clean_run(
+        CheckResult("a", ["R1"], "pass", operations=["createWorkspace", "deleteWorkspace"]),
+        CheckResult("b", ["R2"], "pass", operations=["createWorkspace"]),
+        CheckResult("c", ["R3"], "fail", operations=["getProject"]),
+    )
+
+    runs = {(p.kind, p.operation, p.spare_setup): p.checks for p in plan(clean, ("drop", "html"))}
+
+    assert runs == {("drop", "createWorkspace", False): ("a", "b"), ("html", "deleteWorkspace", False): ("a",),
+                    ("html", "createWorkspace", False): ("b",)}  # fmt: skip
+
+
+def test_a_check_not_met_in_its_own_request_is_tried_again_with_setup_spared_then_elsewhere() -> None:
+    """After the first attempt: the same operation sparing setup, then each other operation whose answers (errors
+    too: a 404 to a delete has a body) can carry the kind, the last called first; none for an operation-less check."""
+    operations = ["createProject", "getProject", "deleteProject"]
+
+    assert attempts(operations, "drop") == [("getProject", False), ("getProject", True), ("deleteProject", True),
+                                            ("createProject", True)]  # fmt: skip
+    assert attempts(["deleteProject"], "drop") == [("deleteProject", False), ("deleteProject", True)]
+    assert attempts(operations, "status")[:2] == [("deleteProject", False), ("deleteProject", True)]
+    assert attempts([], "html") == []
+
+
+def test_met_means_the_server_changed_an_answer_to_that_checks_own_request() -> None:
+    """The server log names whose answer a mutation changed; a setup's answer counts apart, another kind not at all."""
+    said = "drop on POST /api/v1/projects (answer"
+    log = "\n".join(f"WARNING strongly.reference.mutations: mutation 0: {line}" for line in [
+        "drop on POST /api/v1/projects (answer 201) to t.py::a in setup",
+        "drop on POST /api/v1/projects (answer 401) to t.py::b[x y]",
+        "drop on POST /api/v1/projects (answer 422)",
+        "null on GET /api/v1/projects (answer 200) to t.py::c",
+    ])  # fmt: skip
+
+    assert askers(log, said) == ({"t.py::b[x y]"}, {"t.py::a"})
+
+
+def test_every_pair_is_met_met_in_setup_not_met_untried_or_cannot_be_met() -> None:
+    """The states the report counts, from the outcomes of every round."""
+    clean = clean_run(
+        CheckResult("a", ["R1"], "pass", operations=["getProject"]),
+        CheckResult("b", ["R2"], "pass", operations=["getProject"]),
+        CheckResult("c", ["R3"], "pass", operations=["getProject"]),
+        CheckResult("d", ["R4"], "pass", operations=[]),
+        CheckResult("e", ["R5"], "pass", operations=["getProject"]),
+    )
+    outcomes = [
+        Outcome("drop", "getProject", ["a", "b", "c"], 1, True, met=["a"], met_in_setup=["b"]),
+        Outcome("drop", "getProject", ["b", "c"], 1, True, spare_setup=True),
+    ]
+
+    states = pairs(clean, outcomes, ("drop",))
+
+    assert states == {("a", "drop"): "met", ("b", "drop"): "setup", ("c", "drop"): "not met",
+                      ("d", "drop"): "cannot", ("e", "drop"): "untried"}  # fmt: skip
