@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
@@ -20,10 +19,11 @@ from schemathesis.generation import GenerationMode
 from schemathesis.transport.requests import ManagedCookiesSession
 
 from contracts.support import collaborators, entries
-from harness import spec, tracing
+from harness import spec
 from harness.client import LOG, ApiClient, ReadOnlyViolationError
 from harness.conformance.phases import LAST, QUIET
 from harness.conformance.plugin import ConformanceRun, current_run
+from harness.conformance.tracing import TracedSession
 from harness.conformance.traffic import exchange_of
 from harness.expect import expect
 from harness.factory import Factory, new_id, prefixed
@@ -150,15 +150,6 @@ def keep_alive() -> Iterator[ManagedCookiesSession]:
     connection, paying a handshake on top of every round trip. Cookies are still dropped per call."""
     with TracedSession() as session:
         yield session
-
-
-class TracedSession(ManagedCookiesSession):
-    """Schemathesis' calls carry the check's trace headers like every other request (harness/tracing.py)."""
-
-    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
-        prepared = super().prepare_request(request)
-        prepared.headers.update(tracing.headers())
-        return prepared
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,8 @@ import requests
 
 from harness import __version__, recommend, spec, tracing
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
-from harness.conformance import phases, progress, tracing_hooks
+from harness.conformance import phases, progress
+from harness.conformance import tracing as tracing_hooks
 from harness.expect import ContractViolation, MissingField, UnexpectedAnswer
 from harness.factory import Factory, Patience
 from harness.findings import Rule
