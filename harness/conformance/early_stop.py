@@ -181,9 +181,8 @@ class Findings:
     def lines(self, causes: list[RootCause], redactor: Redactor) -> list[str]:
         """Each new root cause as the final report's first screen shows it: its title, then its curl line."""
         shown = []
-        for cause in causes:
-            number = self.found.index(cause.id) + 1
-            shown.append(redactor(f"root cause {number}: {cause.title[:200]}"))
+        for cause in causes:  # unnumbered: the final report numbers them by what they block, not when found
+            shown.append(redactor(f"root cause: {cause.title[:200]}"))
             if cause.curl:
                 shown.append(redactor(f"   reproduce: {cause.curl[:300]}"))
         return shown
