@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -146,16 +147,18 @@ def test_waits(n):
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
-def test_a_stop_ends_the_checks_in_flight_and_starts_no_other(tmp_path: Path, workers: list[str]) -> None:
+def test_a_stop_ends_the_checks_in_flight_and_starts_no_other(
+    tmp_path: Path, workers: list[str], request: pytest.FixtureRequest
+) -> None:
     """Once the stop file appears, every process skips the check it is waiting in (within seconds, not the minute it
     would wait) and starts no other one, in one process as in pytest-xdist's workers."""
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_slow.py").write_text(SLOW_CHECKS)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", *workers, str(tmp_path)]
-    child = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, start_new_session=True)  # fmt: skip
+    request.addfinalizer(lambda: ended(child))
     in_flight = 2 if workers else 1
     deadline = time.monotonic() + 60
     while len(list(tmp_path.glob("started-*"))) < in_flight and time.monotonic() < deadline:
@@ -163,13 +166,20 @@ def test_a_stop_ends_the_checks_in_flight_and_starts_no_other(tmp_path: Path, wo
 
     early_stop.stop_file(tmp_path).write_text("stopped after 1 root cause (--max-failures 1)")
     asked = time.monotonic()
-    output, _ = child.communicate(timeout=60)
+    output, _ = child.communicate(timeout=30)
 
     assert time.monotonic() - asked < 15, output
     assert len(list(tmp_path.glob("started-*"))) == in_flight, output
     assert f"{in_flight} skipped" in output
     assert "interrupted: the run stopped after 1 root cause (--max-failures 1)" in output
     assert "passed" not in output
+
+
+def ended(child: subprocess.Popen[str]) -> None:
+    """A session that did not stop is ended with its workers, so a failing test leaves no process behind."""
+    if child.poll() is None:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
 
 
 # ------------------------------------------------------------------ whole runs
