@@ -129,7 +129,8 @@ def _cmd_contract(args: argparse.Namespace) -> int:
     contract = ContractConfig(profile=profile, requirements=tuple(args.requirement), checks=tuple(args.check),
                               model_steps=args.model_steps,
                               keep_on_failure=args.keep_on_failure, strict=args.strict,
-                              concurrency=args.concurrency, max_workspaces=args.max_workspaces)  # fmt: skip
+                              concurrency=args.concurrency, max_workspaces=args.max_workspaces,
+                              max_failures=args.max_failures)  # fmt: skip
     config = _config(args, contract=contract)
     if unknown:
         raise UsageError(f"unknown requirement id(s): {', '.join(unknown)}")
@@ -534,6 +535,11 @@ def build_parser() -> argparse.ArgumentParser:
                                f"{EMBEDDED_CONCURRENCY}; with --requirement or smoke, 1: one at a time)")  # fmt: skip
     contract.add_argument("--max-workspaces", type=_nonnegative_int, default=DEFAULT_MAX_WORKSPACES, metavar="N",
                           help=f"most workspaces made ahead for checks (default {DEFAULT_MAX_WORKSPACES})")  # fmt: skip
+    contract.add_argument("--max-failures", type=_positive_int, metavar="N",
+                          help="stop once N root causes are found (grouped as the report groups them), cleaning up "
+                               "as on any end; the verdict says it stopped early (exit 1)")  # fmt: skip
+    contract.add_argument("-x", dest="max_failures", action="store_const", const=1,
+                          help="stop at the first root cause: --max-failures 1")  # fmt: skip
     contract.set_defaults(run=_cmd_contract)
 
     load = commands.add_parser("load", parents=[target, faults, limits, mode, reports],

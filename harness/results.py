@@ -131,6 +131,13 @@ def title_of(sightings: list[Failure], operations: tuple[str, ...]) -> str:
     return f"{shown}: {first.phrase}{where}" if fields else f"{first.phrase}{where}"
 
 
+def leads(cause: RootCause, levels: dict[str, Requirement]) -> bool:
+    """Whether a root cause is on a report's first screen: it fails a MUST at the run's level (``levels``, by id),
+    or a requirement outside it; one that fails only SHOULDs is a recommendation, folded after them."""
+    known = [levels[rid] for rid in cause.fails if rid in levels]
+    return not known or any(requirement.is_must for requirement in known)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What a run may claim, its exit code, and a one-line headline that says so."""
@@ -212,6 +219,7 @@ class RunResult:
     strict: bool = False  # --strict: every recommendation (SHOULD) was judged as a MUST
     expectations: Expectations | None = None  # --expect: the known failures the run is judged against
     model_coverage: ModelCoverage | None = None  # the model phase's pairs exercised; None when it did not run
+    max_failures_reached: int = 0  # --max-failures N: the run stopped once it had found N root causes (0: it did not)
     interrupted: bool = field(default=False, compare=False)  # Ctrl-C or SIGTERM ended it (not stored)
 
     def requirement_status(self, requirement: str) -> Status:
@@ -303,7 +311,11 @@ class RunResult:
             why = [f"{len(failed)} MUST failed ({len(self.root_causes())} root causes)"] if failed else []
             if failed and known:
                 why = [f"{len(failed)} new MUST failure(s) beyond {len(known)} known: {', '.join(failed[:5])}"]
-            why += ["the run did not finish"] if self.stopped_early else []
+            if self.max_failures_reached:  # asked for: say so first, never as a run that broke off
+                count = self.max_failures_reached
+                why.insert(0, f"STOPPED EARLY after {count} root cause{'s' * (count != 1)} (--max-failures {count})")
+            elif self.stopped_early:
+                why.append("the run did not finish")
             why += ["cleanup left problems"] if self.cleanup_problems else []
             return say("non-conformant", EXIT_FAILED, f"NOT CONFORMANT{level}: " + ", ".join(why))
         ran = {rid for check in self.checks for rid in check.requirements}
@@ -370,6 +382,7 @@ class RunResult:
                 "config": self.config,
                 "notes": self.notes,
                 "stoppedEarly": self.stopped_early,
+                "maxFailuresReached": self.max_failures_reached,
                 "selection": self.selection,
                 "strict": self.strict,
             },
@@ -416,6 +429,7 @@ class RunResult:
             operations=document["operations"],
             cleanup_problems=document["cleanup"]["problems"],
             stopped_early=run["stoppedEarly"],
+            max_failures_reached=run.get("maxFailuresReached", 0),
             selection=run.get("selection", []),
             spec_sha256=run.get("specSha256", ""),
             strict=run.get("strict", False),

@@ -32,6 +32,9 @@ CI_EXAMPLES = sorted((Path(__file__).parents[1] / "docs" / "ci").glob("*.yml"))
         (["spec", "--level", "lenient"], "invalid choice: 'lenient'"),
         (["contract", "--expect", "/nonexistent/known.yaml"], "cannot read expectations file /nonexistent/known.yaml"),
         (["contract", "--strict-expectations"], "--strict-expectations needs --expect FILE"),
+        (["contract", "--max-failures", "0"], "--max-failures: not a whole number above 0: '0'"),
+        (["contract", "--max-failures", "-2"], "--max-failures: not a whole number above 0: '-2'"),
+        (["contract", "--max-failures", "x"], "--max-failures: not a whole number above 0: 'x'"),
         (["contract-compare", "/nonexistent/a"], "the following arguments are required: new"),
         (["contract-compare", "/nonexistent/a", "/nonexistent/b"], "/nonexistent/a does not exist"),
         (["expectations"], "the following arguments are required: action"),
@@ -107,3 +110,12 @@ def test_the_ci_examples_call_the_cli_as_it_is(example: Path) -> None:
     assert {"contract", "bundle"} <= {shlex.split(command)[0] for command in commands}
     for command in commands:
         build_parser().parse_args(shlex.split(command))
+
+
+def test_x_is_max_failures_1() -> None:
+    """`contract -x` stops at the first root cause, as `--max-failures 1` does; without either there is no limit."""
+    parser = build_parser()
+
+    assert parser.parse_args(["contract", "-x"]).max_failures == 1
+    assert parser.parse_args(["contract", "--max-failures", "3"]).max_failures == 3
+    assert parser.parse_args(["contract"]).max_failures is None

@@ -27,7 +27,7 @@ import requests
 
 from harness import __version__, recommend, spec, tracing
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
-from harness.conformance import phases, progress
+from harness.conformance import early_stop, phases, progress
 from harness.conformance import tracing as tracing_hooks
 from harness.expect import ContractViolation, MissingField, UnexpectedAnswer
 from harness.factory import Factory, Patience
@@ -163,6 +163,10 @@ def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     if phases.is_controller(config):  # its workers keep their own deadlines and write their own parts
         return
+    if run_config.contract.scratch:  # the runner may stop the run at its Nth root cause (early_stop.py)
+        early_stop.StopWhenAsked(
+            Path(run_config.contract.scratch), partial(setattr, _current, "stopped_early")
+        ).install(config)
     # and so does the deadline, wherever the run is (a hanging server can hold one check for minutes)
     signal.signal(signal.SIGALRM, _deadline)
     signal.setitimer(signal.ITIMER_REAL, run_config.limits.contract_deadline)
@@ -616,11 +620,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome.add(Status.FAIL, charges_for([noted.requirement], noted.message, noted.rule, noted.culprit))
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         outcome.keep_exchanges()
+        if run.config.contract.scratch:  # what it found, for the runner to show (and count) before its teardown
+            early_stop.record(Path(run.config.contract.scratch), outcome.result(run.redactor))
     if run.stopped_early or (call.excinfo is not None and interrupted(call.excinfo.value)):
         item.session.shouldstop = run.stopped_early or "interrupted"  # even where a group swallowed the interrupt
     if call.when == "teardown":
         LOG.take()
         run.results.append(outcomes.pop(item.nodeid).result(run.redactor))
+        if run.config.contract.scratch:
+            early_stop.record(Path(run.config.contract.scratch), run.results[-1])
     return report
 
 
@@ -682,4 +690,5 @@ def redacted_config(config: RunConfig) -> dict[str, Any]:
         "keepOnFailure": config.contract.keep_on_failure,
         "prefix": config.prefix,
         "strict": config.contract.strict,
+        "maxFailures": config.contract.max_failures,
     }

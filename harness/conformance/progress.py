@@ -1,5 +1,5 @@
 """Progress a person can read while a contract run goes: checks done out of total, workspaces
-provisioning, and an estimate of the time left.
+provisioning, an estimate of the time left, and each root cause as it is found (harness/conformance/early_stop.py).
 
 The suite's processes and the runner share the run's scratch folder. The process that sees every
 check end (the only one, or pytest-xdist's controller) keeps ``progress-<phase>.json`` current;
@@ -91,7 +91,7 @@ class Display:
             return None  # not started yet
         return counts["done"], counts["total"], counts["failed"]
 
-    def line(self) -> str | None:
+    def line(self, stopped: bool = False) -> str | None:
         counts = self.counts()
         if counts is None or counts[1] == 0:
             return None  # not started yet, or a phase with nothing to run
@@ -102,7 +102,8 @@ class Display:
         parts = [f"{name} {done}/{total}" + (f" ({failed} failed)" if failed else "")]
         if waiting or ahead:
             parts.append(f"workspaces: {waiting} provisioning, {ahead} made ahead")
-        parts.append(estimate(time.monotonic() - self.started, done, total))
+        elapsed = time.monotonic() - self.started
+        parts.append(f"stopped early after {clock(elapsed)}" if stopped else estimate(elapsed, done, total))
         return " · ".join(parts)
 
     def tick(self) -> None:
@@ -121,9 +122,17 @@ class Display:
         counts = self.counts()
         return counts is not None and counts[0] >= counts[1]
 
-    def finish(self) -> None:
-        """The phase's last line, kept on screen."""
-        text = self.line()
+    def announce(self, lines: list[str]) -> None:
+        """Lines that stay (a root cause as it is found): on a terminal above the progress line, redrawn after."""
+        if self.stream.isatty() and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.width = 0
+        self.stream.write("".join(f"{line}\n" for line in lines))
+        self.stream.flush()
+
+    def finish(self, stopped: bool = False) -> None:
+        """The phase's last line, kept on screen (``stopped``: the run stopped early, not every check ran)."""
+        text = self.line(stopped and not self.complete())
         if text is not None:
             self.stream.write(("\r" + text.ljust(self.width) if self.stream.isatty() else text) + "\n")
             self.stream.flush()

@@ -26,7 +26,7 @@ from typing import IO
 
 from harness import pool, reports
 from harness.client import ApiClient, ExchangeLog
-from harness.conformance import phases, progress
+from harness.conformance import early_stop, phases, progress
 from harness.embedded import target_for
 from harness.errors import InternalError
 from harness.expectations import Expectations
@@ -35,7 +35,7 @@ from harness.preflight import preflight
 from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
 from harness.redact import Redactor
 from harness.registry import Registry
-from harness.requirements import by_id
+from harness.requirements import by_id, load_catalogue
 from harness.results import RunResult
 from harness.run import RunConfig, Target
 from harness.sweep import sweep
@@ -72,12 +72,17 @@ def run_contract(config: RunConfig, expectations: Expectations | None = None) ->
         config = replace(config, contract=replace(config.contract, notes=tuple(notes)))
         with tempfile.TemporaryDirectory(prefix="strongly-contract-") as workdir:
             scratch = Path(workdir)
-            exits = run_phases(config, scratch)
+            findings = early_stop.Findings(
+                scratch, load_catalogue(), config.contract.strict, config.contract.max_failures
+            )
+            exits = run_phases(config, scratch, findings)
             result = phases.merge(phases.read_parts(scratch))
             if result is None:
                 raise InternalError(
                     f"the suite itself failed before any check ran; see {reports.suite_log(config.reports)}"
                 )
+            if findings.stopping:  # the limit was reached while checks were still to run
+                result.stopped_early, result.max_failures_reached = findings.reason, config.contract.max_failures or 0
             unclaimed = [id for folder in scratch.glob("pool-*") for id in pool.leftovers(folder)]
             result.cleanup_problems += clean_up(config, result, unclaimed)
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -87,22 +92,24 @@ def run_contract(config: RunConfig, expectations: Expectations | None = None) ->
     return result
 
 
-def run_phases(config: RunConfig, scratch: Path) -> list[int]:
-    """Run the phases' pytest children (harness/conformance/phases.py), while none was stopped; their exit codes."""
+def run_phases(config: RunConfig, scratch: Path, findings: early_stop.Findings) -> list[int]:
+    """Run the phases' pytest children (harness/conformance/phases.py), while none was stopped and the run has not
+    found as many root causes as it may (``findings``, which shows each as it is found); their exit codes."""
     deadline = time.monotonic() + config.limits.contract_deadline
     order = phases.phases(config.concurrency, restarts=config.target.restart_command is not None)
     log = reports.suite_log(config.reports)
     exits: list[int] = []
     with log.open("wb") as output:
-        phase = Phase(config, scratch, output, deadline)
+        phase = Phase(config, scratch, output, deadline, findings)
         # every phase's process starts now and collects (seconds of CPU, no request), then waits at its gate
         children = [phase.start(name) for name in order]
         try:
-            for name, child in zip(order, children, strict=True):
+            for number, (name, child) in enumerate(zip(order, children, strict=True), 1):
                 phases.gate(scratch, name).touch()
                 waiting = [other for other in children if other is not child and other.poll() is None]
                 exits.append(phase.watch(name, child, waiting))
-                if exits[-1] in STOPS:
+                phase.announce(None, may_stop=number < len(order))  # what the phase's last moments found
+                if exits[-1] in STOPS or findings.stopping:
                     break
         finally:
             for child in children:  # the phases that never opened have sent nothing yet
@@ -115,11 +122,15 @@ def run_phases(config: RunConfig, scratch: Path) -> list[int]:
 class Phase:
     """Starts and watches one phase's pytest child: its configuration, its progress line, its end."""
 
-    def __init__(self, config: RunConfig, scratch: Path, output: IO[bytes], deadline: float) -> None:
+    def __init__(
+        self, config: RunConfig, scratch: Path, output: IO[bytes], deadline: float, findings: early_stop.Findings
+    ) -> None:
         self.config = config
         self.scratch = scratch
         self.output = output
         self.deadline = deadline
+        self.findings = findings
+        self.redactor = Redactor(config.secrets())
 
     def start(self, phase: str) -> Child:
         config = self.config
@@ -135,16 +146,28 @@ class Phase:
 
     def watch(self, phase: str, child: Child, followers: Sequence[Child] = ()) -> int:
         display = None if self.config.quiet else progress.Display(self.scratch, phase)
-        code = watch([child, *followers], timeout=self.remaining() + GRACE, tick=display.tick if display else None,
-                     keep_followers=True)  # fmt: skip
+
+        def tick() -> None:
+            self.announce(display)
+            if display:
+                display.tick()
+
+        code = watch([child, *followers], timeout=self.remaining() + GRACE, tick=tick, keep_followers=True)
         if display:
-            display.finish()
+            display.finish(stopped=self.findings.stopping)
         if code == TIMED_OUT:
             overran = f"{self.config.limits.contract_deadline:g}s by more than {GRACE:g}s"
             raise InternalError(f"the suite overran its deadline of {overran}")
         if code in (3, 4):
             raise InternalError(f"the suite itself failed (pytest exit {code}); see {self.output.name}")
         return code
+
+    def announce(self, display: progress.Display | None, *, may_stop: bool = True) -> None:
+        """Each root cause found since the last look, on the progress output (unless --quiet); the run stops at
+        --max-failures of them."""
+        lines = self.findings.lines(self.findings.poll(may_stop=may_stop), self.redactor)
+        if lines and not self.config.quiet:
+            (display or progress.Display(self.scratch, "")).announce(lines)
 
     def remaining(self) -> float:
         return max(self.deadline - time.monotonic(), 1.0)

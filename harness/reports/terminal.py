@@ -15,7 +15,7 @@ from harness.expectations import Judgement
 from harness.loadtest.results import Comparison, LoadSummary
 from harness.loadtest.slo import TOTAL
 from harness.requirements import Requirement, at_level
-from harness.results import RunResult
+from harness.results import RunResult, leads
 
 STYLE = {"pass": "green", "fail": "red", "error": "magenta", "blocked": "bright_red", "skip": "yellow",
          "not run": "dim"}  # fmt: skip
@@ -33,8 +33,7 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
     levels = {requirement.id: requirement for requirement in at_level(catalogue, result.strict)}
     causes, advice = [], []
     for cause in result.root_causes():
-        known = [levels[rid] for rid in cause.fails if rid in levels]
-        (advice if known and not any(r.is_must for r in known) else causes).append(cause)
+        (causes if leads(cause, levels) else advice).append(cause)  # as the progress display counts them
     if causes:
         console.print(f"[bold]Root causes ({len(causes)})[/]", markup=True)
     for number, cause in enumerate(causes, 1):
@@ -79,8 +78,11 @@ def print_model_coverage(result: RunResult, catalogue: tuple[Requirement, ...], 
         return
     lines = coverage.unreached_lines(at_level(catalogue, result.strict))
     style = "yellow" if lines else "green"
+    stopped = " before the run stopped early" if result.stopped_early and lines else ""
     console.print(f"[{style}]model map: {coverage.exercised} of {coverage.pairs} (operation, view) pairs "
-                  "exercised[/]", markup=True)  # fmt: skip
+                  f"exercised{stopped}[/]", markup=True)  # fmt: skip
+    if stopped:  # each pair it left would only say so again
+        return
     for line in lines:
         console.print(f"  {line}", markup=False, soft_wrap=True)
 

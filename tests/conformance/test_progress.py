@@ -74,3 +74,24 @@ def test_a_log_says_done_once(tmp_path: Path) -> None:
     lines = log.getvalue().splitlines()
     assert [line.split(" · ")[0] for line in lines] == ["checks 0/1", "checks 1/1"]
     assert sum("done in" in line for line in lines) == 1
+
+
+def test_a_root_cause_stays_above_the_redrawn_line(tmp_path: Path) -> None:
+    """On a terminal a root cause clears the progress line, stays on its own line, and the line is drawn again
+    after it; a phase the run stopped says so instead of a time left."""
+    tally = progress.Tally(tmp_path, "concurrent")
+    tally.collected(4)
+    screen = Terminal()
+    display = progress.Display(tmp_path, "concurrent", stream=screen)
+
+    display.tick()
+    display.announce(["root cause: `count`: a string where the documents show an integer in 1 operation"])
+    display.tick()
+    display.finish(stopped=True)
+
+    rows = screen.getvalue().split("\n")
+    assert rows[0].endswith("root cause: `count`: a string where the documents show an integer in 1 operation")
+    assert rows[0].startswith("\rconcurrent checks 0/4")  # the line it cleared, then the root cause over it
+    assert "concurrent checks 0/4" in rows[1]
+    assert "stopped early after" in rows[1]
+    assert "left" not in rows[1]
