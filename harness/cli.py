@@ -269,13 +269,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from harness.client import ApiClient
     from harness.redact import Redactor
     from harness.run.config import resolve
-    from harness.sweep import ANY_RUN, sweep
+    from harness.run.sweep import ANY_RUN, sweep
 
     config = resolve(base_url=args.base_url, require_target="sweep")
     prefix = f"{ANY_RUN}{args.run_id}-" if args.run_id else ANY_RUN
     if args.run_id and not re.fullmatch(r"[A-Za-z0-9]+", args.run_id):
         raise UsageError(f"--run-id must be letters and digits, got {args.run_id!r}")
-    from harness.preflight import preflight
+    from harness.run.preflight import preflight
 
     preflight(config.target, needs_write=not args.dry_run)
     target = config.target

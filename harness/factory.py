@@ -22,7 +22,7 @@ from harness.registry import Registry
 from harness.steps import PROMISES, setup_step, step
 
 if TYPE_CHECKING:
-    from harness.pool import WorkspacePool
+    from harness.run.pool import WorkspacePool
 
 __all__ = ["Factory", "new_id", "prefixed"]
 
@@ -98,7 +98,7 @@ class Factory:
     def running_workspace(
         self, project_id: str | None = None, *, pooled: bool = False, **fields: Any
     ) -> dict[str, Any]:
-        """A new running workspace; ``pooled``: any such workspace will do, so one made ahead (harness/pool.py)."""
+        """A new running workspace; ``pooled``: any such workspace will do, so one made ahead (harness/run/pool.py)."""
         taken = self.pool.take(self.registry) if pooled and self.pool and project_id is None and not fields else None
         return self.wait_until(taken or self.workspace(project_id, **fields)["id"], "running")
 

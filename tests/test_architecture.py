@@ -91,7 +91,7 @@ def test_checks_parse_no_answer_themselves() -> None:
 def test_reports_run_nothing() -> None:
     """harness/reports/ imports no runner, plugin, suite or server, and of harness.client only its text helper."""
     forbidden = ("harness.conformance", "harness.loadtest.runner", "harness.loadtest.users", "harness.reference",
-                 "harness.embedded", "harness.selftest", "harness.cli", "harness.processes", "contracts",
+                 "harness.run.embedded", "harness.selftest", "harness.cli", "harness.run.processes", "contracts",
                  "load")  # fmt: skip
     offenders = []
     for path in python_files(PACKAGE / "reports"):

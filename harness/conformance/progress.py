@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from harness import pool
+from harness.run import pool
 
 WAITING = "waiting"
 LOG_EVERY = 15.0  # seconds between lines when the output is not a terminal

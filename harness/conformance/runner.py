@@ -7,7 +7,7 @@ the independent ones in pytest-xdist workers, a restart last. Every process read
 configuration from the file the runner writes (``--run-config``) and leaves its part of the result;
 the runner merges the parts, removes the workspaces made ahead that no check claimed, sweeps what
 is still named under the run's prefix, and writes the reports. Ctrl-C and SIGTERM are passed on
-(harness/processes.py): the suite cleans up and writes its results first.
+(harness/run/processes.py): the suite cleans up and writes its results first.
 """
 
 from __future__ import annotations
@@ -24,21 +24,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from harness import pool, reports
+from harness import reports
 from harness.client import ApiClient, ExchangeLog
 from harness.conformance import phases, progress
-from harness.embedded import target_for
 from harness.errors import InternalError
 from harness.expectations import Expectations
 from harness.paths import CONTRACTS
-from harness.preflight import preflight
-from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
 from harness.redact import Redactor
 from harness.registry import Registry
 from harness.requirements import by_id
 from harness.results import RunResult
-from harness.run import RunConfig, Target
-from harness.sweep import sweep
+from harness.run import RunConfig, Target, pool
+from harness.run.embedded import target_for
+from harness.run.preflight import preflight
+from harness.run.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
+from harness.run.sweep import sweep
 
 CONFIG_FILE = "run-config.json"
 STOPPED = 2  # pytest's exit code when a check was interrupted: a signal, or the run's deadline

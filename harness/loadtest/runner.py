@@ -28,7 +28,6 @@ import httpx
 
 from harness import reports
 from harness.client import ApiClient
-from harness.embedded import target_for
 from harness.errors import InternalError, TargetFailure, UsageError
 from harness.factory import Factory, Patience
 from harness.loadtest.baseline import check_comparable, compare, find_summary, load_tolerances
@@ -38,13 +37,14 @@ from harness.loadtest.seed import discover, seed
 from harness.loadtest.slo import TOTAL, Objective, evaluate, load_objectives
 from harness.loadtest.summary import Recording, merge, route_stats
 from harness.paths import LOAD
-from harness.preflight import preflight
-from harness.processes import INTERRUPTED, TIMED_OUT, supervise
 from harness.redact import Redactor
 from harness.registry import Registry
 from harness.run import LoadStep, RunConfig
+from harness.run.embedded import target_for
+from harness.run.preflight import preflight
+from harness.run.processes import INTERRUPTED, TIMED_OUT, supervise
+from harness.run.sweep import sweep
 from harness.steps import Blocked
-from harness.sweep import sweep
 
 STARTUP = 90.0  # seconds a Locust run may take beyond its duration to start and stop
 # Under a deadline a step is planned to end in time: Locust takes a few seconds to start (its import alone

@@ -99,7 +99,7 @@ class ContractConfig:
     notes: tuple[str, ...] = ()  # what preflight found worth saying (missing optional keys)
     list_file: str | None = None  # `contract --list`: collect only, and write the selection here
     concurrency: int | None = None  # checks in flight at once (1: one at a time; None: by target, see above)
-    max_workspaces: int = DEFAULT_MAX_WORKSPACES  # the most workspaces the pool makes ahead (harness/pool.py)
+    max_workspaces: int = DEFAULT_MAX_WORKSPACES  # the most workspaces the pool makes ahead (harness/run/pool.py)
     phase: str = "all"  # the checks this process runs: all, concurrent or quiet (harness/conformance/phases.py)
     scratch: str | None = None  # the run's folder shared by its processes: parts of the result, pool, progress
     started: float | None = None  # the run's start on time.monotonic() (one clock for all its processes)
