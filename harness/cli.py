@@ -137,7 +137,7 @@ def _cmd_contract(args: argparse.Namespace) -> int:
         return list_requirements(config)
     expectations = None
     if args.expect is not None:
-        from harness.expectations import load
+        from harness.results.expectations import load
 
         expectations = load(args.expect, set(by_id()), strict=args.strict_expectations)
     elif args.strict_expectations:
@@ -217,7 +217,7 @@ def _cmd_load_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_contract_compare(args: argparse.Namespace) -> int:
-    from harness.comparison import RunSide, compare, markdown, read_run
+    from harness.reports.comparison import RunSide, compare, markdown, read_run
     from harness.reports.terminal import print_contract_comparison
 
     old, new = (RunSide.from_document(*read_run(path)) for path in (args.old, args.new))
@@ -229,10 +229,10 @@ def _cmd_contract_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_expectations_write(args: argparse.Namespace) -> int:
-    from harness.comparison import read_run
-    from harness.expectations import starting_file
+    from harness.reports.comparison import read_run
     from harness.requirements import load_catalogue
     from harness.results import RunResult, Status
+    from harness.results.expectations import starting_file
 
     document, source = read_run(args.reports)
     try:

@@ -28,12 +28,12 @@ from harness import reports
 from harness.client import ApiClient, ExchangeLog
 from harness.conformance import phases, progress
 from harness.errors import InternalError
-from harness.expectations import Expectations
 from harness.paths import CONTRACTS
 from harness.redact import Redactor
 from harness.registry import Registry
 from harness.requirements import by_id
 from harness.results import RunResult
+from harness.results.expectations import Expectations
 from harness.run import RunConfig, Target, pool
 from harness.run.embedded import target_for
 from harness.run.preflight import preflight

@@ -31,7 +31,6 @@ from harness.client import ApiClient
 from harness.errors import InternalError, TargetFailure, UsageError
 from harness.factory import Factory, Patience
 from harness.loadtest.baseline import check_comparable, compare, find_summary, load_tolerances
-from harness.loadtest.results import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
 from harness.loadtest.scenarios import LOCUSTFILE
 from harness.loadtest.seed import discover, seed
 from harness.loadtest.slo import TOTAL, Objective, evaluate, load_objectives
@@ -39,6 +38,7 @@ from harness.loadtest.summary import Recording, merge, route_stats
 from harness.paths import LOAD
 from harness.redact import Redactor
 from harness.registry import Registry
+from harness.results.load import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
 from harness.run import LoadStep, RunConfig
 from harness.run.embedded import target_for
 from harness.run.preflight import preflight
