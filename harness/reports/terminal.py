@@ -12,8 +12,7 @@ from rich.table import Table
 
 from harness.reports.comparison import ContractComparison
 from harness.results.expectations import Judgement
-from harness.results.load import Comparison, LoadSummary
-from harness.loadtest.slo import TOTAL
+from harness.results.load import TOTAL, Comparison, LoadSummary
 from harness.requirements import Requirement, at_level
 from harness.results import RunResult
 
