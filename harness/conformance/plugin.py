@@ -37,6 +37,7 @@ from harness.requirements import by_id, load_catalogue
 from harness.results import CheckResult, Failure, ModelCoverage, RunResult, Status, UnreachedPair, root_cause_of
 from harness.run import RunConfig
 from harness.run.pool import WorkspacePool
+from harness.run.scratch import pool_folder
 from harness.steps import FINDINGS, Blocked, promised_by
 
 # Which requirement a schemathesis failure code speaks for (ST401 and ST901 are resolved below).
@@ -292,7 +293,7 @@ def workspace_pool(request: pytest.FixtureRequest, run: ConformanceRun, api: Api
     scratch = run.config.contract.scratch
     if run.config.readonly or not count or scratch is None:
         return
-    run.pool = WorkspacePool(Path(scratch) / f"pool-{run.config.contract.phase}")
+    run.pool = WorkspacePool(pool_folder(Path(scratch), run.config.contract.phase))
     problem = run.pool.fill(run.factory(api, run.registry), count)
     if problem:
         run.notes.append(problem)

@@ -35,12 +35,12 @@ from harness.requirements import by_id
 from harness.results import RunResult
 from harness.results.expectations import Expectations
 from harness.run import RunConfig, Target, pool
+from harness.run import scratch as files
 from harness.run.embedded import target_for
 from harness.run.preflight import preflight
 from harness.run.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
 from harness.run.sweep import sweep
 
-CONFIG_FILE = "run-config.json"
 STOPPED = 2  # pytest's exit code when a check was interrupted: a signal, or the run's deadline
 STOPS = (INTERRUPTED, STOPPED)  # the next phase does not start
 Child = subprocess.Popen[bytes]
@@ -78,7 +78,7 @@ def run_contract(config: RunConfig, expectations: Expectations | None = None) ->
                 raise InternalError(
                     f"the suite itself failed before any check ran; see {reports.suite_log(config.reports)}"
                 )
-            unclaimed = [id for folder in scratch.glob("pool-*") for id in pool.leftovers(folder)]
+            unclaimed = [id for folder in files.pool_folders(scratch) for id in pool.leftovers(folder)]
             result.cleanup_problems += clean_up(config, result, unclaimed)
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     result.interrupted = INTERRUPTED in exits or (STOPPED in exits and not result.stopped_early)
@@ -99,7 +99,7 @@ def run_phases(config: RunConfig, scratch: Path) -> list[int]:
         children = [phase.start(name) for name in order]
         try:
             for name, child in zip(order, children, strict=True):
-                phases.gate(scratch, name).touch()
+                files.gate(scratch, name).touch()
                 waiting = [other for other in children if other is not child and other.poll() is None]
                 exits.append(phase.watch(name, child, waiting))
                 if exits[-1] in STOPS:
@@ -129,7 +129,7 @@ class Phase:
         # checks' start times count from the run's, not the process's
         started = self.deadline - config.limits.contract_deadline
         contract = replace(config.contract, phase=phase, scratch=str(self.scratch), started=started)
-        config_file = replace(config, limits=limits, contract=contract).write(self.scratch / f"{phase}-{CONFIG_FILE}")
+        config_file = replace(config, limits=limits, contract=contract).write(files.config_file(self.scratch, phase))
         xdist = phases.xdist_arguments(phase, config.concurrency)
         return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)
 
@@ -189,7 +189,7 @@ def list_requirements(config: RunConfig) -> int:
             target=Target(base_url="http://127.0.0.1:9", api_key="unused"),
             contract=replace(config.contract, list_file=str(selection)),
         )
-        command = pytest_command(dummy.write(Path(workdir) / CONFIG_FILE), dummy, ["--collect-only"])
+        command = pytest_command(dummy.write(files.config_file(Path(workdir))), dummy, ["--collect-only"])
         run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
         if not selection.exists():
             raise InternalError(f"collecting the suite failed: {run.stdout[-500:]}{run.stderr[-500:]}")

@@ -40,6 +40,7 @@ from harness.redact import Redactor
 from harness.registry import Registry
 from harness.results.load import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
 from harness.run import LoadStep, RunConfig
+from harness.run import scratch as files
 from harness.run.embedded import target_for
 from harness.run.preflight import preflight
 from harness.run.processes import INTERRUPTED, TIMED_OUT, supervise
@@ -53,7 +54,6 @@ LOCUST_START = 5.0
 STOP_TIMEOUT = 10.0
 SHORT_STOP = 1.0  # users' time to finish when the deadline is close: what is still in flight is not counted
 PENDING = LoadRun(id="", profile="", model="", target="")  # filled in once the run has ended
-CONFIG_FILE = "run-config.json"
 
 
 @dataclass
@@ -273,7 +273,7 @@ def locust(
     config = replace(config, load=replace(load, step=step))
     users = drivers if model == "open" else load.profile.users
     with tempfile.TemporaryDirectory(prefix="strongly-load-") as workdir:
-        config_file = config.write(Path(workdir) / CONFIG_FILE)
+        config_file = config.write(files.config_file(Path(workdir)))
         base = [sys.executable, "-m", "locust", "-f", str(load.locustfile), "--loglevel", "WARNING"]
         # with the web UI the run still starts and ends by itself: --autostart, then quit when it is over
         ui = ["--autostart", "--autoquit", "0", "--web-host", load.web[0], "--web-port", str(load.web[1])] if load.web \
