@@ -58,7 +58,7 @@ def pytest_command(config_file: Path, config: RunConfig, extra: list[str]) -> li
 def run_contract(config: RunConfig, expectations: Expectations | None = None) -> RunResult:
     """Run the suite against the configured target (or the embedded server) and return what it found,
     judged against the known failures when given (``--expect``)."""
-    return run_suite(config, ContractSuite(config.concurrency, expectations))
+    return run_suite(config, ContractSuite(config.concurrency, config.contract.keep_on_failure, expectations))
 
 
 @dataclass
@@ -66,6 +66,7 @@ class ContractSuite:
     """The contract suite's part of a run (harness/run/lifecycle.py does the rest): its phases of pytest."""
 
     cleanup_workers: int  # the run's concurrency: removals overlap as checks did
+    keep_on_failure: bool = False  # a failing run's data stays for inspection
     expectations: Expectations | None = None
     name: str = "contract"
     honours: frozenset[str] = frozenset(LIMITS)
@@ -102,7 +103,9 @@ class ContractSuite:
 
     def keeps_data(self, result: RunResult) -> str:
         failed = any(check.status in ("fail", "error") for check in result.checks)
-        return "--keep-on-failure: this run's data stays; remove it with sweep --run-id" if failed else ""
+        if not (self.keep_on_failure and failed):
+            return ""
+        return "--keep-on-failure: this run's data stays; remove it with sweep --run-id"
 
     def finish(self, result: RunResult, run: Run, cleanup: Cleanup) -> None:
         if cleanup.removed:
