@@ -19,8 +19,8 @@ from pathlib import Path
 
 from benchmarks.common import harness, machine, save, table
 from harness.loadtest.baseline import compare, load_tolerances
-from harness.loadtest.results import LoadSummary
 from harness.paths import LOAD
+from harness.results.load import LoadSummary
 
 
 def run_once(reports: Path, profile: str, seconds: int) -> LoadSummary:

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ADMIN, ROOT, machine, save, stop_children_on_sigterm, table
-from harness.embedded import EmbeddedServer
 from harness.paths import DEFAULT_LEVEL_SPEC, SPEC
+from harness.run.embedded import EmbeddedServer
 
 SPECS = {"contract": SPEC, "default level": DEFAULT_LEVEL_SPEC}
 

@@ -24,6 +24,7 @@ from benchmarks.reference_server import seeded
 from harness.loadtest.profiles import Profile
 from harness.run import LoadConfig, LoadData, LoadStep, RunConfig, Target
 from harness.run.config import without_user_variables
+from harness.run.scratch import config_file
 
 BARE, OURS = "bare FastHttpUser", "our scenario"
 NAMES = {BARE: BARE, "GET /api/v1/workspaces/{id}/status": OURS}  # Locust's entry name -> which user sent it
@@ -42,7 +43,7 @@ def one_run(url: str, ids: list[str], seconds: int, users: int) -> dict[str, dic
         load = LoadConfig(profile=Profile("overhead", validate_every=20), profiles_file=Path(workdir) / "none.toml",
                           data=LoadData(workspaces=tuple(ids)),
                           step=LoadStep(duration=seconds, recordings=str(Path(workdir) / "recordings")))  # fmt: skip
-        config = RunConfig(Target(url, ADMIN), load=load).write(Path(workdir) / "run-config.json")
+        config = RunConfig(Target(url, ADMIN), load=load).write(config_file(Path(workdir)))
         cpu_file = Path(workdir) / "cpu.json"
         env = without_user_variables() | {"PYTHONPATH": str(ROOT), "OVERHEAD_CPU_FILE": str(cpu_file)}
         command = [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "overhead_locustfile.py"),

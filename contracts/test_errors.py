@@ -144,7 +144,7 @@ def test_ids_carry_the_documented_prefixes(make: Factory) -> None:
     require(not wrong, "GEN-ID-001/prefixes", f"ids without their documented prefixes: {wrong}")
 
 
-POOLED = pytest.mark.running_workspaces(1)  # a workspace made ahead (harness/pool.py)
+POOLED = pytest.mark.running_workspaces(1)  # a workspace made ahead (harness/run/pool.py)
 # Creates per kind: each after deleting the one before. A workspace must be running, then stopped,
 # before it can be deleted, so each of its rounds costs a provisioning wait: two creates will do, the
 # first one made ahead (only the order of delete, then create, matters).

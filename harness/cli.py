@@ -138,7 +138,7 @@ def _cmd_contract(args: argparse.Namespace) -> int:
         return list_requirements(config)
     expectations = None
     if args.expect is not None:
-        from harness.expectations import load
+        from harness.results.expectations import load
 
         expectations = load(args.expect, set(by_id()), strict=args.strict_expectations)
     elif args.strict_expectations:
@@ -218,7 +218,7 @@ def _cmd_load_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_contract_compare(args: argparse.Namespace) -> int:
-    from harness.comparison import RunSide, compare, markdown, read_run
+    from harness.reports.comparison import RunSide, compare, markdown, read_run
     from harness.reports.terminal import print_contract_comparison
 
     old, new = (RunSide.from_document(*read_run(path)) for path in (args.old, args.new))
@@ -230,10 +230,10 @@ def _cmd_contract_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_expectations_write(args: argparse.Namespace) -> int:
-    from harness.comparison import read_run
-    from harness.expectations import starting_file
+    from harness.reports.comparison import read_run
     from harness.requirements import load_catalogue
     from harness.results import RunResult, Status
+    from harness.results.expectations import starting_file
 
     document, source = read_run(args.reports)
     try:
@@ -270,13 +270,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from harness.client import ApiClient
     from harness.redact import Redactor
     from harness.run.config import resolve
-    from harness.sweep import ANY_RUN, sweep
+    from harness.run.sweep import ANY_RUN, sweep
 
     config = resolve(base_url=args.base_url, require_target="sweep")
     prefix = f"{ANY_RUN}{args.run_id}-" if args.run_id else ANY_RUN
     if args.run_id and not re.fullmatch(r"[A-Za-z0-9]+", args.run_id):
         raise UsageError(f"--run-id must be letters and digits, got {args.run_id!r}")
-    from harness.preflight import preflight
+    from harness.run.preflight import preflight
 
     preflight(config.target, needs_write=not args.dry_run)
     target = config.target

@@ -175,6 +175,19 @@ class RateLimiter:
             self._sleep(slot - now)
 
 
+class Lent(httpx.BaseTransport):
+    """A transport lent to a client for another key: it sends through it, and its owner closes it."""
+
+    def __init__(self, owned: httpx.BaseTransport) -> None:
+        self.owned = owned
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.owned.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
 def describe_body(content: bytes | None, redactor: Redactor) -> str | None:
     if not content:
         return None
@@ -211,11 +224,12 @@ class ApiClient:
         self.max_retries = max_retries
         self.retry_unavailable = retry_unavailable
         self.hung = hung
+        self.transport = transport
         headers = {"X-API-Key": key} if key is not None else {}
         self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout, transport=transport)
 
     def with_key(self, key: str | None) -> ApiClient:
-        """The same target and settings, another key (``None``: no key at all)."""
+        """The same target and every setting, another key (``None``: no key at all)."""
         return ApiClient(
             self.base_url,
             key,
@@ -225,6 +239,8 @@ class ApiClient:
             limiter=self.limiter,
             log=self.log,
             max_retries=self.max_retries,
+            retry_unavailable=self.retry_unavailable,
+            transport=None if self.transport is None else Lent(self.transport),
             hung=self.hung,
         )
 

@@ -14,20 +14,26 @@ import contextlib
 import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from harness.client import ApiClient
 from harness.expect import Patience, TimedOut, UnexpectedAnswer, expect, poll_until, read_field
 from harness.registry import Registry
 from harness.steps import PROMISES, setup_step, step
 
-if TYPE_CHECKING:
-    from harness.pool import WorkspacePool
-
 __all__ = ["Factory", "new_id", "prefixed"]
 
 GETS = {"project": "getProject", "volume": "getVolume", "workspace": "getWorkspace"}
 Json = dict[str, Any]
+
+
+class MadeAhead(Protocol):
+    """Running workspaces made ahead for the checks (the run's pool, harness/run/pool.py)."""
+
+    def take(self, registry: Registry) -> str | None:
+        """A workspace's id, now in ``registry``; None when none is left."""
+
+
 # the requirement that promises a workspace reaches each state a check may wait for
 REACHES = {"running": "WS-LIFE-002", "stopped": "WS-LIFE-004"}
 
@@ -55,7 +61,7 @@ class Factory:
         prefix: str,
         *,
         patience: Patience,
-        pool: WorkspacePool | None = None,
+        pool: MadeAhead | None = None,
         watch: Callable[[str], AbstractContextManager[object]] | None = None,
     ) -> None:
         self.client = client
@@ -98,7 +104,7 @@ class Factory:
     def running_workspace(
         self, project_id: str | None = None, *, pooled: bool = False, **fields: Any
     ) -> dict[str, Any]:
-        """A new running workspace; ``pooled``: any such workspace will do, so one made ahead (harness/pool.py)."""
+        """A new running workspace; ``pooled``: any such workspace will do, so one made ahead (harness/run/pool.py)."""
         taken = self.pool.take(self.registry) if pooled and self.pool and project_id is None and not fields else None
         return self.wait_until(taken or self.workspace(project_id, **fields)["id"], "running")
 

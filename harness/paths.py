@@ -18,4 +18,5 @@ SPEC = OPENAPI / "strongly-v1.yaml"
 DEFAULT_LEVEL_SPEC = OPENAPI / "strongly-v1.default-level.yaml"  # generated from SPEC by harness/leniency.py
 CONTRACTS = _locate("contracts")
 LOAD = _locate("load")
+LOCUSTFILE = LOAD / "locustfile.py"  # the load scenarios
 REQUIREMENTS = PACKAGE / "requirements.yaml"

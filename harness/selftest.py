@@ -31,11 +31,11 @@ from typing import TypeVar
 
 from harness import reports as report_files
 from harness import spec
-from harness.loadtest.results import LoadSummary
 from harness.reference import mutations
 from harness.reference.faults import CATALOGUE, Fault
 from harness.requirements import at_level, load_catalogue
 from harness.results import RunResult, Status
+from harness.results.load import LoadSummary
 from harness.run.config import without_user_variables
 
 CLEAN = "(clean)"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.embedded import EmbeddedServer
+from harness.run.embedded import EmbeddedServer
 
 ADMIN, READER, OTHER = "strongly-dev-admin", "strongly-dev-reader", "strongly-dev-other"
 

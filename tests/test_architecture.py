@@ -8,6 +8,7 @@ from pathlib import Path
 
 from harness import reports
 from harness.paths import CONTRACTS, LOAD, PACKAGE
+from harness.run import scratch
 
 SOURCES = (PACKAGE, CONTRACTS, LOAD)
 
@@ -91,7 +92,7 @@ def test_checks_parse_no_answer_themselves() -> None:
 def test_reports_run_nothing() -> None:
     """harness/reports/ imports no runner, plugin, suite or server, and of harness.client only its text helper."""
     forbidden = ("harness.conformance", "harness.loadtest.runner", "harness.loadtest.users", "harness.reference",
-                 "harness.embedded", "harness.selftest", "harness.cli", "harness.processes", "contracts",
+                 "harness.run.embedded", "harness.selftest", "harness.cli", "harness.run.processes", "contracts",
                  "load")  # fmt: skip
     offenders = []
     for path in python_files(PACKAGE / "reports"):
@@ -119,4 +120,22 @@ def test_only_the_registry_names_report_files() -> None:
                 offenders.append(f"{relative(path)}:{node.lineno} {node.value!r}")
 
     assert len(names) > 10
+    assert offenders == []
+
+
+def test_only_the_scratch_module_names_the_files_processes_exchange() -> None:
+    """No module but harness/run/scratch.py spells the name of a file a run's processes exchange (the run's
+    configuration, gates, parts of the result, pool folders, progress, waits)."""
+    names = {scratch.CONFIG_FILE, scratch.GATE, scratch.PARTS, scratch.POOL, scratch.PROGRESS, scratch.WAITING}
+    offenders = []
+    for path in python_files(*SOURCES):
+        if path == PACKAGE / "run" / "scratch.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or " " in node.value:
+                continue  # prose may name them
+            if node.value in names or node.value.startswith((scratch.POOL, scratch.PROGRESS)):  # f"pool-{phase}"
+                offenders.append(f"{relative(path)}:{node.lineno} {node.value!r}")
+
+    assert len(names) == 6
     assert offenders == []

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from harness.client import ApiClient
-from harness.embedded import EmbeddedServer
 from harness.expect import TimedOut
 from harness.factory import Factory, Patience
 from harness.redact import Redactor
 from harness.registry import Registry
+from harness.run.embedded import EmbeddedServer
 from harness.steps import Blocked
 from tests.conftest import ADMIN
 

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from harness import spec
-from harness.embedded import EmbeddedServer
 from harness.paths import SPEC
+from harness.run.embedded import EmbeddedServer
 from tests.conftest import ADMIN
 from tests.tools import require, run
 

@@ -14,9 +14,9 @@ import yaml
 from openapi_spec_validator import validate
 
 from harness import spec
-from harness.embedded import EmbeddedServer
 from harness.leniency import DOCUMENTED_SETS, default_level_file, rules
 from harness.paths import DEFAULT_LEVEL_SPEC, SPEC
+from harness.run.embedded import EmbeddedServer
 
 WORKSPACE = {
     "id": "ws_1", "name": "n", "description": "d", "status": "running", "environmentType": "jupyter",

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.embedded import EmbeddedServer
 from harness.reference.keys import DEV_KEYS
+from harness.run.embedded import EmbeddedServer
 from tests.conftest import ADMIN, OTHER, READER
 
 pytestmark = pytest.mark.slow

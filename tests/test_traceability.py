@@ -16,6 +16,7 @@ from harness.paths import CONTRACTS, LOAD
 from harness.reference.faults import CATALOGUE
 from harness.requirements import by_id, load_catalogue
 from harness.run import ContractConfig, RunConfig, Target
+from harness.run.scratch import config_file
 
 # What the suites may import of the harness (ARCHITECTURE.md, "The suites treat every target as a black box").
 TOOLKIT = (
@@ -36,7 +37,7 @@ def checks_by_requirement(tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     selection = workdir / "selection.json"
     config = RunConfig(Target("http://127.0.0.1:9", "unused"), reports=workdir,
                        contract=ContractConfig(list_file=str(selection)))  # fmt: skip
-    command = pytest_command(config.write(workdir / "run-config.json"), config, ["--collect-only"])
+    command = pytest_command(config.write(config_file(workdir)), config, ["--collect-only"])
     run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
     assert selection.exists(), run.stdout[-2000:] + run.stderr[-2000:]
     return json.loads(selection.read_text())

@@ -36,15 +36,10 @@ import pytest
 from harness.redact import Redactor
 from harness.requirements import Requirement, at_level
 from harness.results import CheckResult, Failure, RootCause, RunResult, leads
+from harness.run.scratch import findings_folder, stop_file
 
-FINDINGS = "findings"  # in the run's scratch folder: one file per process
-STOP = "stop"  # in the run's scratch folder: why the run stops; every process that runs checks watches for it
 POLL = 0.2  # seconds between a process's looks for the stop file
 SIGNAL = signal.SIGUSR1  # how the watching thread reaches the main thread (a wait or a request is interrupted)
-
-
-def stop_file(scratch: Path) -> Path:
-    return scratch / STOP
 
 
 def reason(limit: int) -> str:
@@ -58,7 +53,7 @@ def record(scratch: Path, check: CheckResult) -> None:
     """Leave a check that found something for the runner: one JSON line, appended whole."""
     if not check.failures:
         return
-    folder = scratch / FINDINGS
+    folder = findings_folder(scratch)
     folder.mkdir(exist_ok=True)
     line = json.dumps(asdict(check), ensure_ascii=False) + "\n"
     with (folder / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as handle:
@@ -163,7 +158,7 @@ class Findings:
         return new
 
     def _read_new_lines(self) -> bool:
-        folder = self.scratch / FINDINGS
+        folder = findings_folder(self.scratch)
         changed = False
         for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
             with path.open("rb") as handle:

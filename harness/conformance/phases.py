@@ -24,9 +24,9 @@ import pytest
 
 from harness.client import HungRoutes
 from harness.results import RunResult
+from harness.run import scratch as files
 
 ALL, QUIET, CONCURRENT, LAST = "all", "quiet", "concurrent", "last"
-PARTS = "parts"  # in the run's scratch folder
 
 
 def phases(concurrency: int, restarts: bool) -> list[str]:
@@ -60,15 +60,10 @@ def belongs(item: pytest.Item, phase: str, restartable: bool) -> bool:
     return phase == ALL or phase_of(item, restartable) == phase
 
 
-def gate(scratch: Path, phase: str) -> Path:
-    """Opened (created) by the runner when the phase may start sending."""
-    return scratch / f"{phase}-may-start"
-
-
 def wait_at_gate(scratch: Path, phase: str, timeout: float) -> None:
     """Until the runner opens the phase's gate (the phase before it has ended), or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
-    while not gate(scratch, phase).exists() and time.monotonic() < deadline:
+    while not files.gate(scratch, phase).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
 
 
@@ -121,7 +116,7 @@ def is_controller(config: pytest.Config) -> bool:
 def part_file(config: pytest.Config, scratch: Path, phase: str) -> Path:
     """Where this process leaves its part of the result."""
     worker = getattr(config, "workerinput", {}).get("workerid", "main")
-    return scratch / PARTS / f"{phase}-{worker}.json"
+    return files.part_file(scratch, phase, worker)
 
 
 def merge(parts: list[RunResult]) -> RunResult | None:
@@ -146,7 +141,7 @@ def merge(parts: list[RunResult]) -> RunResult | None:
 def read_parts(scratch: Path) -> list[RunResult]:
     """The parts a run's processes left, in the order of the phases (then by worker)."""
     order = {ALL: 0, QUIET: 1, CONCURRENT: 2, LAST: 3}
-    files = sorted(
-        (scratch / PARTS).glob("*.json"), key=lambda path: (order.get(path.stem.split("-")[0], 3), path.stem)
+    found = sorted(
+        files.parts(scratch).glob("*.json"), key=lambda path: (order.get(files.phase_of_part(path), 3), path.stem)
     )
-    return [RunResult.read(path) for path in files]
+    return [RunResult.read(path) for path in found]

@@ -32,12 +32,13 @@ from harness.conformance import tracing as tracing_hooks
 from harness.expect import ContractViolation, MissingField, UnexpectedAnswer
 from harness.factory import Factory, Patience
 from harness.findings import Rule
-from harness.pool import WorkspacePool
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
 from harness.requirements import by_id, load_catalogue
 from harness.results import CheckResult, Failure, ModelCoverage, RunResult, Status, UnreachedPair, root_cause_of
 from harness.run import RunConfig
+from harness.run.pool import WorkspacePool
+from harness.run.scratch import pool_folder
 from harness.steps import FINDINGS, Blocked, promised_by
 
 # Which requirement a schemathesis failure code speaks for (ST401 and ST901 are resolved below).
@@ -87,7 +88,7 @@ class ConformanceRun:
     unsettled: Blocked | None = None  # a restart after which the target never answered steadily again
     patience: Patience = field(init=False)  # one for the run: shortened waits carry across checks
     hung: HungRoutes = field(default_factory=HungRoutes)  # routes that timed out once get short timeouts
-    pool: WorkspacePool | None = None  # running workspaces made ahead (harness/pool.py)
+    pool: WorkspacePool | None = None  # running workspaces made ahead (harness/run/pool.py)
     tally: progress.Tally | None = None  # checks done, for the progress display (not in xdist's workers)
     model_coverage: ModelCoverage | None = None  # the model phase's map, as far as its check exercised it
 
@@ -140,7 +141,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "readonly: sends no POST, PUT or DELETE; what a read-only run runs",
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
         "quiet(why): must observe a quiet server; runs after the concurrent checks, alone (phases.py)",
-        "running_workspaces(n): takes n workspaces from the pool made ahead (harness/pool.py)",
+        "running_workspaces(n): takes n workspaces from the pool made ahead (harness/run/pool.py)",
         "slow(n): takes about n provisioning waits (its own workspaces, or as long in requests); slow ones start first",
     ):
         config.addinivalue_line("markers", line)
@@ -300,7 +301,7 @@ def workspace_pool(request: pytest.FixtureRequest, run: ConformanceRun, api: Api
     scratch = run.config.contract.scratch
     if run.config.readonly or not count or scratch is None:
         return
-    run.pool = WorkspacePool(Path(scratch) / f"pool-{run.config.contract.phase}")
+    run.pool = WorkspacePool(pool_folder(Path(scratch), run.config.contract.phase))
     problem = run.pool.fill(run.factory(api, run.registry), count)
     if problem:
         run.notes.append(problem)

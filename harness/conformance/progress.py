@@ -20,14 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from harness import pool
+from harness.run import pool
+from harness.run.scratch import pool_folder, progress_file, waiting_folder
 
-WAITING = "waiting"
 LOG_EVERY = 15.0  # seconds between lines when the output is not a terminal
-
-
-def progress_file(scratch: Path, phase: str) -> Path:
-    return scratch / f"progress-{phase}.json"
 
 
 @dataclass
@@ -63,7 +59,7 @@ class Tally:
 @contextlib.contextmanager
 def waiting(scratch: Path, workspace_id: str) -> Iterator[None]:
     """While a check waits for a workspace, the runner counts it as provisioning."""
-    marker = scratch / WAITING / f"{os.getpid()}-{workspace_id}"
+    marker = waiting_folder(scratch) / f"{os.getpid()}-{workspace_id}"
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
     try:
@@ -96,8 +92,9 @@ class Display:
         if counts is None or counts[1] == 0:
             return None  # not started yet, or a phase with nothing to run
         done, total, failed = counts
-        waiting = len(os.listdir(self.scratch / WAITING)) if (self.scratch / WAITING).is_dir() else 0
-        ahead = len(pool.leftovers(self.scratch / f"pool-{self.phase}"))
+        folder = waiting_folder(self.scratch)
+        waiting = len(os.listdir(folder)) if folder.is_dir() else 0
+        ahead = len(pool.leftovers(pool_folder(self.scratch, self.phase)))
         name = "checks" if self.phase == "all" else f"{self.phase} checks"
         parts = [f"{name} {done}/{total}" + (f" ({failed} failed)" if failed else "")]
         if waiting or ahead:

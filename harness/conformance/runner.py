@@ -1,13 +1,14 @@
-"""``strongly-harness contract``: preflight, run the suite in child pytests, and return its result.
+"""``strongly-harness contract``: the suite's own work, its phases of pytest children.
 
-The suite runs in its own processes so the target is fixed before collection (schemathesis needs
-the base URL then) and so a crash of the suite cannot take the command line with it. A run has
-phases (harness/conformance/phases.py): with ``--concurrency`` above 1, the quiet checks alone,
-the independent ones in pytest-xdist workers, a restart last. Every process reads the run's
+The run's lifecycle (target, preflight, deadline, cleanup and sweep, reports) is harness/run/lifecycle.py's;
+this module supplies ``ContractSuite`` to it. The suite runs in its own processes so the target is fixed
+before collection (schemathesis needs the base URL then) and so a crash of the suite cannot take the
+command line with it. A run has phases (harness/conformance/phases.py): with ``--concurrency`` above 1,
+the quiet checks alone, the independent ones in pytest-xdist workers, a restart last. Every process reads the run's
 configuration from the file the runner writes (``--run-config``) and leaves its part of the result;
-the runner merges the parts, removes the workspaces made ahead that no check claimed, sweeps what
-is still named under the run's prefix, and writes the reports. Ctrl-C and SIGTERM are passed on
-(harness/processes.py): the suite cleans up and writes its results first.
+the runner merges the parts and hands the workspaces made ahead that no check claimed to the run's
+cleanup. Ctrl-C and SIGTERM are passed on
+(harness/run/processes.py): the suite cleans up and writes its results first.
 """
 
 from __future__ import annotations
@@ -19,28 +20,23 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from harness import pool, reports
-from harness.client import ApiClient, ExchangeLog
+from harness import reports
 from harness.conformance import early_stop, phases, progress
-from harness.embedded import target_for
 from harness.errors import InternalError
-from harness.expectations import Expectations
 from harness.paths import CONTRACTS
-from harness.preflight import preflight
-from harness.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
 from harness.redact import Redactor
-from harness.registry import Registry
 from harness.requirements import by_id, load_catalogue
 from harness.results import RunResult
-from harness.run import RunConfig, Target
-from harness.sweep import sweep
+from harness.results.expectations import Expectations
+from harness.run import Limits, RunConfig, Target, pool
+from harness.run import scratch as files
+from harness.run.lifecycle import LIMITS, Cleanup, Deadline, Run, now, run_suite
+from harness.run.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
 
-CONFIG_FILE = "run-config.json"
 STOPPED = 2  # pytest's exit code when a check was interrupted: a signal, or the run's deadline
 STOPS = (INTERRUPTED, STOPPED)  # the next phase does not start
 Child = subprocess.Popen[bytes]
@@ -63,19 +59,42 @@ def pytest_command(config_file: Path, config: RunConfig, extra: list[str]) -> li
 def run_contract(config: RunConfig, expectations: Expectations | None = None) -> RunResult:
     """Run the suite against the configured target (or the embedded server) and return what it found,
     judged against the known failures when given (``--expect``)."""
-    # the suite runs in a scratch directory: a relative reports path must mean the caller's
-    config = replace(config, reports=config.reports.resolve())
-    config.reports.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(reports.allure_results(config.reports), ignore_errors=True)  # each phase adds its own
-    with target_for(config, reports.server_log(config.reports)) as config:
-        notes = preflight(config.target, needs_write=not config.readonly)
-        config = replace(config, contract=replace(config.contract, notes=tuple(notes)))
+    return run_suite(config, ContractSuite(config.concurrency, config.contract.keep_on_failure, expectations))
+
+
+@dataclass
+class ContractSuite:
+    """The contract suite's part of a run (harness/run/lifecycle.py does the rest): its phases of pytest."""
+
+    cleanup_workers: int  # the run's concurrency: removals overlap as checks did
+    keep_on_failure: bool = False  # a failing run's data stays for inspection
+    expectations: Expectations | None = None
+    name: str = "contract"
+    honours: frozenset[str] = frozenset(LIMITS)
+    other_organization: bool = True  # the isolation checks write with the other organization's key
+    exits: list[int] = field(default_factory=list)
+
+    def deadline(self, limits: Limits) -> Deadline:
+        return Deadline.starting_now(limits.contract_deadline)
+
+    def prepare(self, config: RunConfig) -> None:
+        pass
+
+    def clear_reports(self, reports_folder: Path) -> None:
+        shutil.rmtree(reports.allure_results(reports_folder), ignore_errors=True)  # each phase adds its own
+
+    def server_log(self, reports_folder: Path) -> Path:
+        return reports.server_log(reports_folder)
+
+    def work(self, run: Run) -> RunResult:
+        config = replace(run.config, contract=replace(run.config.contract, notes=tuple(run.notes)))
         with tempfile.TemporaryDirectory(prefix="strongly-contract-") as workdir:
             scratch = Path(workdir)
             findings = early_stop.Findings(
                 scratch, load_catalogue(), config.contract.strict, config.contract.max_failures
             )
-            exits = run_phases(config, scratch, findings)
+            deadline = run.deadline.at or time.monotonic() + config.limits.contract_deadline  # always set here
+            self.exits = run_phases(config, scratch, deadline, findings)
             result = phases.merge(phases.read_parts(scratch))
             if result is None:
                 raise InternalError(
@@ -83,19 +102,31 @@ def run_contract(config: RunConfig, expectations: Expectations | None = None) ->
                 )
             if findings.stopping:  # the limit was reached while checks were still to run
                 result.stopped_early, result.max_failures_reached = findings.reason, config.contract.max_failures or 0
-            unclaimed = [id for folder in scratch.glob("pool-*") for id in pool.leftovers(folder)]
-            result.cleanup_problems += clean_up(config, result, unclaimed)
-    result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-    result.interrupted = INTERRUPTED in exits or (STOPPED in exits and not result.stopped_early)
-    result.expectations = expectations
-    reports.write(result, config.reports, Redactor(config.secrets()))
-    return result
+            for folder in files.pool_folders(scratch):  # made ahead and never claimed: the run's to remove
+                for workspace_id in pool.leftovers(folder):
+                    run.registry.add("workspace", workspace_id)
+        return result
+
+    def keeps_data(self, result: RunResult) -> str:
+        failed = any(check.status in ("fail", "error") for check in result.checks)
+        if not (self.keep_on_failure and failed):
+            return ""
+        return "--keep-on-failure: this run's data stays; remove it with sweep --run-id"
+
+    def finish(self, result: RunResult, run: Run, cleanup: Cleanup) -> None:
+        if cleanup.removed:
+            result.notes.append(f"cleanup: the end-of-run sweep removed {len(cleanup.removed)} resource(s) left by "
+                                f"refused removals (e.g. {cleanup.removed[0]})")  # fmt: skip
+        kept = [cleanup.kept] if cleanup.kept else []
+        result.cleanup_problems += [*kept, *(f"left behind: {line}" for line in cleanup.left), *cleanup.problems]
+        result.finished_at = now()
+        result.interrupted = INTERRUPTED in self.exits or (STOPPED in self.exits and not result.stopped_early)
+        result.expectations = self.expectations
 
 
-def run_phases(config: RunConfig, scratch: Path, findings: early_stop.Findings) -> list[int]:
+def run_phases(config: RunConfig, scratch: Path, deadline: float, findings: early_stop.Findings) -> list[int]:
     """Run the phases' pytest children (harness/conformance/phases.py), while none was stopped and the run has not
     found as many root causes as it may (``findings``, which shows each as it is found); their exit codes."""
-    deadline = time.monotonic() + config.limits.contract_deadline
     order = phases.phases(config.concurrency, restarts=config.target.restart_command is not None)
     log = reports.suite_log(config.reports)
     exits: list[int] = []
@@ -105,7 +136,7 @@ def run_phases(config: RunConfig, scratch: Path, findings: early_stop.Findings) 
         children = [phase.start(name) for name in order]
         try:
             for number, (name, child) in enumerate(zip(order, children, strict=True), 1):
-                phases.gate(scratch, name).touch()
+                files.gate(scratch, name).touch()
                 waiting = [other for other in children if other is not child and other.poll() is None]
                 exits.append(phase.watch(name, child, waiting))
                 phase.announce(None, may_stop=number < len(order))  # what the phase's last moments found
@@ -140,7 +171,7 @@ class Phase:
         # checks' start times count from the run's, not the process's
         started = self.deadline - config.limits.contract_deadline
         contract = replace(config.contract, phase=phase, scratch=str(self.scratch), started=started)
-        config_file = replace(config, limits=limits, contract=contract).write(self.scratch / f"{phase}-{CONFIG_FILE}")
+        config_file = replace(config, limits=limits, contract=contract).write(files.config_file(self.scratch, phase))
         xdist = phases.xdist_arguments(phase, config.concurrency)
         return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)
 
@@ -173,36 +204,6 @@ class Phase:
         return max(self.deadline - time.monotonic(), 1.0)
 
 
-def clean_up(config: RunConfig, result: RunResult, unclaimed: list[str]) -> list[str]:
-    """Once every process is done: remove the pool's unclaimed workspaces, then sweep whatever is still named under
-    the run's prefix, in each organization the run wrote to. Only what is left after that counts against the
-    target (the leak budget); what the sweep removed is a note. Returns the problems."""
-    if config.readonly:
-        return []
-    redactor = Redactor(config.secrets())
-    made_ahead = Registry()
-    for workspace_id in unclaimed:
-        made_ahead.add("workspace", workspace_id)
-    problems: list[str] = []
-    keys = [key for key in (config.target.api_key, config.target.other_key) if key]
-    for number, key in enumerate(keys):
-        client = ApiClient(config.target.base_url, key, redactor=redactor,
-                           timeout=config.limits.request_timeout, log=ExchangeLog())  # fmt: skip
-        with client:
-            if number == 0:  # never evidence of anything: removed even with --keep-on-failure, many at once
-                made_ahead.cleanup(client, workers=config.concurrency)
-            if config.contract.keep_on_failure and any(check.status in ("fail", "error") for check in result.checks):
-                return ["--keep-on-failure: this run's data stays; remove it with sweep --run-id"]
-            swept = sweep(client, config.prefix, delete=True, workers=config.concurrency)
-            left = sweep(client, config.prefix, delete=False)
-        if swept.removed:
-            result.notes.append(f"cleanup: the end-of-run sweep removed {len(swept.removed)} resource(s) left by "
-                                f"refused removals (e.g. {swept.removed[0]})")  # fmt: skip
-        problems += [f"left behind: {line}" for line in left.found]
-        problems += [redactor(f"sweep: {line}") for line in [*swept.problems, *left.problems]]
-    return list(dict.fromkeys(problems))
-
-
 def list_requirements(config: RunConfig) -> int:
     """Print the requirements the profile would run, with counts by area (no target needed)."""
     with tempfile.TemporaryDirectory(prefix="strongly-list-") as workdir:
@@ -212,7 +213,7 @@ def list_requirements(config: RunConfig) -> int:
             target=Target(base_url="http://127.0.0.1:9", api_key="unused"),
             contract=replace(config.contract, list_file=str(selection)),
         )
-        command = pytest_command(dummy.write(Path(workdir) / CONFIG_FILE), dummy, ["--collect-only"])
+        command = pytest_command(dummy.write(files.config_file(Path(workdir))), dummy, ["--collect-only"])
         run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
         if not selection.exists():
             raise InternalError(f"collecting the suite failed: {run.stdout[-500:]}{run.stderr[-500:]}")

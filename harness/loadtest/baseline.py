@@ -18,9 +18,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from harness.errors import UsageError
-from harness.loadtest.results import Comparison, ComparisonRow, LoadRun, LoadSummary, RouteStats, SeriesPoint
 from harness.loadtest.slo import TOTAL
 from harness.reports import RESULT_FILES
+from harness.results.load import Comparison, ComparisonRow, LoadRun, LoadSummary, RouteStats, SeriesPoint
 from harness.tomlfile import read_toml
 
 LATENCIES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}

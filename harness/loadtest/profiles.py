@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
-from harness.loadtest.scenarios import LOCUSTFILE, declared
+from harness.loadtest.scenarios import declared
+from harness.paths import LOCUSTFILE
+from harness.run.config import Profile
 from harness.tomlfile import read_toml
 
 MODELS = ("closed", "open", "capacity")
-
-
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    description: str = ""
-    model: str = "closed"
-    duration: float = 30.0
-    users: int = 10
-    spawn_rate: float = 10.0
-    rate: float = 100.0
-    poll_interval: float = 5.0
-    mix: dict[str, int] = field(default_factory=lambda: {"pollers": 8, "dashboards": 2, "churn": 1})
-    routes: dict[str, int] = field(default_factory=lambda: {"status": 7, "metrics": 2, "list": 1})
-    projects: int = 2
-    volumes: int = 2
-    workspaces: int = 10
-    validate_every: int = 20
-    start_rate: float = 50.0
-    step: float = 50.0
-    step_duration: float = 15.0
-    max_steps: int = 10
-    slo: str = "slo.toml"
+__all__ = ["MODELS", "Profile", "duration", "load_profile"]  # Profile lives with the rest of the load configuration
 
 
 def duration(value: Any, where: str) -> float:

@@ -19,32 +19,26 @@ import shutil
 import socket
 import sys
 import tempfile
-import time
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import httpx
 
 from harness import reports
-from harness.client import ApiClient
-from harness.embedded import target_for
 from harness.errors import InternalError, TargetFailure, UsageError
 from harness.factory import Factory, Patience
-from harness.loadtest.baseline import check_comparable, compare, find_summary, load_tolerances
-from harness.loadtest.results import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
+from harness.loadtest.baseline import Tolerances, check_comparable, compare, find_summary, load_tolerances
 from harness.loadtest.scenarios import LOCUSTFILE
 from harness.loadtest.seed import discover, seed
 from harness.loadtest.slo import TOTAL, Objective, evaluate, load_objectives
 from harness.loadtest.summary import Recording, merge, route_stats
 from harness.paths import LOAD
-from harness.preflight import preflight
-from harness.processes import INTERRUPTED, TIMED_OUT, supervise
-from harness.redact import Redactor
-from harness.registry import Registry
-from harness.run import LoadStep, RunConfig
+from harness.results.load import BROKEN, HELD, Capacity, CapacityStep, LoadRun, LoadSummary, SloResult
+from harness.run import Limits, LoadStep, RunConfig, lifecycle
+from harness.run import scratch as files
+from harness.run.lifecycle import LIMITS, Cleanup, Run, now, run_suite
+from harness.run.processes import INTERRUPTED, TIMED_OUT, supervise
 from harness.steps import Blocked
-from harness.sweep import sweep
 
 STARTUP = 90.0  # seconds a Locust run may take beyond its duration to start and stop
 # Under a deadline a step is planned to end in time: Locust takes a few seconds to start (its import alone
@@ -53,23 +47,10 @@ LOCUST_START = 5.0
 STOP_TIMEOUT = 10.0
 SHORT_STOP = 1.0  # users' time to finish when the deadline is close: what is still in flight is not counted
 PENDING = LoadRun(id="", profile="", model="", target="")  # filled in once the run has ended
-CONFIG_FILE = "run-config.json"
 
 
-@dataclass
-class Deadline:
-    """The run's deadline on time.monotonic() (None: none, the profile's length rules) and what it cut short."""
-
-    seconds: float | None
-    at: float | None
-    cut: str = ""
-
-    @classmethod
-    def starting_now(cls, seconds: float | None) -> Deadline:
-        return cls(seconds, None if seconds is None else time.monotonic() + seconds)
-
-    def remaining(self) -> float | None:
-        return None if self.at is None else self.at - time.monotonic()
+class Deadline(lifecycle.Deadline):
+    """The run's deadline, and how a Locust step fits in what is left of it."""
 
     def plan(self, duration: float) -> tuple[float, float]:
         """(seconds of load, users' stop timeout) for a step of ``duration`` that must end by the deadline.
@@ -100,70 +81,90 @@ def refuse_what_cannot_be_honoured(config: RunConfig) -> None:
 
 def run_load(config: RunConfig) -> LoadSummary:
     """Seed data, run the profile (or its capacity search), judge it, clean up, and return the summary."""
-    deadline = Deadline.starting_now(config.limits.deadline)
-    load = config.loaded()
-    profile = load.profile
-    refuse_what_cannot_be_honoured(config)
-    objectives = load_objectives(load.slo_file)
-    baseline = None
-    if load.baseline is not None:  # refused before anything runs when it cannot be compared
-        baseline, source = find_summary(load.baseline)
-        tolerances = load_tolerances(load.tolerances or tolerances_beside(load.slo_file))
-        check_comparable(baseline.run, LoadRun("", profile.name, profile.model, "", profile_settings=asdict(profile)))
-    config = replace(config, reports=config.reports.resolve())
-    folder = reports.load_folder(config.reports)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    started = datetime.now(UTC).isoformat(timespec="seconds")
-    load_at_start = host_load()
-    redactor = Redactor(config.secrets())
-    with target_for(config, reports.server_log(folder)) as config:
-        preflight(config.target, needs_write=not config.readonly)
-        with ApiClient(config.target.base_url, config.target.api_key, redactor=redactor, retry_unavailable=True,
-                       timeout=config.limits.request_timeout, readonly=config.readonly) as client:  # fmt: skip
-            registry = Registry()
-            cleanup: list[str] = []
-            try:
-                try:
-                    if config.readonly:
-                        data = discover(client)
-                    else:
-                        remaining = deadline.remaining()  # no single wait runs past the deadline
-                        wait = config.limits.provision_wait if remaining is None else \
-                            max(min(config.limits.provision_wait, remaining), 1.0)  # fmt: skip
-                        patience = Patience(wait)
-                        data = seed(Factory(client, registry, config.prefix, patience=patience), profile)
-                except (AssertionError, Blocked, httpx.HTTPError) as exc:
-                    raise TargetFailure(
-                        f"the target failed while the test data was seeded: {redactor(str(exc))}"
-                    ) from None
-                config = replace(config, load=replace(load, data=data))
-                summary = capacity_search(config, objectives, deadline) if profile.model == "capacity" else \
-                    measure(config, objectives, deadline)  # fmt: skip
-            finally:
-                if not config.readonly:
-                    cleanup = registry.cleanup(client)
-                    swept = sweep(client, config.prefix, delete=True)
-                    cleanup += [f"swept: {line}" for line in swept.removed] + swept.remaining + swept.problems
-    summary.run = LoadRun(
-        id=config.run_id,
-        profile=profile.name,
-        model=profile.model,
-        target=config.target.describe(),
-        workers=load.workers,
-        readonly=config.readonly,
-        started_at=started,
-        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        profile_settings=asdict(profile),
-        host_load=[load_at_start, host_load()],
-        limits=limits_document(config),
-    )
-    summary.cleanup = cleanup
-    summary.stopped_early = deadline.cut
-    if baseline is not None:
-        summary.comparison = compare(baseline, summary, tolerances, source)
-    reports.write(summary, config.reports, redactor)
-    return summary
+    return run_suite(config, LoadSuite())
+
+
+@dataclass
+class LoadSuite:
+    """The load suite's part of a run (harness/run/lifecycle.py does the rest): seeding and its Locust steps."""
+
+    name: str = "load"
+    honours: frozenset[str] = frozenset(LIMITS)  # each reaches every Locust request (see the module's docstring)
+    other_organization: bool = False  # it writes with one key
+    cleanup_workers: int = 1
+    objectives: list[Objective] = field(default_factory=list)
+    baseline: tuple[LoadSummary, str, Tolerances] | None = None  # the summary, where it was read, tolerances
+    host_load: float = 0.0
+
+    def deadline(self, limits: Limits) -> Deadline:
+        return Deadline.starting_now(limits.deadline)
+
+    def prepare(self, config: RunConfig) -> None:
+        refuse_what_cannot_be_honoured(config)
+        load = config.loaded()
+        self.objectives = load_objectives(load.slo_file)
+        if load.baseline is not None:  # refused before anything runs when it cannot be compared
+            baseline, source = find_summary(load.baseline)
+            tolerances = load_tolerances(load.tolerances or tolerances_beside(load.slo_file))
+            profile = load.profile
+            check_comparable(
+                baseline.run, LoadRun("", profile.name, profile.model, "", profile_settings=asdict(profile))
+            )
+            self.baseline = baseline, source, tolerances
+
+    def clear_reports(self, reports_folder: Path) -> None:
+        folder = reports.load_folder(reports_folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        self.host_load = host_load()
+
+    def server_log(self, reports_folder: Path) -> Path:
+        return reports.server_log(reports.load_folder(reports_folder))
+
+    def work(self, run: Run) -> LoadSummary:
+        config, deadline = run.config, run.deadline
+        assert isinstance(deadline, Deadline)  # made by self.deadline
+        load = config.loaded()
+        try:
+            if config.readonly:
+                data = discover(run.client)
+            else:
+                remaining = deadline.remaining()  # no single wait runs past the deadline
+                wait = config.limits.provision_wait if remaining is None else \
+                    max(min(config.limits.provision_wait, remaining), 1.0)  # fmt: skip
+                data = seed(Factory(run.client, run.registry, config.prefix, patience=Patience(wait)), load.profile)
+        except (AssertionError, Blocked, httpx.HTTPError) as exc:
+            raise TargetFailure(f"the target failed while the test data was seeded: {run.redactor(str(exc))}") from None
+        config = replace(config, load=replace(load, data=data))
+        if load.profile.model == "capacity":
+            return capacity_search(config, self.objectives, deadline)
+        return measure(config, self.objectives, deadline)
+
+    def keeps_data(self, result: LoadSummary) -> str:
+        return ""
+
+    def finish(self, summary: LoadSummary, run: Run, cleanup: Cleanup) -> None:
+        config = run.config
+        profile = config.loaded().profile
+        summary.run = LoadRun(
+            id=config.run_id,
+            profile=profile.name,
+            model=profile.model,
+            target=config.target.describe(),
+            workers=config.loaded().workers,
+            readonly=config.readonly,
+            started_at=run.started_at,
+            finished_at=now(),
+            profile_settings=asdict(profile),
+            host_load=[self.host_load, host_load()],
+            limits=limits_document(config),
+        )
+        summary.cleanup = [f"swept: {line}" for line in cleanup.removed]
+        summary.cleanup += [*(f"left behind: {line}" for line in cleanup.left), *cleanup.problems]
+        summary.stopped_early = run.deadline.cut
+        if self.baseline is not None:
+            baseline, source, tolerances = self.baseline
+            summary.comparison = compare(baseline, summary, tolerances, source)
 
 
 def limits_document(config: RunConfig) -> dict[str, float | None]:
@@ -273,7 +274,7 @@ def locust(
     config = replace(config, load=replace(load, step=step))
     users = drivers if model == "open" else load.profile.users
     with tempfile.TemporaryDirectory(prefix="strongly-load-") as workdir:
-        config_file = config.write(Path(workdir) / CONFIG_FILE)
+        config_file = config.write(files.config_file(Path(workdir)))
         base = [sys.executable, "-m", "locust", "-f", str(load.locustfile), "--loglevel", "WARNING"]
         # with the web UI the run still starts and ends by itself: --autostart, then quit when it is over
         ui = ["--autostart", "--autoquit", "0", "--web-host", load.web[0], "--web-port", str(load.web[1])] if load.web \

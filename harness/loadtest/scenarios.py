@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from harness.paths import LOAD
+from harness.paths import LOCUSTFILE
 
-LOCUSTFILE = LOAD / "locustfile.py"
+__all__ = ["LOCUSTFILE", "Declared", "declared"]
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
-from harness.loadtest.results import RouteStats
+from harness.results.load import TOTAL, RouteStats
 from harness.tomlfile import read_toml
 
 LIMITS = ("p95_ms", "p99_ms", "error_ratio", "min_rps")
-TOTAL = "total"
 
 
 @dataclass(frozen=True)

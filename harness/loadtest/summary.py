@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.loadtest.histogram import Histogram
-from harness.loadtest.results import RouteStats, SeriesPoint
 from harness.loadtest.slo import TOTAL
+from harness.results.load import RouteStats, SeriesPoint
 
 METRICS = ("time-to-ready",)  # recorded like routes, but not requests: kept out of the total
 

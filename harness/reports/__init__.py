@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness.loadtest.results import LoadSummary
+from harness.results.load import LoadSummary
 from harness.redact import Redactor
 from harness.results import RunResult
 

@@ -15,7 +15,7 @@ import yaml
 
 from harness import __version__
 from harness.errors import UsageError
-from harness.loadtest.results import LoadSummary
+from harness.results.load import LoadSummary
 from harness.redact import Redactor
 from harness.reports import BADGE, bundled_files, result_file
 from harness.results import RunResult

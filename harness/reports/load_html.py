@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from harness.loadtest.results import REGRESSED, LoadSummary, SeriesPoint
-from harness.loadtest.slo import TOTAL
+from harness.results.load import REGRESSED, TOTAL, LoadSummary, SeriesPoint
 
 COLOURS = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#57606a"]
 STYLE = """

@@ -10,10 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.comparison import ContractComparison
-from harness.expectations import Judgement
-from harness.loadtest.results import Comparison, LoadSummary
-from harness.loadtest.slo import TOTAL
+from harness.reports.comparison import ContractComparison
+from harness.results.expectations import Judgement
+from harness.results.load import TOTAL, Comparison, LoadSummary
 from harness.requirements import Requirement, at_level
 from harness.results import RunResult, leads
 

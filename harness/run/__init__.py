@@ -1,5 +1,5 @@
 """A run's configuration, read once and handed to every process of the run (see config.py)."""
 
-from harness.run.config import ContractConfig, Limits, LoadConfig, LoadData, LoadStep, RunConfig, Target
+from harness.run.config import ContractConfig, Limits, LoadConfig, LoadData, LoadStep, Profile, RunConfig, Target
 
-__all__ = ["ContractConfig", "Limits", "LoadConfig", "LoadData", "LoadStep", "RunConfig", "Target"]
+__all__ = ["ContractConfig", "Limits", "LoadConfig", "LoadData", "LoadStep", "Profile", "RunConfig", "Target"]

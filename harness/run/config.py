@@ -30,8 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness.errors import UsageError
-from harness.loadtest.profiles import Profile
-from harness.loadtest.scenarios import LOCUSTFILE
+from harness.paths import LOCUSTFILE
 
 CONTRACT_PROFILES = ("full", "core", "smoke")
 # Checks in flight by default (benchmarks/README.md §2): a deployment's waits (provisioning, round trips)
@@ -99,7 +98,7 @@ class ContractConfig:
     notes: tuple[str, ...] = ()  # what preflight found worth saying (missing optional keys)
     list_file: str | None = None  # `contract --list`: collect only, and write the selection here
     concurrency: int | None = None  # checks in flight at once (1: one at a time; None: by target, see above)
-    max_workspaces: int = DEFAULT_MAX_WORKSPACES  # the most workspaces the pool makes ahead (harness/pool.py)
+    max_workspaces: int = DEFAULT_MAX_WORKSPACES  # the most workspaces the pool makes ahead (harness/run/pool.py)
     max_failures: int | None = None  # stop once this many root causes are found (--max-failures, -x; None: never)
     phase: str = "all"  # the checks this process runs: all, concurrent or quiet (harness/conformance/phases.py)
     scratch: str | None = None  # the run's folder shared by its processes: parts of the result, pool, progress
@@ -113,6 +112,31 @@ class LoadData:
     workspaces: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()
     search_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One load profile of load/profiles.toml (read by harness/loadtest/profiles.py): how the load is shaped."""
+
+    name: str
+    description: str = ""
+    model: str = "closed"
+    duration: float = 30.0
+    users: int = 10
+    spawn_rate: float = 10.0
+    rate: float = 100.0
+    poll_interval: float = 5.0
+    mix: dict[str, int] = field(default_factory=lambda: {"pollers": 8, "dashboards": 2, "churn": 1})
+    routes: dict[str, int] = field(default_factory=lambda: {"status": 7, "metrics": 2, "list": 1})
+    projects: int = 2
+    volumes: int = 2
+    workspaces: int = 10
+    validate_every: int = 20
+    start_rate: float = 50.0
+    step: float = 50.0
+    step_duration: float = 15.0
+    max_steps: int = 10
+    slo: str = "slo.toml"
 
 
 @dataclass(frozen=True)

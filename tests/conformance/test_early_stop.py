@@ -16,11 +16,12 @@ import httpx
 import pytest
 
 from harness.conformance import early_stop
-from harness.embedded import EmbeddedServer
 from harness.redact import Redactor
 from harness.reference.keys import DEV_KEYS
 from harness.requirements import load_catalogue
 from harness.results import CheckResult, Failure, RunResult, leads
+from harness.run.embedded import EmbeddedServer
+from harness.run.scratch import findings_folder, stop_file
 from tests.conftest import ADMIN, OTHER, READER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def findings(tmp_path: Path, limit: int | None = None) -> early_stop.Findings:
 
 def write(scratch: Path, process: str, *checks: CheckResult) -> None:
     """What one process of the run leaves, as the plugin leaves it."""
-    folder = scratch / early_stop.FINDINGS
+    folder = findings_folder(scratch)
     folder.mkdir(exist_ok=True)
     with (folder / f"{process}.jsonl").open("a") as handle:
         for item in checks:
@@ -79,7 +80,7 @@ def test_the_limit_asks_every_process_to_stop_once(tmp_path: Path) -> None:
     seen = findings(tmp_path, limit=2)
     write(tmp_path, "1", check("test_a", sighting(MUST, "one", "deleteWorkspace")))
     seen.poll()
-    assert not early_stop.stop_file(tmp_path).exists()
+    assert not stop_file(tmp_path).exists()
 
     write(tmp_path, "1", check("test_b", sighting(MUST, "two", "deleteWorkspace")))
     late = findings(tmp_path / "other", limit=1)
@@ -90,20 +91,19 @@ def test_the_limit_asks_every_process_to_stop_once(tmp_path: Path) -> None:
 
     assert seen.stopping
     assert (
-        early_stop.stop_file(tmp_path).read_text()
-        == "stopped after 2 root causes (--max-failures 2), before every check had run"
+        stop_file(tmp_path).read_text() == "stopped after 2 root causes (--max-failures 2), before every check had run"
     )
     assert not late.stopping
-    assert not early_stop.stop_file(tmp_path / "other").exists()
+    assert not stop_file(tmp_path / "other").exists()
 
 
 def test_a_line_still_being_written_waits_for_the_next_look(tmp_path: Path) -> None:
     """A process may be halfway through its line: only whole lines are read, and nothing is read twice."""
     seen = findings(tmp_path)
-    (tmp_path / early_stop.FINDINGS).mkdir()
+    (findings_folder(tmp_path)).mkdir()
     line = json.dumps({"check": "test_a", "requirements": [MUST], "status": "fail",
                        "failures": [asdict(sighting(MUST, "one", "deleteWorkspace"))]})  # fmt: skip
-    target = tmp_path / early_stop.FINDINGS / "1.jsonl"
+    target = findings_folder(tmp_path) / "1.jsonl"
     target.write_text(line[:40])
 
     assert seen.poll() == []
@@ -169,7 +169,7 @@ def test_a_stop_ends_the_checks_in_flight_and_starts_no_other(
     while len(list(tmp_path.glob("started-*"))) < in_flight and time.monotonic() < deadline:
         time.sleep(0.1)
 
-    early_stop.stop_file(tmp_path).write_text("stopped after 1 root cause (--max-failures 1)")
+    stop_file(tmp_path).write_text("stopped after 1 root cause (--max-failures 1)")
     asked = time.time()
     output, _ = child.communicate(timeout=90)  # the processes end in their own time; a loaded machine is slow
 

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.embedded import EmbeddedServer
 from harness.requirements import by_id
+from harness.run.embedded import EmbeddedServer
 from tests.conformance.test_runner import contract
 from tests.conftest import ADMIN, OTHER, READER
 

@@ -12,13 +12,13 @@ from contracts.model.effects import Coverage
 from contracts.model.systematic import DRIVERS, READERS, SystematicPass
 from harness import recommend, spec
 from harness.client import ApiClient
-from harness.embedded import EmbeddedServer
 from harness.expect import ContractViolation
 from harness.redact import Redactor
 from harness.reference.faults import CATALOGUE
 from harness.reference.faults.drift import MODEL
 from harness.registry import Registry
 from harness.requirements import by_id
+from harness.run.embedded import EmbeddedServer
 from tests.conftest import ADMIN, OTHER
 
 MAP = effects.load()

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from harness.conformance import progress
+from harness.run.scratch import pool_folder
 
 
 class Terminal(io.StringIO):
@@ -20,8 +21,8 @@ def test_the_line_counts_checks_waits_and_time_left(tmp_path: Path) -> None:
     for check in ("a", "b"):
         tally.reported(check, "call", failed=check == "b")
         tally.reported(check, "teardown", failed=False)
-    (tmp_path / "pool-concurrent" / "ready").mkdir(parents=True)
-    (tmp_path / "pool-concurrent" / "ready" / "0000-ws_1").touch()
+    (pool_folder(tmp_path, "concurrent") / "ready").mkdir(parents=True)
+    (pool_folder(tmp_path, "concurrent") / "ready" / "0000-ws_1").touch()
 
     with progress.waiting(tmp_path, "ws_2"):
         line = progress.Display(tmp_path, "concurrent", started=0.0).line()

@@ -15,8 +15,8 @@ import pytest
 from harness.cli import main
 from harness.errors import UsageError
 from harness.loadtest.baseline import Tolerance, Tolerances, check_comparable, compare, find_summary, load_tolerances
-from harness.loadtest.results import LoadRun, LoadSummary, RouteStats, SeriesPoint, SloResult
 from harness.paths import LOAD, PACKAGE
+from harness.results.load import LoadRun, LoadSummary, RouteStats, SeriesPoint, SloResult
 
 STATUS = "GET /api/v1/workspaces/{id}/status"
 LIST = "GET /api/v1/workspaces"

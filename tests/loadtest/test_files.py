@@ -10,9 +10,9 @@ import yaml
 from harness.cli import build_parser
 from harness.errors import UsageError
 from harness.loadtest.profiles import duration, load_profile
-from harness.loadtest.results import RouteStats
 from harness.loadtest.slo import Objective, evaluate, load_objectives
 from harness.paths import LOAD
+from harness.results.load import RouteStats
 
 
 @pytest.mark.parametrize("name", ["smoke", "polling", "open", "throughput", "soak", "capacity"])

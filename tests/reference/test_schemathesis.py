@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.embedded import EmbeddedServer
 from harness.paths import SPEC
+from harness.run.embedded import EmbeddedServer
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from harness.embedded import EmbeddedServer
+from harness.run.embedded import EmbeddedServer
 
 HEADERS = {"X-API-Key": "strongly-dev-admin"}
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from harness import spec
-from harness.embedded import EmbeddedServer
+from harness.run.embedded import EmbeddedServer
 
 CONTRACT = spec.load()
 WITH_BODY = [op for op in CONTRACT.operations if op.request_schema is not None]

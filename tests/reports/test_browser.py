@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness.loadtest.results import LoadRun, LoadSummary, RouteStats, SeriesPoint, SloResult
+from harness.results.load import LoadRun, LoadSummary, RouteStats, SeriesPoint, SloResult
 from harness.reports import load_html
 from tests.tools import require
 

@@ -11,7 +11,7 @@ import yaml
 
 from harness.errors import UsageError
 from harness.loadtest.baseline import find_summary
-from harness.loadtest.results import LoadRun, LoadSummary
+from harness.results.load import LoadRun, LoadSummary
 from harness.redact import Redactor
 from harness.reports.bundle import badge, make_bundle
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.loadtest.baseline import Tolerance, Tolerances, compare
-from harness.loadtest.results import Capacity, CapacityStep, LoadRun, LoadSummary
+from harness.results.load import Capacity, CapacityStep, LoadRun, LoadSummary
 from harness.reports.load_html import nice, render
 
 SUMMARY = {

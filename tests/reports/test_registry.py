@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness import reports
-from harness.loadtest.results import LoadSummary
+from harness.results.load import LoadSummary
 from harness.redact import Redactor
 from harness.reports import Format
 from tests.reports.test_load_report import SUMMARY

@@ -71,7 +71,7 @@ class EmbeddedServer:
     @property
     def restart_command(self) -> str:
         """A shell command that restarts the server in place (a new process on the same socket)."""
-        return f"{shlex.quote(sys.executable)} -m harness.embedded restart {shlex.quote(str(self.ready_file))}"
+        return f"{shlex.quote(sys.executable)} -m harness.run.embedded restart {shlex.quote(str(self.ready_file))}"
 
     def start(self) -> EmbeddedServer:
         self.ready_file.unlink(missing_ok=True)
@@ -160,9 +160,9 @@ def restart_in_place(ready_file: Path, timeout: float = 30.0) -> None:
 
 
 def _main(argv: list[str]) -> int:
-    """``python -m harness.embedded restart READY_FILE``: what ``restart_command`` runs."""
+    """``python -m harness.run.embedded restart READY_FILE``: what ``restart_command`` runs."""
     if len(argv) != 2 or argv[0] != "restart":
-        print("usage: python -m harness.embedded restart READY_FILE", file=sys.stderr)
+        print("usage: python -m harness.run.embedded restart READY_FILE", file=sys.stderr)
         return 2
     try:
         restart_in_place(Path(argv[1]))

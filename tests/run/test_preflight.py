@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from harness.embedded import EmbeddedServer
 from harness.errors import TargetError
-from harness.preflight import preflight
 from harness.run import Target
+from harness.run.embedded import EmbeddedServer
+from harness.run.preflight import preflight
 from tests.conftest import ADMIN, OTHER, READER
 
 
@@ -62,7 +62,7 @@ def test_a_web_page_is_not_the_api(tmp_path: object) -> None:
     """A 200 HTML page at /api/v1/workspaces means a wrong URL: TargetError, exit 2."""
     import httpx
 
-    from harness import preflight as module
+    from harness.run import preflight as module
 
     def page(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text="<html>welcome</html>", headers={"content-type": "text/html"})
@@ -75,7 +75,7 @@ def test_json_under_a_wrong_content_type_is_the_api_broken_not_a_wrong_url() -> 
     """A JSON list labelled text/plain passes preflight: the suite reports the content type (GEN-SCHEMA-003)."""
     import httpx
 
-    from harness import preflight as module
+    from harness.run import preflight as module
 
     answer = httpx.Response(200, text='{"workspaces": [], "count": 0}', headers={"content-type": "text/plain"})
     answer.request = httpx.Request("GET", "http://x/api/v1/workspaces")

@@ -10,7 +10,7 @@ ids, names, times and hosts are masked.
 The verdict never claims more than was checked: "conformant" needs every MUST of the full profile
 to have run and held; a chosen subset that held is "partial"; a run in which a MUST could not be
 checked (skipped for a missing key, or blocked), or a MUST pair of the model phase's map was not
-reached, is "incomplete". With an expectations file (harness/expectations.py), a run whose every
+reached, is "incomplete". With an expectations file (harness/results/expectations.py), a run whose every
 failure is a known one says "no regression (n known)": still not conformant, but exit 0.
 """
 
@@ -28,7 +28,7 @@ from harness.findings import first_line, masked, root_cause_id
 from harness.requirements import Requirement, at_level
 
 if TYPE_CHECKING:
-    from harness.expectations import Expectations, Judgement
+    from harness.results.expectations import Expectations, Judgement
 
 
 def root_cause_of(message: str, rule: str = "") -> str:
@@ -296,7 +296,7 @@ class RunResult:
         failed = [rid for rid in musts if statuses[rid] == Status.FAIL]
         judged = None
         if self.expectations is not None:
-            from harness.expectations import judge
+            from harness.results.expectations import judge
 
             judged = judge(self.expectations, self, catalogue)
         new = {item.requirement for item in judged.new} if judged else set(failed)
@@ -442,7 +442,7 @@ def _expectations(stored: dict[str, Any] | None) -> Expectations | None:
     """The expectations a stored run was judged against (every entry is expected, fixed or unchecked)."""
     if stored is None:
         return None
-    from harness.expectations import Expectations, KnownFailure
+    from harness.results.expectations import Expectations, KnownFailure
 
     entries = [KnownFailure.from_dict(item) for part in ("expected", "fixed", "unchecked") for item in stored[part]]
     return Expectations(stored["file"], tuple(entries), stored["strict"])

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from harness.errors import UsageError
-from harness.results import Status
+from harness.results.conformance import Status
 
 if TYPE_CHECKING:
     from harness.requirements import Requirement
-    from harness.results import RunResult
+    from harness.results.conformance import RunResult
 
 VERSION = 1
 ENTRY_KEYS = ("requirement", "root-cause", "reason", "link")

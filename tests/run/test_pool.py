@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from harness import pool
 from harness.client import ApiClient
-from harness.embedded import EmbeddedServer
 from harness.factory import Factory, Patience
-from harness.pool import WorkspacePool
 from harness.redact import Redactor
 from harness.registry import Registry
+from harness.run import pool
+from harness.run.embedded import EmbeddedServer
+from harness.run.pool import WorkspacePool
 from tests.conftest import ADMIN
 
 PREFIX = "sh-pooltest-"

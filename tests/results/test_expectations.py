@@ -9,11 +9,11 @@ import pytest
 from junitparser import JUnitXml
 
 from harness.errors import UsageError
-from harness.expectations import Expectations, KnownFailure, judge, load, starting_file
 from harness.redact import Redactor
 from harness.reports.bundle import make_bundle, manifest
 from harness.requirements import Requirement
 from harness.results import CheckResult, Failure, RunResult
+from harness.results.expectations import Expectations, KnownFailure, judge, load, starting_file
 from tests.conftest import Run
 
 MUST = Requirement("R-MUST-001", "MUST", "general", "schema", "must", "basis")

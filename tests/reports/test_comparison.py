@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness.cli import main
-from harness.comparison import RunSide, compare, markdown, read_run
+from harness.reports.comparison import RunSide, compare, markdown, read_run
 from tests.conftest import Run
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from harness.errors import UsageError
 
 HELD, BROKEN = "held", "broken"
+TOTAL = "total"  # the row of all routes together, beside each route's
 SAME, REGRESSED = "held", "regressed"
 
 

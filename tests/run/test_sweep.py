@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from harness.client import ApiClient
-from harness.embedded import EmbeddedServer
 from harness.factory import Factory, Patience
 from harness.redact import Redactor
 from harness.registry import Created, Registry, still_there
-from harness.sweep import sweep
+from harness.run.embedded import EmbeddedServer
+from harness.run.sweep import sweep
 from tests.conftest import ADMIN
 
 

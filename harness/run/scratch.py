@@ -1,0 +1,85 @@
+"""The files a run's processes exchange: every name in the run's scratch folder is spelled here.
+
+A run writes its configuration for its children to read (``--run-config``); a contract run's phases wait
+at a gate the runner opens, leave their parts of the result, share a pool of workspaces made ahead and
+keep their progress where the runner reads it. The reports folder has its one registry of names
+(harness/reports/__init__.py); this is the scratch folder's. *Kept by*
+``tests/test_architecture.py::test_only_the_scratch_module_names_the_files_processes_exchange``.
+
+    <scratch>/
+    ├── run-config.json             the run's configuration (a contract phase's: <phase>-run-config.json)
+    ├── <phase>-may-start           the gate: the runner creates it when the phase may start sending
+    ├── parts/<phase>-<worker>.json each process's part of the RunResult
+    ├── pool-<phase>/               the phase's workspaces made ahead (harness/run/pool.py lays it out)
+    ├── progress-<phase>.json       checks done of total, kept by the process that sees every check end
+    ├── findings/<pid>.jsonl        each check that found something, for root causes shown as they are found
+    ├── stop                        why the run stops early (--max-failures); every checking process watches it
+    └── waiting/<pid>-<workspace>   a check waiting for a workspace to be ready
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CONFIG_FILE = "run-config.json"
+GATE = "-may-start"
+PARTS = "parts"
+POOL = "pool-"
+PROGRESS = "progress-"
+WAITING = "waiting"
+FINDINGS = "findings"
+STOP = "stop"
+
+
+def config_file(scratch: Path, phase: str | None = None) -> Path:
+    """Where the run's configuration goes for its children (a contract phase has its own: its limits differ)."""
+    return scratch / (CONFIG_FILE if phase is None else f"{phase}-{CONFIG_FILE}")
+
+
+def gate(scratch: Path, phase: str) -> Path:
+    """Opened (created) by the runner when the phase may start sending."""
+    return scratch / f"{phase}{GATE}"
+
+
+def parts(scratch: Path) -> Path:
+    """The folder of the processes' parts of the result."""
+    return scratch / PARTS
+
+
+def part_file(scratch: Path, phase: str, worker: str) -> Path:
+    """Where one process (``main``, or a pytest-xdist worker's id) of a phase leaves its part of the result."""
+    return parts(scratch) / f"{phase}-{worker}.json"
+
+
+def phase_of_part(part: Path) -> str:
+    """The phase a part file was left by."""
+    return part.stem.split("-")[0]
+
+
+def pool_folder(scratch: Path, phase: str) -> Path:
+    """The phase's pool of workspaces made ahead."""
+    return scratch / f"{POOL}{phase}"
+
+
+def pool_folders(scratch: Path) -> list[Path]:
+    """Every phase's pool folder."""
+    return sorted(scratch.glob(f"{POOL}*"))
+
+
+def progress_file(scratch: Path, phase: str) -> Path:
+    return scratch / f"{PROGRESS}{phase}.json"
+
+
+def waiting_folder(scratch: Path) -> Path:
+    """One file per check waiting for a workspace, while it waits."""
+    return scratch / WAITING
+
+
+def findings_folder(scratch: Path) -> Path:
+    """One file per process that runs checks: each check that found something, a JSON line each."""
+    return scratch / FINDINGS
+
+
+def stop_file(scratch: Path) -> Path:
+    """Written by the runner once the run may stop (--max-failures): why."""
+    return scratch / STOP
