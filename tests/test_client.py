@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from harness.client import ApiClient, ExchangeLog, RateLimiter, ReadOnlyViolationError, retry_after
+from harness.client import ApiClient, ExchangeLog, HungRoutes, RateLimiter, ReadOnlyViolationError
 from harness.redact import Redactor
+from harness.transport import retry_after
 
 
 def client(handler: object, *, readonly: bool = False, log: ExchangeLog | None = None) -> ApiClient:
@@ -38,7 +39,7 @@ def test_429_is_retried_after_the_given_delay(monkeypatch: pytest.MonkeyPatch) -
     """A 429 with Retry-After is waited out and retried; the retry's answer is returned."""
     answers = iter([httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json={})])
     slept: list[float] = []
-    monkeypatch.setattr("harness.client.time.sleep", slept.append)
+    monkeypatch.setattr("harness.transport.time.sleep", slept.append)
 
     response = client(lambda request: next(answers)).get("/api/v1/projects")
 
@@ -77,3 +78,46 @@ def test_the_rate_limiter_spaces_requests_evenly() -> None:
         limiter.wait()
 
     assert slept == [0.25, 0.25, 0.25]
+
+
+def test_a_client_for_another_key_keeps_every_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """with_key sends through the same layers (transport, recording, retries, pacing, hung routes), only the key
+    differs, and closing it leaves the first client working."""
+    slept: list[float] = []
+    monkeypatch.setattr("harness.transport.time.sleep", slept.append)
+    paced: list[str] = []
+    limiter = RateLimiter(1000)
+    monkeypatch.setattr(limiter, "wait", lambda: paced.append("slot"))
+    hung = HungRoutes(short=0.5)
+    hung.timed_out("listProjects")
+    seen: list[tuple[str | None, float]] = []
+    answers = iter([httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json={})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.headers.get("x-api-key"), request.extensions["timeout"]["read"]))
+        return next(answers)
+
+    log = ExchangeLog()
+    first = ApiClient(
+        "http://target.test",
+        "the-key",
+        redactor=Redactor(["the-key", "other-key"]),
+        log=log,
+        limiter=limiter,
+        hung=hung,
+        timeout=10.0,
+        transport=httpx.MockTransport(handler),
+    )
+
+    with first.with_key("other-key") as other:
+        assert other.get("/api/v1/projects").status_code == 200
+
+    assert seen == [("other-key", 0.5), ("other-key", 0.5)]
+    assert (slept, paced) == ([3.0], ["slot", "slot"])
+    assert [(exchange.status, exchange.request_headers["x-api-key"]) for exchange in log.take()] == [
+        (429, "[REDACTED]"),
+        (200, "[REDACTED]"),
+    ]
+    answers = iter([httpx.Response(200, json={})])
+    assert first.get("/api/v1/projects").status_code == 200
+    assert seen[-1] == ("the-key", 0.5)

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness import spec
-from harness.client import Exchange, describe_body
+from harness.exchanges import Exchange, describe_body
 from harness.redact import Redactor
 
 
