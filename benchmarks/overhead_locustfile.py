@@ -30,7 +30,7 @@ from locust.env import Environment
 from harness.loadtest import users
 
 BARE, OURS = "bare FastHttpUser", "our scenario"
-OURS_ROUTE = users.Route("GET", "/api/v1/workspaces/{id}/status", "getWorkspaceStatus")
+OURS_ROUTE = users.Endpoint("GET", "/api/v1/workspaces/{id}/status", "getWorkspaceStatus")
 
 
 @events.init.add_listener
@@ -79,7 +79,7 @@ class Bare(FastHttpUser):
         gevent.getcurrent().cpu_owner = BARE
         config = users.config_of(self.environment)
         self.headers = {"X-API-Key": config.target.api_key}
-        self.workspaces = config.loaded().data.workspaces
+        self.workspaces = config.require_load().data.workspaces
 
     @task
     def status(self) -> None:

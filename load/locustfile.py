@@ -24,24 +24,24 @@ import time
 import gevent
 from locust import task
 
-from harness.loadtest.users import ApiUser, Route, TimetableDriver
+from harness.loadtest.users import ApiUser, Endpoint, TimetableDriver
 
-STATUS = Route("GET", "/api/v1/workspaces/{id}/status", "getWorkspaceStatus")
-METRICS = Route("GET", "/api/v1/workspaces/{id}/metrics", "getWorkspaceMetrics")
-LIST_WORKSPACES = Route("GET", "/api/v1/workspaces", "listWorkspaces")
-LIST_PROJECTS = Route("GET", "/api/v1/projects", "listProjects")
-STATS = Route("GET", "/api/v1/projects/{id}/stats", "getProjectStats")
-CREATE = Route("POST", "/api/v1/workspaces", "createWorkspace")
-START = Route("POST", "/api/v1/workspaces/{id}/start", "startWorkspace")
-STOP = Route("POST", "/api/v1/workspaces/{id}/stop", "stopWorkspace")
-DELETE = Route("DELETE", "/api/v1/workspaces/{id}", "deleteWorkspace")
+STATUS = Endpoint("GET", "/api/v1/workspaces/{id}/status", "getWorkspaceStatus")
+METRICS = Endpoint("GET", "/api/v1/workspaces/{id}/metrics", "getWorkspaceMetrics")
+LIST_WORKSPACES = Endpoint("GET", "/api/v1/workspaces", "listWorkspaces")
+LIST_PROJECTS = Endpoint("GET", "/api/v1/projects", "listProjects")
+STATS = Endpoint("GET", "/api/v1/projects/{id}/stats", "getProjectStats")
+CREATE = Endpoint("POST", "/api/v1/workspaces", "createWorkspace")
+START = Endpoint("POST", "/api/v1/workspaces/{id}/start", "startWorkspace")
+STOP = Endpoint("POST", "/api/v1/workspaces/{id}/stop", "stopWorkspace")
+DELETE = Endpoint("DELETE", "/api/v1/workspaces/{id}", "deleteWorkspace")
 TIME_TO_READY = "time-to-ready"
 
 # The open model's requests: a profile's `routes` weights them by these keys.
 ROUTES = {
     "status": STATUS,
     "metrics": METRICS,
-    "list": Route("GET", "/api/v1/workspaces", "listWorkspaces", query="limit=20"),
+    "list": Endpoint("GET", "/api/v1/workspaces", "listWorkspaces", query="limit=20"),
 }
 
 _pollers = itertools.count()

@@ -72,7 +72,7 @@ class Deadline(lifecycle.Deadline):
 
 def refuse_what_cannot_be_honoured(config: RunConfig) -> None:
     """A limit the run cannot keep is refused before anything runs, never ignored."""
-    profile = config.loaded().profile
+    profile = config.require_load().profile
     limit = config.limits.rate_limit
     if limit and profile.model == "capacity" and profile.start_rate > limit:
         raise UsageError(f"--rate-limit {limit:g} is below the capacity search's first step "
@@ -101,7 +101,7 @@ class LoadSuite:
 
     def prepare(self, config: RunConfig) -> None:
         refuse_what_cannot_be_honoured(config)
-        load = config.loaded()
+        load = config.require_load()
         self.objectives = load_objectives(load.slo_file)
         if load.baseline is not None:  # refused before anything runs when it cannot be compared
             baseline, source = find_summary(load.baseline)
@@ -124,7 +124,7 @@ class LoadSuite:
     def work(self, run: Run) -> LoadSummary:
         config, deadline = run.config, run.deadline
         assert isinstance(deadline, Deadline)  # made by self.deadline
-        load = config.loaded()
+        load = config.require_load()
         try:
             if config.readonly:
                 data = discover(run.client)
@@ -145,13 +145,13 @@ class LoadSuite:
 
     def finish(self, summary: LoadSummary, run: Run, cleanup: Cleanup) -> None:
         config = run.config
-        profile = config.loaded().profile
+        profile = config.require_load().profile
         summary.run = LoadRun(
             id=config.run_id,
             profile=profile.name,
             model=profile.model,
             target=config.target.describe(),
-            workers=config.loaded().workers,
+            workers=config.require_load().workers,
             readonly=config.readonly,
             started_at=run.started_at,
             finished_at=now(),
@@ -190,7 +190,7 @@ def tolerances_beside(slo_file: Path) -> Path:
 
 def measure(config: RunConfig, objectives: list[Objective], deadline: Deadline) -> LoadSummary:
     """One run of the profile's model, judged against every SLO."""
-    profile = config.loaded().profile
+    profile = config.require_load().profile
     rate = profile.rate if profile.model == "open" else 0.0
     duration, stop = deadline.plan(profile.duration)
     if not duration:  # nothing ran, so nothing held: never a pass
@@ -216,7 +216,7 @@ def capacity_search(config: RunConfig, objectives: list[Objective], deadline: De
     Steps past ``--rate-limit`` are not run, and a step the deadline would cut ends the search (a
     shortened step would be judged on less than the others).
     """
-    profile = config.loaded().profile
+    profile = config.require_load().profile
     limit = config.limits.rate_limit
     steps = []
     for index in range(profile.max_steps):
@@ -261,7 +261,7 @@ def locust(
     cut_short: bool = False,
 ) -> Recording:
     """Run Locust once (standalone, or master plus workers) and merge what its processes recorded."""
-    load = config.loaded()
+    load = config.require_load()
     recordings = reports.recordings(config.reports, name)
     locust_reports = reports.locust_reports(config.reports, name)
     drivers = max(load.workers + load.remote_workers, 1)

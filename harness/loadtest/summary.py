@@ -14,7 +14,9 @@ METRICS = ("time-to-ready",)  # recorded like routes, but not requests: kept out
 
 
 @dataclass
-class Route:
+class RouteTally:
+    """One route's requests, failures and latency histograms, added up over processes (or one second)."""
+
     requests: int = 0
     failures: int = 0
     latency: Histogram = field(default_factory=Histogram)
@@ -42,7 +44,7 @@ class Route:
 
 @dataclass
 class Recording:
-    routes: dict[str, Route]
+    routes: dict[str, RouteTally]
     series: list[SeriesPoint]
     seconds: float
 
@@ -53,16 +55,16 @@ def merge(directory: Path) -> Recording:
     if not documents:
         return Recording({}, [], 0.0)
     origin = min(document["started"] for document in documents)
-    routes: dict[str, Route] = {}
-    per_second: dict[int, dict[str, Route]] = {}
+    routes: dict[str, RouteTally] = {}
+    per_second: dict[int, dict[str, RouteTally]] = {}
     for document in documents:
         offset = int(document["started"] - origin)
         for second, cells in document["seconds"].items():
             for name, cell in cells.items():
                 parts = (cell["requests"], cell["failures"], Histogram.from_json(cell["latency"]),
                          Histogram.from_json(cell["service"]))  # fmt: skip
-                routes.setdefault(name, Route()).add(*parts)
-                per_second.setdefault(int(second) + offset, {}).setdefault(name, Route()).add(*parts)
+                routes.setdefault(name, RouteTally()).add(*parts)
+                per_second.setdefault(int(second) + offset, {}).setdefault(name, RouteTally()).add(*parts)
     if not per_second:  # processes that started but answered nothing (a step shorter than their start-up)
         return Recording({}, [], 0.0)
     first, last = min(per_second), max(per_second)
@@ -77,9 +79,9 @@ def merge(directory: Path) -> Recording:
     return Recording(routes, series, max(window, 1e-3))
 
 
-def total(routes: dict[str, Route]) -> Route:
+def total(routes: dict[str, RouteTally]) -> RouteTally:
     """Every route that is a request, added up (time-to-ready is a measurement, not a request)."""
-    summed = Route()
+    summed = RouteTally()
     for name, route in routes.items():
         if name not in METRICS:
             summed.add(route.requests, route.failures, route.latency, route.service)

@@ -18,7 +18,7 @@ never does; it reads what the scenarios declare with harness/loadtest/scenarios.
   standalone process writes its own file when the test stops, a worker sends its recording to the
   master, which keeps each as a file. The master ends a distributed test itself after the step's
   duration; stopping workers send their recordings before their stop is acknowledged.
-- **Requests.** ``ApiUser.call`` sends a ``Route`` of the scenarios' route table, checks the status
+- **Requests.** ``ApiUser.call`` sends an ``Endpoint`` of the scenarios' route table, checks the status
   and the body's JSON framing, and validates one answer in ``validate_every`` against the contract.
 - **Limits.** Every request of a user, however it is sent, times out after ``--request-timeout``
   (connecting, and each read) and waits for a slot of its process's share of ``--rate-limit``
@@ -91,7 +91,7 @@ def pacer_of(environment: Environment) -> Pacer | None:
 
 def _adopt(environment: Environment, config: RunConfig) -> None:
     setattr(environment, _CONFIG, config)
-    share = config.loaded().step.rate_limit
+    share = config.require_load().step.rate_limit
     setattr(environment, _PACER, Pacer(share) if share else None)
 
 
@@ -104,7 +104,7 @@ def on_init(environment: Environment, **kwargs: Any) -> None:
         _adopt(environment, RunConfig.read(path))
     elif not isinstance(runner, WorkerRunner):
         raise RuntimeError("the load suite runs through `strongly-harness load` (no --run-config)")
-    recorder = Recorder(Path(config_of(environment).loaded().step.recordings) if path else Path("."))
+    recorder = Recorder(Path(config_of(environment).require_load().step.recordings) if path else Path("."))
     setattr(environment, _RECORDER, recorder)
     environment.events.request.add_listener(recorder.on_request)
     if isinstance(runner, WorkerRunner):
@@ -114,7 +114,7 @@ def on_init(environment: Environment, **kwargs: Any) -> None:
         )
         return
     config = config_of(environment)
-    load = config.loaded()
+    load = config.require_load()
     if load.metrics_port:  # the master's stats are the merged view
         metrics.serve(environment, load.metrics_port, skip=(WARMUP,))
     choose_users(environment, config)
@@ -141,12 +141,12 @@ def _end_after_the_step(environment: Environment, **kwargs: Any) -> None:
         runner.stop()  # workers stop, send their recordings, then acknowledge: ordered on one connection
         runner.quit()
 
-    gevent.spawn(stop_after, config_of(environment).loaded().step.duration)
+    gevent.spawn(stop_after, config_of(environment).require_load().step.duration)
 
 
 def choose_users(environment: Environment, config: RunConfig) -> None:
     """Keep the scenario classes the run asks for, weighted by the profile's mix (the master's choice)."""
-    load = config.loaded()
+    load = config.require_load()
     weights: dict[type[ApiUser], int] = {}
     for user in environment.user_classes:
         if not issubclass(user, ApiUser):
@@ -163,8 +163,9 @@ def choose_users(environment: Environment, config: RunConfig) -> None:
 
 
 @dataclass(frozen=True)
-class Route:
-    """One request of the scenarios: its route name (how SLOs and reports call it) is METHOD and path."""
+class Endpoint:
+    """One request of the scenarios (method, path, operation): its route name (how SLOs and reports call it) is
+    METHOD and path."""
 
     method: str
     path: str  # with {id} where an id goes
@@ -179,6 +180,9 @@ class Route:
         query = query or self.query
         path = self.path.format(**ids) if ids else self.path
         return f"{path}?{query}" if query else path
+
+
+Route = Endpoint  # its earlier name, so scenario files written against it keep working
 
 
 def violation(operation_id: str, status: int, body: Any) -> str | None:
@@ -230,7 +234,7 @@ class ApiUser(FastHttpUser):
 
     @property
     def load(self) -> LoadConfig:
-        return self.config.loaded()
+        return self.config.require_load()
 
     @property
     def data(self) -> LoadData:
@@ -246,7 +250,7 @@ class ApiUser(FastHttpUser):
         every = self.load.profile.validate_every
         return bool(every) and next(_responses) % every == 0
 
-    def call(self, route: Route, *, query: str = "", expect: tuple[int, ...] = (200,), json: Any = None,
+    def call(self, route: Endpoint, *, query: str = "", expect: tuple[int, ...] = (200,), json: Any = None,
              context: dict[str, Any] | None = None, body: bool = False, **ids: str) -> Any:  # fmt: skip
         """Send, check the status and the body's JSON framing; parse and validate one answer in N.
 
@@ -294,7 +298,7 @@ class TimetableDriver(ApiUser):
 
     abstract = True
     model = "open"
-    routes: ClassVar[dict[str, Route]] = {}
+    routes: ClassVar[dict[str, Endpoint]] = {}
     concurrency = 1000  # connections this one user may have in flight
 
     def wait_time(self) -> float:
@@ -316,6 +320,6 @@ class TimetableDriver(ApiUser):
                 gevent.sleep(delay)
             pool.spawn(self.send, timetable[sent % len(timetable)], intended)
 
-    def send(self, route: Route, intended: float) -> None:
+    def send(self, route: Endpoint, intended: float) -> None:
         workspaces = self.data.workspaces
         self.call(route, context={"intended": intended}, id=workspaces[hash(intended) % len(workspaces)])

@@ -209,11 +209,13 @@ class RunConfig:
         """The profile as reports name it: a read-only run of the full profile is the "readonly" profile."""
         return READONLY_ALIAS if self.readonly else self.contract.profile
 
-    def loaded(self) -> LoadConfig:
-        """The load section, which a load run always has."""
+    def require_load(self) -> LoadConfig:
+        """The load section, which a load run always has; a run without one is a bug in the harness."""
         if self.load is None:
             raise RuntimeError("this run has no load configuration")
         return self.load
+
+    loaded = require_load  # its earlier name, for callers written against it
 
     # ------------------------------------------------------------------ the file every process reads
     def to_document(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from harness.loadtest.scenarios import LOCUSTFILE, declared
 
 NEW_SCENARIO = '''
 
-VOLUMES = Route("GET", "/api/v1/volumes", "listVolumes")
+VOLUMES = Endpoint("GET", "/api/v1/volumes", "listVolumes")
 ROUTES = {**ROUTES, "volumes": VOLUMES}
 
 
