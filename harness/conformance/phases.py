@@ -18,6 +18,7 @@ folder (a worker per file), and ``merge`` makes them one ``RunResult``.
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -26,17 +27,27 @@ from harness.client import HungRoutes
 from harness.results import RunResult
 from harness.run import scratch as files
 
-ALL, QUIET, CONCURRENT, LAST = "all", "quiet", "concurrent", "last"
+
+class PhaseName(StrEnum):
+    """A phase of a contract run. Its value is what configuration files hold and names the phase's scratch files."""
+
+    ALL = "all"  # every check, in one process (--concurrency 1)
+    QUIET = "quiet"  # the checks that need a quiet server, alone
+    CONCURRENT = "concurrent"  # the checks that touch only what they create, in pytest-xdist workers
+    LAST = "last"  # the checks that restart the target
 
 
-def phases(concurrency: int, restarts: bool) -> list[str]:
+ALL, QUIET, CONCURRENT, LAST = PhaseName.ALL, PhaseName.QUIET, PhaseName.CONCURRENT, PhaseName.LAST
+
+
+def phases(concurrency: int, restarts: bool) -> list[PhaseName]:
     """The phases a run goes through, in order (a restart phase only when the target can be restarted)."""
     if concurrency <= 1:
         return [ALL]
     return [QUIET, CONCURRENT, *([LAST] if restarts else [])]
 
 
-def xdist_arguments(phase: str, concurrency: int) -> list[str]:
+def xdist_arguments(phase: PhaseName, concurrency: int) -> list[str]:
     """pytest-xdist's flags for a phase: workers only where checks may overlap."""
     if phase != CONCURRENT:
         return ["-p", "no:xdist"]
@@ -48,7 +59,7 @@ def restarts(item: pytest.Item) -> bool:
     return any(mark.args == ("restart",) for mark in item.iter_markers("needs"))
 
 
-def phase_of(item: pytest.Item, restartable: bool) -> str:
+def phase_of(item: pytest.Item, restartable: bool) -> PhaseName:
     """Where a check runs when the phases are split. Without a restart command a restart check only
     skips, and does that in the quiet phase."""
     if restarts(item):

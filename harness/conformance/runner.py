@@ -131,15 +131,15 @@ def run_phases(config: RunConfig, scratch: Path, deadline: float, findings: earl
     log = reports.suite_log(config.reports)
     exits: list[int] = []
     with log.open("wb") as output:
-        phase = Phase(config, scratch, output, deadline, findings)
+        launcher = PhaseLauncher(config, scratch, output, deadline, findings)
         # every phase's process starts now and collects (seconds of CPU, no request), then waits at its gate
-        children = [phase.start(name) for name in order]
+        children = [launcher.start(name) for name in order]
         try:
             for number, (name, child) in enumerate(zip(order, children, strict=True), 1):
                 files.gate(scratch, name).touch()
                 waiting = [other for other in children if other is not child and other.poll() is None]
-                exits.append(phase.watch(name, child, waiting))
-                phase.announce(None, may_stop=number < len(order))  # what the phase's last moments found
+                exits.append(launcher.watch(name, child, waiting))
+                launcher.announce(None, may_stop=number < len(order))  # what the phase's last moments found
                 if exits[-1] in STOPS or findings.stopping:
                     break
         finally:
@@ -150,8 +150,8 @@ def run_phases(config: RunConfig, scratch: Path, deadline: float, findings: earl
     return exits
 
 
-class Phase:
-    """Starts and watches one phase's pytest child: its configuration, its progress line, its end."""
+class PhaseLauncher:
+    """Starts and watches each phase's pytest child: its configuration, its progress line, its end."""
 
     def __init__(
         self, config: RunConfig, scratch: Path, output: IO[bytes], deadline: float, findings: early_stop.Findings
@@ -163,7 +163,7 @@ class Phase:
         self.findings = findings
         self.redactor = Redactor(config.secrets())
 
-    def start(self, phase: str) -> Child:
+    def start(self, phase: phases.PhaseName) -> Child:
         config = self.config
         limits = replace(config.limits, deadline=self.remaining())
         if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
@@ -175,7 +175,7 @@ class Phase:
         xdist = phases.xdist_arguments(phase, config.concurrency)
         return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)
 
-    def watch(self, phase: str, child: Child, followers: Sequence[Child] = ()) -> int:
+    def watch(self, phase: phases.PhaseName, child: Child, followers: Sequence[Child] = ()) -> int:
         display = None if self.config.quiet else progress.Display(self.scratch, phase)
 
         def tick() -> None:

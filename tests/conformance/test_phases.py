@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from harness.client import HungRoutes
 from harness.conformance import phases
+from harness.conformance.phases import PhaseName
 from harness.results import CheckResult, RunResult
+from harness.run import RunConfig, Target
+from harness.run import scratch as files
 
 
 class Marker(NamedTuple):
@@ -108,3 +113,16 @@ def test_one_process_takes_workspaces_made_ahead_late_and_restarts_last() -> Non
 
     assert [c.name for c in phases.ordered(checks, 1)] == ["plain", "pooled", "restart"]  # type: ignore[arg-type]
     assert phases.ordered(checks, 2)[-1].name == "restart"  # type: ignore[arg-type]
+
+
+def test_phase_names_are_written_as_the_plain_strings(tmp_path: Path) -> None:
+    """A PhaseName is written as its string, so configuration files and scratch file names are as before."""
+    config = RunConfig(Target("http://x", "k"))
+    config = replace(config, contract=replace(config.contract, phase=PhaseName.CONCURRENT))
+
+    assert [str(name) for name in PhaseName] == ["all", "quiet", "concurrent", "last"]
+    assert config.to_document()["contract"]["phase"] == "concurrent"
+    assert json.dumps(list(PhaseName)) == '["all", "quiet", "concurrent", "last"]'
+    assert files.gate(tmp_path, PhaseName.QUIET).name == "quiet-may-start"
+    assert files.config_file(tmp_path, PhaseName.LAST).name == "last-run-config.json"
+    assert files.part_file(tmp_path, PhaseName.ALL, "main").name == "all-main.json"
