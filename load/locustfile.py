@@ -85,11 +85,16 @@ class Dashboard(ApiUser):
 
     @task(3)
     def workspaces(self) -> None:
-        query = random.choice([
-            "limit=20", "status=running", "sort=name:asc", "limit=10&offset=10",
-            *(f"search={term}" for term in self.data.search_terms),
-            *(f"projectId={project}&sort=updatedAt:desc" for project in self.data.projects[:3]),
-        ])  # fmt: skip
+        query = random.choice(
+            [
+                "limit=20",
+                "status=running",
+                "sort=name:asc",
+                "limit=10&offset=10",
+                *(f"search={term}" for term in self.data.search_terms),
+                *(f"projectId={project}&sort=updatedAt:desc" for project in self.data.projects[:3]),
+            ]
+        )
         self.call(LIST_WORKSPACES, query=query)
 
     @task(1)
@@ -114,8 +119,11 @@ class Churn(ApiUser):
 
     @task
     def lifecycle(self) -> None:
-        body = {"name": f"{self.config.prefix}churn-{secrets.token_hex(3)}", "description": "load churn",
-                "environmentType": "jupyter"}  # fmt: skip
+        body = {
+            "name": f"{self.config.prefix}churn-{secrets.token_hex(3)}",
+            "description": "load churn",
+            "environmentType": "jupyter",
+        }
         created = self.call(CREATE, expect=(201,), json=body, body=True)
         if created is None:
             return

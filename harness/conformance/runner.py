@@ -115,8 +115,10 @@ class ContractSuite:
 
     def finish(self, result: RunResult, run: Run, cleanup: Cleanup) -> None:
         if cleanup.removed:
-            result.notes.append(f"cleanup: the end-of-run sweep removed {len(cleanup.removed)} resource(s) left by "
-                                f"refused removals (e.g. {cleanup.removed[0]})")  # fmt: skip
+            result.notes.append(
+                f"cleanup: the end-of-run sweep removed {len(cleanup.removed)} resource(s) left by "
+                f"refused removals (e.g. {cleanup.removed[0]})"
+            )
         kept = [cleanup.kept] if cleanup.kept else []
         result.cleanup_problems += [*kept, *(f"left behind: {line}" for line in cleanup.left), *cleanup.problems]
         result.finished_at = now()

@@ -75,8 +75,10 @@ def refuse_what_cannot_be_honoured(config: RunConfig) -> None:
     profile = config.require_load().profile
     limit = config.limits.rate_limit
     if limit and profile.model == "capacity" and profile.start_rate > limit:
-        raise UsageError(f"--rate-limit {limit:g} is below the capacity search's first step "
-                         f"({profile.start_rate:g} req/s): nothing to search")  # fmt: skip
+        raise UsageError(
+            f"--rate-limit {limit:g} is below the capacity search's first step "
+            f"({profile.start_rate:g} req/s): nothing to search"
+        )
 
 
 def run_load(config: RunConfig) -> LoadSummary:
@@ -130,8 +132,11 @@ class LoadSuite:
                 data = discover(run.client)
             else:
                 remaining = deadline.remaining()  # no single wait runs past the deadline
-                wait = config.limits.provision_wait if remaining is None else \
-                    max(min(config.limits.provision_wait, remaining), 1.0)  # fmt: skip
+                wait = (
+                    config.limits.provision_wait
+                    if remaining is None
+                    else max(min(config.limits.provision_wait, remaining), 1.0)
+                )
                 data = seed(Factory(run.client, run.registry, config.prefix, patience=Patience(wait)), load.profile)
         except (AssertionError, Blocked, httpx.HTTPError) as exc:
             raise TargetFailure(f"the target failed while the test data was seeded: {run.redactor(str(exc))}") from None
@@ -170,8 +175,12 @@ class LoadSuite:
 def limits_document(config: RunConfig) -> dict[str, float | None]:
     """The limits the run kept, as summary.json shows them (the rate limit beside the achieved rate)."""
     limits = config.limits
-    return {"requestTimeout": limits.request_timeout, "provisionWait": limits.provision_wait,
-            "deadline": limits.deadline, "rateLimit": limits.rate_limit}  # fmt: skip
+    return {
+        "requestTimeout": limits.request_timeout,
+        "provisionWait": limits.provision_wait,
+        "deadline": limits.deadline,
+        "rateLimit": limits.rate_limit,
+    }
 
 
 def host_load() -> float:
@@ -195,8 +204,15 @@ def measure(config: RunConfig, objectives: list[Objective], deadline: Deadline) 
     duration, stop = deadline.plan(profile.duration)
     if not duration:  # nothing ran, so nothing held: never a pass
         return LoadSummary(run=PENDING, verdict=BROKEN, routes={})
-    recording = locust(config, model=profile.model, rate=rate, duration=duration, name="locust", stop=stop,
-                       cut_short=bool(deadline.cut))  # fmt: skip
+    recording = locust(
+        config,
+        model=profile.model,
+        rate=rate,
+        duration=duration,
+        name="locust",
+        stop=stop,
+        cut_short=bool(deadline.cut),
+    )
     routes = route_stats(recording)
     verdicts = evaluate(objectives, routes)
     return LoadSummary(
@@ -232,12 +248,18 @@ def capacity_search(config: RunConfig, objectives: list[Objective], deadline: De
         verdicts = evaluate(objectives, routes, with_throughput=False)
         total = routes[TOTAL]
         kept_up = total.rps >= 0.9 * rate
-        steps.append(CapacityStep(
-            rate=rate, achieved_rps=total.rps, p95_ms=total.p95_ms, p99_ms=total.p99_ms, error_ratio=total.error_ratio,
-            held=kept_up and all(v.held for v in verdicts),
-            broken=[v.describe() for v in verdicts if not v.held]
-            + ([] if kept_up else [f"the generator sent {total.rps:g} req/s of {rate:g}: add --workers"]),
-        ))  # fmt: skip
+        steps.append(
+            CapacityStep(
+                rate=rate,
+                achieved_rps=total.rps,
+                p95_ms=total.p95_ms,
+                p99_ms=total.p99_ms,
+                error_ratio=total.error_ratio,
+                held=kept_up and all(v.held for v in verdicts),
+                broken=[v.describe() for v in verdicts if not v.held]
+                + ([] if kept_up else [f"the generator sent {total.rps:g} req/s of {rate:g}: add --workers"]),
+            )
+        )
         if not steps[-1].held:
             break
     held = [step.rate for step in steps if step.held]
@@ -269,8 +291,13 @@ def locust(
     if limit and rate:  # an open-model timetable faster than the limit would only queue behind it
         rate = min(rate, limit)
     # each process paces its own users at an equal share of the limit (why: harness/loadtest/pacing.py)
-    step = LoadStep(model=model, rate=rate / drivers if rate else 0.0, rate_limit=limit / drivers if limit else None,
-                    duration=duration, recordings=str(recordings))  # fmt: skip
+    step = LoadStep(
+        model=model,
+        rate=rate / drivers if rate else 0.0,
+        rate_limit=limit / drivers if limit else None,
+        duration=duration,
+        recordings=str(recordings),
+    )
     config = replace(config, load=replace(load, step=step))
     users = drivers if model == "open" else load.profile.users
     with tempfile.TemporaryDirectory(prefix="strongly-load-") as workdir:

@@ -61,8 +61,12 @@ def merge(directory: Path) -> Recording:
         offset = int(document["started"] - origin)
         for second, cells in document["seconds"].items():
             for name, cell in cells.items():
-                parts = (cell["requests"], cell["failures"], Histogram.from_json(cell["latency"]),
-                         Histogram.from_json(cell["service"]))  # fmt: skip
+                parts = (
+                    cell["requests"],
+                    cell["failures"],
+                    Histogram.from_json(cell["latency"]),
+                    Histogram.from_json(cell["service"]),
+                )
                 routes.setdefault(name, RouteTally()).add(*parts)
                 per_second.setdefault(int(second) + offset, {}).setdefault(name, RouteTally()).add(*parts)
     if not per_second:  # processes that started but answered nothing (a step shorter than their start-up)

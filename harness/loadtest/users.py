@@ -63,8 +63,12 @@ _responses = itertools.count(1)
 
 @events.init_command_line_parser.add_listener
 def add_options(parser: Any) -> None:
-    parser.add_argument("--run-config", default="", include_in_web_ui=False,
-                        help="the run's configuration, written by strongly-harness load")  # fmt: skip
+    parser.add_argument(
+        "--run-config",
+        default="",
+        include_in_web_ui=False,
+        help="the run's configuration, written by strongly-harness load",
+    )
     # set by the master, forwarded by Locust to every worker when the test starts; holds no key
     parser.add_argument("--run-config-shared", default="", include_in_web_ui=False, help=argparse.SUPPRESS)
 
@@ -250,16 +254,32 @@ class ApiUser(FastHttpUser):
         every = self.load.profile.validate_every
         return bool(every) and next(_responses) % every == 0
 
-    def call(self, route: Endpoint, *, query: str = "", expect: tuple[int, ...] = (200,), json: Any = None,
-             context: dict[str, Any] | None = None, body: bool = False, **ids: str) -> Any:  # fmt: skip
+    def call(
+        self,
+        route: Endpoint,
+        *,
+        query: str = "",
+        expect: tuple[int, ...] = (200,),
+        json: Any = None,
+        context: dict[str, Any] | None = None,
+        body: bool = False,
+        **ids: str,
+    ) -> Any:
         """Send, check the status and the body's JSON framing; parse and validate one answer in N.
 
         The parsed body comes back only when ``body`` is asked for (or the answer was validated):
         parsing every answer was a third of our overhead over a bare FastHttpUser (benchmarks/).
         """
         name = route.name
-        with self.client.request(route.method, route.url(query, **ids), name=name, headers=self.headers, json=json,
-                                 catch_response=True, context=context or {}) as response:  # fmt: skip
+        with self.client.request(
+            route.method,
+            route.url(query, **ids),
+            name=name,
+            headers=self.headers,
+            json=json,
+            catch_response=True,
+            context=context or {},
+        ) as response:
             if response.status_code not in expect:
                 response.failure(f"{name} answered {response.status_code}")
                 return None
@@ -284,8 +304,9 @@ class ApiUser(FastHttpUser):
 
     def measured(self, name: str, milliseconds: float) -> None:
         """A measurement that is not a request (time-to-ready), recorded and judged like a route."""
-        self.environment.events.request.fire(request_type="METRIC", name=name, response_time=milliseconds,
-                                             response_length=0, exception=None, context={})  # fmt: skip
+        self.environment.events.request.fire(
+            request_type="METRIC", name=name, response_time=milliseconds, response_length=0, exception=None, context={}
+        )
 
 
 class TimetableDriver(ApiUser):

@@ -44,7 +44,10 @@ def test_quiet_checks_run_alone_first_and_restarts_last() -> None:
         return [c.name for c in checks if phases.belongs(c, phase, restartable)]  # type: ignore[arg-type]
 
     assert (names(phases.QUIET, True), names(phases.CONCURRENT, True), names(phases.LAST, True)) == (
-        ["quiet"], ["plain", "key"], ["restart"])  # fmt: skip
+        ["quiet"],
+        ["plain", "key"],
+        ["restart"],
+    )
     assert names(phases.QUIET, False) == ["quiet", "restart"]
     assert names(phases.ALL, True) == ["plain", "quiet", "restart", "key"]
     assert phases.phases(1, restarts=True) == [phases.ALL]
@@ -76,8 +79,15 @@ def result(checks: list[str], **fields: Any) -> RunResult:
 def test_the_parts_make_one_result() -> None:
     """Checks in phase order, request counts summed, notes once, the earliest start and the first stop."""
     one = result(["a"], operations={"getProject": 2}, notes=["n"], started_at="t2", finished_at="t3")
-    two = result(["b"], operations={"getProject": 1, "listProjects": 4}, notes=["n", "m"], started_at="t1",
-                 finished_at="t5", stopped_early="deadline", cleanup_problems=["x"])  # fmt: skip
+    two = result(
+        ["b"],
+        operations={"getProject": 1, "listProjects": 4},
+        notes=["n", "m"],
+        started_at="t1",
+        finished_at="t5",
+        stopped_early="deadline",
+        cleanup_problems=["x"],
+    )
 
     merged = phases.merge([one, two])
 
