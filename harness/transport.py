@@ -218,14 +218,17 @@ class HungTimeouts(Layer):
 
 
 class Connection(httpx.BaseTransport):
-    """The innermost layer: an httpx client of its own (the connection pool, the environment's proxies and
-    certificates, or a test's transport) that sends each request as the layers above left it."""
+    """The innermost layer: the connection pool, or the proxy the environment names for the URL, or a test's
+    transport, chosen as a plain ``httpx.Client`` chooses them (a client given a transport ignores the
+    environment's proxies, so the layers above must not take the pool's place)."""
 
     def __init__(self, timeout: float, transport: httpx.BaseTransport | None) -> None:
         self.client = httpx.Client(timeout=timeout, transport=transport)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self.client.send(request, stream=True)
+        # the client's choice of transport, not its send: that would extract cookies and run its hooks a second
+        # time on every request (a tenth of the client's time), for nothing
+        return self.client._transport_for_url(request.url).handle_request(request)
 
     def close(self) -> None:
         self.client.close()
