@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
+import socketserver
+import threading
+
 import httpx
 import pytest
 
@@ -121,3 +125,32 @@ def test_a_client_for_another_key_keeps_every_layer(monkeypatch: pytest.MonkeyPa
     answers = iter([httpx.Response(200, json={})])
     assert first.get("/api/v1/projects").status_code == 200
     assert seen[-1] == ("the-key", 0.5)
+
+
+def test_requests_go_through_the_proxy_the_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a transport of its own the client still uses HTTP_PROXY, as a plain httpx client does, and records."""
+    asked: list[str] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with socketserver.TCPServer(("127.0.0.1", 0), Proxy) as proxy:
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        log = ExchangeLog()
+        with ApiClient("http://target.test", "the-key", redactor=Redactor(["the-key"]), log=log) as api:
+            assert api.get("/api/v1/projects").status_code == 200
+        proxy.shutdown()
+
+    assert asked == ["http://target.test/api/v1/projects"]
+    assert [exchange.operation_id for exchange in log.take()] == ["listProjects"]
