@@ -215,7 +215,6 @@ class RunConfig:
             raise RuntimeError("this run has no load configuration")
         return self.load
 
-    loaded = require_load  # its earlier name, for callers written against it
 
     # ------------------------------------------------------------------ the file every process reads
     def to_document(self) -> dict[str, Any]:
