@@ -215,7 +215,6 @@ class RunConfig:
             raise RuntimeError("this run has no load configuration")
         return self.load
 
-
     # ------------------------------------------------------------------ the file every process reads
     def to_document(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self), default=str))
