@@ -166,7 +166,8 @@ class Findings:
                 chunk = handle.read()
             whole = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next poll
             self.read[path] = self.read.get(path, 0) + len(whole)
-            for line in whole.decode("utf-8").splitlines():
+            # JSON lines end at "\n" only: a string in them may hold U+2028 or U+0085, which splitlines() splits on
+            for line in filter(None, whole.split(b"\n")):
                 check = json.loads(line)
                 failures = [Failure(**failure) for failure in check.pop("failures")]
                 self.checks[check["check"]] = CheckResult(**check, failures=failures)

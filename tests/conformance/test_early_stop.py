@@ -112,6 +112,17 @@ def test_a_line_still_being_written_waits_for_the_next_look(tmp_path: Path) -> N
     assert seen.poll() == []
 
 
+def test_a_finding_whose_text_holds_unicode_line_separators_is_read_whole(tmp_path: Path) -> None:
+    """A server's answer quoted in a message may hold U+2028 or U+0085: still one JSON line, one finding."""
+    seen = findings(tmp_path)
+    failure = sighting(MUST, "one", "deleteWorkspace")
+    failure.message = "the answer held 'a\u2028b\x85c'"
+
+    early_stop.record(tmp_path, check("test_a", failure))
+
+    assert len(seen.poll()) == 1
+
+
 def test_a_root_cause_is_its_title_and_its_curl_with_keys_redacted(tmp_path: Path) -> None:
     """The lines shown are the title the first screen gives it and its curl line, with no key in them."""
     seen = findings(tmp_path)
