@@ -107,8 +107,13 @@ def attempts(operations: list[str], kind: str) -> list[Attempt]:
 
 def plan(clean: RunResult, kinds: tuple[str, ...] = mutations.KINDS) -> list[Planned]:
     """The first round: one run per (kind, operation) with the checks first met there."""
+    return grouped(every_attempt(clean, kinds))
+
+
+def every_attempt(clean: RunResult, kinds: tuple[str, ...]) -> dict[tuple[str, str], list[Attempt]]:
+    """Each (check, kind) of the clean run that some operation can carry, with its attempts in order."""
     pending = {(check.check, kind): attempts(check.operations, kind) for check in passing(clean) for kind in kinds}
-    return grouped({key: tries for key, tries in pending.items() if tries})
+    return {key: tries for key, tries in pending.items() if tries}
 
 
 def passing(clean: RunResult) -> list[CheckResult]:
@@ -178,9 +183,7 @@ def run_matrix(
         raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
     clean_result = report_files.read(RunResult, reports / "clean")
     assert clean_result is not None  # the clean run passed, so it wrote its result
-    pending = {(check.check, kind): attempts(check.operations, kind)
-               for check in passing(clean_result) for kind in kinds}  # fmt: skip
-    pending = {key: tries for key, tries in pending.items() if tries}
+    pending = every_attempt(clean_result, kinds)
     outcomes: list[Outcome] = []
     for round_number in itertools.count(1):
         planned = grouped(pending)
