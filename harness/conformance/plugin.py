@@ -164,7 +164,7 @@ def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     if phases.is_controller(config):  # its workers keep their own deadlines and write their own parts
         return
-    if run_config.contract.scratch:  # the runner may stop the run at its Nth root cause (early_stop.py)
+    if run_config.contract.scratch and run_config.contract.max_failures:  # the runner may stop it (early_stop.py)
         early_stop.StopWhenAsked(
             Path(run_config.contract.scratch), partial(setattr, _current, "stopped_early")
         ).install(config)
