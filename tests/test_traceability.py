@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -144,3 +145,16 @@ def test_the_model_knows_only_the_documents() -> None:
 
     assert len(modules) >= 4
     assert offenders == []
+
+
+def test_the_suite_loads_only_the_plugins_it_names(tmp_path: Path) -> None:
+    """No installed pytest plugin is autoloaded into a contract process (Locust's, anyio's), so none costs it
+    seconds of imports and assert rewriting; schemathesis', Hypothesis' and Allure's are there."""
+    config = RunConfig(Target("http://127.0.0.1:9", "unused"), reports=tmp_path,
+                       contract=ContractConfig(list_file=str(tmp_path / "selection.json")))  # fmt: skip
+    command = pytest_command(config.write(config_file(tmp_path)), config, ["--collect-only", "--trace-config"])
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    loaded = set(re.findall(r"<module '([\w.]+)'", run.stdout + run.stderr))  # as --trace-config names them
+
+    assert {"schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "allure_pytest.plugin"} <= loaded, run.stdout
+    assert [name for name in loaded if name.split(".")[0] in ("pytest_locust", "anyio", "xdist", "platformdirs")] == []

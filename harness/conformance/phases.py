@@ -50,9 +50,9 @@ def phases(concurrency: int, restarts: bool) -> list[PhaseName]:
 def xdist_arguments(phase: PhaseName, concurrency: int) -> list[str]:
     """pytest-xdist's flags for a phase: workers only where checks may overlap."""
     if phase != CONCURRENT:
-        return ["-p", "no:xdist"]
+        return []  # the runner loads only the plugins it names (runner.PLUGINS), xdist not among them
     # worksteal: an idle worker takes queued checks from a busy one, so one long wait holds up no one
-    return ["-n", str(concurrency), "--dist", "worksteal"]
+    return ["-p", "xdist.plugin", "-n", str(concurrency), "--dist", "worksteal"]
 
 
 def restarts(item: pytest.Item) -> bool:

@@ -43,11 +43,20 @@ Child = subprocess.Popen[bytes]
 NO_CHECKS = 5  # pytest's exit code when a phase selected nothing (fine, unless no phase selected anything)
 
 
+# The pytest plugins the suite uses, named rather than found through entry points. Autoloading would also import
+# every other installed plugin (Locust's among them) and rewrite the asserts of every module in their packages,
+# schemathesis' 200 included: about 3 s of CPU for each of a run's pytest processes, each run, wherever the
+# rewritten bytecode cannot be cached (PYTHONDONTWRITEBYTECODE, a read-only site-packages). benchmarks/README.md §9.
+PLUGINS = (
+    "schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "allure_pytest.plugin", "harness.conformance.plugin"
+)  # fmt: skip
+
+
 def pytest_command(config_file: Path, config: RunConfig, extra: list[str]) -> list[str]:
     return [
         sys.executable, "-m", "pytest", str(CONTRACTS),
         "-c", str(CONTRACTS / "pytest.ini"), "--rootdir", str(CONTRACTS),
-        "-p", "harness.conformance.plugin", "-p", "no:cacheprovider",
+        "--disable-plugin-autoload", *(arg for plugin in PLUGINS for arg in ("-p", plugin)), "-p", "no:cacheprovider",
         "--run-config", str(config_file),
         "--alluredir", str(reports.allure_results(config.reports)),
         f"--hypothesis-seed={config.seed}",
