@@ -159,6 +159,9 @@ class UnreachedPair:
     why: str
 
 
+VIEWS_SHOWN = 3  # views named one per line for a reason that left pairs unreached; more are one line
+
+
 @dataclass
 class ModelCoverage:
     """How much of the model phase's map (contracts/model/effects.yaml) a run exercised: each (operation in a
@@ -175,16 +178,24 @@ class ModelCoverage:
 
     def unreached_lines(self, catalogue: tuple[Requirement, ...]) -> list[str]:
         """The MUST pairs not reached, one line per view and reason (a missing key leaves one view out of every
-        case); each names its pairs' cases (conformance.json lists every pair)."""
-        groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        case), each naming its pairs' cases; a reason that left out more views than that (the phase stopped at
+        its first finding) is one line, not a screenful. conformance.json lists every pair."""
+        by_reason: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
         for unreached in self.unreached_at(catalogue):
             case, _, view = unreached.pair.rpartition(" -> ")
-            groups[(view, unreached.requirement, unreached.why)].append(case)
+            by_reason[unreached.why][(view, unreached.requirement)].append(case)
         lines = []
-        for (view, requirement, why), cases in groups.items():
-            named = ", ".join(cases[:2]) + (f" and {len(cases) - 2} more" if len(cases) > 2 else "")
-            lines.append(f"{len(cases)} MUST pair(s) of the model's map, {named} -> {view} ({requirement}), "
-                         f"not reached: {why}")  # fmt: skip
+        for why, views in by_reason.items():
+            if len(views) > VIEWS_SHOWN:
+                named = ", ".join(f"{view} ({requirement})" for view, requirement in list(views)[:2])
+                pairs = sum(map(len, views.values()))
+                lines.append(f"{pairs} MUST pairs of the model's map in {len(views)} views ({named} and "
+                             f"{len(views) - 2} more), not reached: {why}")  # fmt: skip
+                continue
+            for (view, requirement), cases in views.items():
+                named = ", ".join(cases[:2]) + (f" and {len(cases) - 2} more" if len(cases) > 2 else "")
+                lines.append(f"{len(cases)} MUST pair(s) of the model's map, {named} -> {view} ({requirement}), "
+                             f"not reached: {why}")  # fmt: skip
         return lines
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,6 +36,20 @@ def test_the_terminal_gives_the_pairs_exercised_and_names_a_must_pair_not_reache
     assert "INCOMPLETE" in text
 
 
+def test_a_reason_that_left_out_many_views_is_one_line_not_a_screenful() -> None:
+    """A model phase that stopped at its first finding leaves pairs of every view: one line says so, with counts;
+    a reason that left out a view or two still names each."""
+    stopped = [
+        UnreachedPair(f"stopWorkspace@running -> view{n}", "WS-LIFE-004", "the phase stopped") for n in range(40)
+    ]
+    text = terminal(result(*stopped, PAIR))
+
+    assert "40 MUST pairs of the model's map in 40 views (view0 (WS-LIFE-004), view1 (WS-LIFE-004) and 38 more), " \
+           "not reached: the phase stopped" in text  # fmt: skip
+    assert "-> view2" not in text
+    assert "deleteWorkspace@stopped -> other-organization (AUTH-ISO-002), not reached: no other" in text
+
+
 def test_the_html_report_gives_the_figure_and_lists_the_pairs_not_reached() -> None:
     """A card with exercised/total, and a table of the pairs not reached with requirement and why."""
     page = html.render(result(PAIR).to_document(load_catalogue()))
