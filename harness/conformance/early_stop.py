@@ -148,6 +148,8 @@ class Findings:
         so_far = RunResult(run_id="", profile="", target="", spec_version="", harness_version="", seed=0,
                            started_at="", checks=list(self.checks.values()))  # fmt: skip
         new = [cause for cause in so_far.root_causes() if cause.id not in self.found and leads(cause, self.levels)]
+        if self.limit:  # checks in flight elsewhere may find more at once: the report has them, the screen shows N
+            new = new[: max(self.limit - len(self.found), 0)]
         self.found += [cause.id for cause in new]
         if may_stop and self.limit and len(self.found) >= self.limit and not self.reason:
             self.reason = reason(self.limit)
