@@ -59,6 +59,7 @@ def refused_unchanged(
 
 @pytest.mark.requirement("AUTH-KEY-001")
 @pytest.mark.readonly
+@pytest.mark.early
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.operation_id)
 def test_no_key_answers_401(
     api: ApiClient, anonymous: ApiClient, targets: dict[str, str], make: Factory, operation: spec.Operation
@@ -69,6 +70,7 @@ def test_no_key_answers_401(
 
 @pytest.mark.requirement("AUTH-KEY-002")
 @pytest.mark.readonly
+@pytest.mark.early
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.operation_id)
 def test_an_unknown_key_answers_401(
     api: ApiClient, targets: dict[str, str], make: Factory, operation: spec.Operation
@@ -79,6 +81,7 @@ def test_an_unknown_key_answers_401(
 
 
 @pytest.mark.requirement("AUTH-SCOPE-001")
+@pytest.mark.early
 @pytest.mark.parametrize("operation", WRITES, ids=lambda op: op.operation_id)
 def test_read_scopes_cannot_write(
     api: ApiClient, reader: ApiClient, targets: dict[str, str], make: Factory, operation: spec.Operation

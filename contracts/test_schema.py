@@ -70,6 +70,7 @@ def operation_ids(request: pytest.FixtureRequest, run_config: RunConfig, api: Ap
 @pytest.mark.requirement(*SCHEMA_REQUIREMENTS)
 @pytest.mark.recommends(*SCHEMA_RECOMMENDATIONS)
 @pytest.mark.readonly
+@pytest.mark.early
 @schema.parametrize()
 def test_operation_conforms(
     case: Any, operation_ids: dict[str, str], run: ConformanceRun, keep_alive: requests.Session

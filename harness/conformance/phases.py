@@ -1,4 +1,4 @@
-"""The phases of a contract run: the quiet checks alone, the independent ones concurrently, a restart last.
+"""The phases of a contract run: the independent checks concurrently, then the quiet ones alone, a restart last.
 
 Most checks touch only what they create, so they can run side by side; a slow target's waits
 (provisioning, round trips) then overlap instead of adding up. A check that must observe a quiet
@@ -7,16 +7,20 @@ server (an unscoped list, its count and order; ids never reused after a delete) 
 every check after it, so it runs last of all. Nothing relies on timing luck: no two phases send
 requests at the same time.
 
-With ``--concurrency N`` above 1 the runner runs the ``quiet`` phase in one process, then the
-``concurrent`` phase in N pytest-xdist workers, then the ``last`` phase when the target can be
-restarted; with 1, a single ``all`` phase runs every check in order. Every phase's process starts
-at once and collects (seconds of CPU, no request), then waits at its gate, which the runner opens
-when the phase before has ended. Each process leaves its part of the result in the run's scratch
-folder (a worker per file), and ``merge`` makes them one ``RunResult``.
+With ``--concurrency N`` above 1 the runner runs the ``concurrent`` phase in N pytest-xdist workers,
+then the ``quiet`` phase in one process, then the ``last`` phase when the target can be restarted;
+with 1, a single ``all`` phase runs every check in order. The concurrent phase goes first because
+it holds the checks that find the most faults per second (``@pytest.mark.early``: each operation's
+answers against the contract, auth), which start at once on the first worker while the others
+start the long waits. Every phase's process starts at once and collects (a second or two of CPU,
+no request), then waits at its gate, which the runner opens when the phase before has ended. Each
+process leaves its part of the result in the run's scratch folder (a worker per file), and ``merge``
+makes them one ``RunResult``.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -44,7 +48,7 @@ def phases(concurrency: int, restarts: bool) -> list[PhaseName]:
     """The phases a run goes through, in order (a restart phase only when the target can be restarted)."""
     if concurrency <= 1:
         return [ALL]
-    return [QUIET, CONCURRENT, *([LAST] if restarts else [])]
+    return [CONCURRENT, QUIET, *([LAST] if restarts else [])]
 
 
 def xdist_arguments(phase: PhaseName, concurrency: int) -> list[str]:
@@ -83,22 +87,31 @@ def waits(item: pytest.Item) -> int:
     return sum(mark.args[0] for mark in item.iter_markers("slow"))
 
 
+def early(item: pytest.Item) -> bool:
+    """A check that finds many faults per second (``@pytest.mark.early``): it runs before the others."""
+    return item.get_closest_marker("early") is not None
+
+
 def ordered(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     """The order a process runs its checks in: a restart disturbs every check after it, so those go last;
-    one process alone takes workspaces made ahead as late as it can (they provision meanwhile); xdist
-    workers start with the long waits."""
+    one process alone runs the early checks first and takes workspaces made ahead as late as it can (they
+    provision meanwhile); xdist's first worker starts with the early checks, the others with the long waits."""
     if workers > 1:
         return balanced(sorted(items, key=restarts), workers)
-    return sorted(items, key=lambda item: (restarts(item), item.get_closest_marker("running_workspaces") is not None))
+    pooled = "running_workspaces"
+    items = taking_turns([item for item in items if early(item)]) + [item for item in items if not early(item)]
+    return sorted(items, key=lambda item: (restarts(item), item.get_closest_marker(pooled) is not None))
 
 
 def balanced(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
-    """The checks ordered so that each pytest-xdist worker starts with its share of the long waits.
+    """The checks ordered so that the first pytest-xdist worker starts with the early checks and every other
+    worker with its share of the long waits.
 
-    xdist's worksteal hands each of ``workers`` a contiguous slice of equal size first; dealing the
-    checks that wait (longest first, each to the slice with the least waiting so far) to the heads
-    of those slices starts every long wait at once instead of leaving them to one worker's turn.
-    Every worker computes the same order, as xdist requires.
+    xdist's worksteal hands each of ``workers`` a contiguous slice of equal size first. The early checks
+    head the first slice, so the first findings come in seconds; dealing the checks that wait (longest
+    first, each to the slice with the least waiting so far) to the heads of the other slices starts every
+    long wait at once instead of leaving them to one worker's turn. Every worker computes the same order,
+    as xdist requires.
     """
     if workers <= 1:
         return items
@@ -106,17 +119,27 @@ def balanced(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     for index in range(workers):  # the slice sizes xdist's first distribution uses
         sizes.append(left // (workers - index))
         left -= sizes[-1]
-    slow = sorted((item for item in items if waits(item)), key=waits, reverse=True)
     heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    heads[0] = taking_turns([item for item in items if early(item) and not waits(item)])[: sizes[0]]
+    first = {id(item) for item in heads[0]}
+    slow = sorted((item for item in items if waits(item)), key=waits, reverse=True)
     for item in slow:
         room = [index for index in range(workers) if len(heads[index]) < sizes[index]]
-        heads[min(room, key=lambda index: sum(map(waits, heads[index])))].append(item)
-    rest = iter(item for item in items if not waits(item))
+        heads[min(room, key=lambda index: (index == 0, sum(map(waits, heads[index]))))].append(item)
+    rest = iter(item for item in items if not waits(item) and id(item) not in first)
     return [
         item
         for index in range(workers)
         for item in heads[index] + [next(rest) for _ in range(sizes[index] - len(heads[index]))]
     ]
+
+
+def taking_turns(items: list[pytest.Item]) -> list[pytest.Item]:
+    """One check of each file in turn, so each kind of early check runs in the first seconds."""
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.partition("::")[0], []).append(item)
+    return [item for turn in itertools.zip_longest(*files.values()) for item in turn if item is not None]
 
 
 def is_controller(config: pytest.Config) -> bool:

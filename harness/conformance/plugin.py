@@ -141,6 +141,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "readonly: sends no POST, PUT or DELETE; what a read-only run runs",
         "needs(what): needs 'readonly_key', 'other_key' or 'restart' and skips without it",
         "quiet(why): must observe a quiet server; runs after the concurrent checks, alone (phases.py)",
+        "early: finds many faults per second (each operation's answers, auth); runs first (phases.py)",
         "running_workspaces(n): takes n workspaces from the pool made ahead (harness/run/pool.py)",
         "slow(n): takes about n provisioning waits (its own workspaces, or as long in requests); slow ones start first",
     ):

@@ -25,6 +25,11 @@ class Check:
 
     name: str
     marks: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    file: str = "test_x.py"
+
+    @property
+    def nodeid(self) -> str:
+        return f"{self.file}::{self.name}"
 
     def iter_markers(self, name: str) -> list[Marker]:
         return [Marker(self.marks[name])] if name in self.marks else []
@@ -33,9 +38,9 @@ class Check:
         return next(iter(self.iter_markers(name)), None)
 
 
-def test_quiet_checks_run_alone_first_and_restarts_last() -> None:
-    """A quiet check runs in the quiet phase, a restart in the last (or, with nothing to restart it, where it
-    only skips: the quiet phase); the rest run concurrently."""
+def test_concurrent_checks_run_first_quiet_ones_alone_after_and_restarts_last() -> None:
+    """A quiet check runs in the quiet phase, after the concurrent one; a restart in the last (or, with nothing
+    to restart it, where it only skips: the quiet phase); the rest run concurrently, first."""
     plain, quiet = Check("plain"), Check("quiet", {"quiet": ("why",)})
     restart, key = Check("restart", {"needs": ("restart",)}), Check("key", {"needs": ("other_key",)})
     checks = (plain, quiet, restart, key)
@@ -51,21 +56,25 @@ def test_quiet_checks_run_alone_first_and_restarts_last() -> None:
     assert names(phases.QUIET, False) == ["quiet", "restart"]
     assert names(phases.ALL, True) == ["plain", "quiet", "restart", "key"]
     assert phases.phases(1, restarts=True) == [phases.ALL]
-    assert phases.phases(4, restarts=False) == [phases.QUIET, phases.CONCURRENT]
-    assert phases.phases(4, restarts=True) == [phases.QUIET, phases.CONCURRENT, phases.LAST]
+    assert phases.phases(4, restarts=False) == [phases.CONCURRENT, phases.QUIET]
+    assert phases.phases(4, restarts=True) == [phases.CONCURRENT, phases.QUIET, phases.LAST]
 
 
-def test_long_waits_start_first_on_every_worker() -> None:
-    """Each worker's first slice begins with its share of the checks that wait, the longest dealt first."""
-    checks = [Check(f"fast{i}") for i in range(14)] + [Check(f"slow{i}", {"slow": (i % 3 + 1,)}) for i in range(6)]
+def test_the_first_worker_starts_with_the_early_checks_and_the_others_with_the_long_waits() -> None:
+    """The first slice begins with the early checks, one file's after another's; each other slice with its
+    share of the checks that wait, the longest dealt first."""
+    early = [Check(f"{kind}{i}", {"early": ()}, f"test_{kind}.py") for kind in ("auth", "schema") for i in range(2)]
+    slow = [Check(f"slow{i}", {"slow": (i % 3 + 1,)}) for i in range(6)]
+    checks = [Check(f"fast{i}") for i in range(10)] + slow[:3] + early + slow[3:]
 
     ordered = phases.balanced(checks, 4)  # type: ignore[arg-type]
 
     assert sorted(c.name for c in ordered) == sorted(c.name for c in checks)
     slices = [ordered[i * 5 : (i + 1) * 5] for i in range(4)]  # xdist's first hand-out: 20 checks, 5 each
-    waits = [sum(phases.waits(c) for c in part) for part in slices]  # type: ignore[arg-type]
+    assert [c.name for c in slices[0][:4]] == ["auth0", "schema0", "auth1", "schema1"]
+    waits = [sum(phases.waits(c) for c in part) for part in slices[1:]]  # type: ignore[arg-type]
     assert max(waits) - min(waits) <= 1, waits
-    for part in slices:
+    for part in slices[1:]:
         slow = [phases.waits(c) for c in part]  # type: ignore[arg-type]
         assert slow == sorted(slow, reverse=True), [c.name for c in part]  # waits first, longest first
     assert phases.balanced(checks, 1) == checks  # type: ignore[arg-type]
@@ -118,10 +127,13 @@ def test_a_route_that_hung_in_several_workers_gets_one_note() -> None:
 
 
 def test_one_process_takes_workspaces_made_ahead_late_and_restarts_last() -> None:
-    """Alone, a process runs restarts last and pooled checks just before (their workspaces provision meanwhile)."""
+    """Alone, a process runs the early checks first, restarts last and pooled checks just before them (their
+    workspaces provision meanwhile)."""
     checks = [Check("restart", {"needs": ("restart",)}), Check("pooled", {"running_workspaces": (1,)}), Check("plain")]
 
     assert [c.name for c in phases.ordered(checks, 1)] == ["plain", "pooled", "restart"]  # type: ignore[arg-type]
+    checks.append(Check("early", {"early": ()}))
+    assert [c.name for c in phases.ordered(checks, 1)] == ["early", "plain", "pooled", "restart"]  # type: ignore[arg-type]
     assert phases.ordered(checks, 2)[-1].name == "restart"  # type: ignore[arg-type]
 
 
