@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness.results.load import LoadSummary
 from harness.redact import Redactor
 from harness.results import RunResult
+from harness.results.load import LoadSummary
 
 Result = TypeVar("Result", RunResult, LoadSummary)
 

@@ -32,7 +32,9 @@ def annotate(result: RunResult, directory: Path) -> None:
     if result.model_coverage is not None:  # shown on Allure's overview, beside the run's environment
         coverage = result.model_coverage
         with (directory / "environment.properties").open("a", encoding="utf-8") as environment:
-            environment.write(f"model.pairs={coverage.exercised} of {coverage.pairs} (operation, view) pairs exercised\n")
+            environment.write(
+                f"model.pairs={coverage.exercised} of {coverage.pairs} (operation, view) pairs exercised\n"
+            )
     catalogue = by_id()
     for number, cause in enumerate(result.root_causes(), 1):
         charged = catalogue.get(cause.fails[0])
@@ -47,11 +49,12 @@ def annotate(result: RunResult, directory: Path) -> None:
             "stage": "finished",
             "statusDetails": {"message": cause.message, "trace": details + (f"\n\n{cause.curl}" if cause.curl else "")},
             "labels": [
-                {"name": "suite", "value": "Root causes"}, {"name": "severity", "value": "blocker"},
+                {"name": "suite", "value": "Root causes"},
+                {"name": "severity", "value": "blocker"},
                 {"name": "feature", "value": charged.area if charged else "root causes"},
                 {"name": "epic", "value": charged.resource if charged else "root causes"},
                 *({"name": "requirement", "value": rid} for rid in cause.fails),
-            ],  # fmt: skip
+            ],
         }
         (directory / f"{document['uuid']}-result.json").write_text(json.dumps(document), encoding="utf-8")
 

@@ -15,10 +15,10 @@ import yaml
 
 from harness import __version__
 from harness.errors import UsageError
-from harness.results.load import LoadSummary
 from harness.redact import Redactor
 from harness.reports import BADGE, bundled_files, result_file
 from harness.results import RunResult
+from harness.results.load import LoadSummary
 
 FILES = bundled_files(RunResult)
 LOAD_FILES = bundled_files(LoadSummary)  # packed when the reports hold a load run too
@@ -39,8 +39,14 @@ def badge(document: dict[str, Any]) -> str:
     if verdict == "no regression":  # known failures: still not conformant
         claim = f"not conformant, no regression ({document['expectations']['known']} known) · "
     left, right = "strongly conformance", f"{claim}{passed} passed · {failed} failed · {skipped} skipped"
-    colour = {"conformant": "#2ea44f", "conformant (strict)": "#2ea44f", "non-conformant": "#cf222e", "partial": "#6e7781",
-              "incomplete": "#bf8700", "no regression": "#bc4c00"}.get(verdict, "#8250df")  # fmt: skip
+    colour = {
+        "conformant": "#2ea44f",
+        "conformant (strict)": "#2ea44f",
+        "non-conformant": "#cf222e",
+        "partial": "#6e7781",
+        "incomplete": "#bf8700",
+        "no regression": "#bc4c00",
+    }.get(verdict, "#8250df")
     left_width, right_width = 7 * len(left) + 12, int(6.2 * len(right)) + 14
     width = left_width + right_width
     return (

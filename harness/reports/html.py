@@ -16,25 +16,36 @@ from harness import spec
 from harness.client import pretty
 
 STATUSES = ("fail", "error", "blocked", "pass", "skip", "not run")
-VERDICT_CLASS = {"conformant": "pass", "conformant (strict)": "pass", "partial": "notrun", "incomplete": "skip", "non-conformant": "fail",
-                 "error": "error", "no regression": "known"}  # fmt: skip
+VERDICT_CLASS = {
+    "conformant": "pass",
+    "conformant (strict)": "pass",
+    "partial": "notrun",
+    "incomplete": "skip",
+    "non-conformant": "fail",
+    "error": "error",
+    "no regression": "known",
+}
 
 STYLE = """
 :root { --pass: #1a7f37; --fail: #cf222e; --error: #8250df; --blocked: #bc4c00; --skip: #9a6700; --notrun: #6e7781;
   --line: #d0d7de; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328;
+  background: #f6f8fa; }
 header { background: #fff; border-bottom: 1px solid var(--line); padding: 20px 32px; }
 header h1 { margin: 0 0 4px; font-size: 22px; }
 header .meta { color: #57606a; font-size: 13px; }
 main { padding: 20px 32px 60px; max-width: 1280px; }
-.verdict { display: inline-block; font-weight: 700; padding: 6px 14px; border-radius: 6px; color: #fff; margin: 12px 0 0; }
-.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); } .verdict.error { background: var(--error); }
+.verdict { display: inline-block; font-weight: 700; padding: 6px 14px; border-radius: 6px; color: #fff;
+  margin: 12px 0 0; }
+.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail);
+  } .verdict.error { background: var(--error); }
 .verdict.skip { background: var(--skip); } .verdict.notrun { background: var(--notrun); }
 .verdict.known { background: var(--blocked); }
 .expectations li { margin: 2px 0; } .expectations .new { color: var(--fail); font-weight: 600; }
 .headline { margin-top: 6px; font-weight: 600; }
-.cause { background: #fff; border: 1px solid #ffcecb; border-left: 5px solid var(--fail); border-radius: 6px; margin: 6px 0;
+.cause { background: #fff; border: 1px solid #ffcecb; border-left: 5px solid var(--fail); border-radius: 6px;
+  margin: 6px 0;
   padding: 8px 12px; }
 .cause .what { font-weight: 600; } .cause .which { color: #57606a; font-size: 13px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0; }
@@ -42,17 +53,20 @@ main { padding: 20px 32px 60px; max-width: 1280px; }
 .card b { display: block; font-size: 24px; }
 .card.pass b { color: var(--pass); } .card.fail b { color: var(--fail); } .card.error b { color: var(--error); }
 .card.skip b { color: var(--skip); } .card.notrun b { color: var(--notrun); } .card.blocked b { color: var(--blocked); }
-.filters { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; display: flex; gap: 18px;
+.filters { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px;
+  display: flex; gap: 18px;
   flex-wrap: wrap; align-items: center; position: sticky; top: 0; z-index: 2; }
 .filters label { white-space: nowrap; }
 .filters input[type=search] { padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; min-width: 220px; }
 h2 { margin: 28px 0 8px; font-size: 18px; }
 h3 { margin: 18px 0 6px; font-size: 15px; color: #57606a; text-transform: capitalize; }
-.req { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--notrun); border-radius: 6px; margin: 6px 0; }
+.req { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--notrun);
+  border-radius: 6px; margin: 6px 0; }
 .req.pass { border-left-color: var(--pass); } .req.fail { border-left-color: var(--fail); }
 .req.error { border-left-color: var(--error); } .req.skip { border-left-color: var(--skip); }
 .req.blocked { border-left-color: var(--blocked); }
-.req > summary { cursor: pointer; padding: 8px 12px; display: grid; grid-template-columns: 130px 70px 70px 1fr 90px; gap: 10px;
+.req > summary { cursor: pointer; padding: 8px 12px; display: grid;
+  grid-template-columns: 130px 70px 70px 1fr 90px; gap: 10px;
   align-items: baseline; list-style: none; }
 .req > summary::-webkit-details-marker { display: none; }
 .id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600; }
@@ -112,7 +126,8 @@ def render(document: dict[str, Any]) -> str:
         f"<title>Conformance: {escape(run['target'])}</title><style>{STYLE}</style></head><body>",
         "<header><h1>Strongly API conformance report</h1>",
         f"<div class='meta'>Target <b>{escape(run['target'])}</b> · profile {escape(run['profile'])} · run "
-        f"{escape(run['id'])} · seed {run['seed']} · contract {escape(run['specVersion'])}{contract_hash(run)} · strongly-harness "
+        f"{escape(run['id'])} · seed {run['seed']} · contract {escape(run['specVersion'])}{contract_hash(run)} · "
+        "strongly-harness "
         f"{escape(run['harnessVersion'])} · {escape(run['startedAt'])} to {escape(run['finishedAt'])}</div>",
         f"<div class='verdict {VERDICT_CLASS[verdict]}' id='verdict'>{escape(verdict.upper())}</div>",
         f"<div class='headline'>{escape(document.get('headline', ''))}</div></header><main>",
@@ -161,8 +176,10 @@ def root_causes(document: dict[str, Any]) -> str:
     advice = [cause for cause in causes if not set(cause["fails"]) & musts]
     html = f"<h2 id='root-causes'>Root causes ({len(findings)})</h2>" + "".join(map(cause_row, enumerate(findings, 1)))
     if advice:
-        html += (f"<details class='advice'><summary>Recommendations not followed ({len(advice)} root causes; "
-                 f"--strict makes them MUST)</summary>{''.join(map(cause_row, enumerate(advice, 1)))}</details>")  # fmt: skip
+        html += (
+            f"<details class='advice'><summary>Recommendations not followed ({len(advice)} root causes; "
+            f"--strict makes them MUST)</summary>{''.join(map(cause_row, enumerate(advice, 1)))}</details>"
+        )
     return html
 
 
@@ -200,7 +217,8 @@ def expectations(document: dict[str, Any]) -> str:
 def filters(document: dict[str, Any]) -> str:
     resources = sorted({r["resource"] for r in document["requirements"]})
     boxes = "".join(
-        f"<label><input type='checkbox' data-filter-status='{css_status(s)}' checked> {escape(s)}</label>" for s in STATUSES
+        f"<label><input type='checkbox' data-filter-status='{css_status(s)}' checked> {escape(s)}</label>"
+        for s in STATUSES
     )
     resource_options = "".join(f"<option>{escape(r)}</option>" for r in resources)
     return (
@@ -231,8 +249,12 @@ def requirement(row: dict[str, Any], document: dict[str, Any]) -> str:
         f"<li><span class='badge {css_status(checks[name]['status'])}'>{escape(checks[name]['status'])}</span> "
         f"<code>{escape(name)}</code>"
         + (f" <i>({escape(checks[name]['reason'] or '')})</i>" if checks[name]["status"] == "skip" else "")
-        + (f" <i>({escape(checks[name]['reason'] or '')}: <a href='#{escape(checks[name]['blocked_by'] or '')}'>"
-           f"{escape(checks[name]['blocked_by'] or '')}</a>)</i>" if checks[name]["status"] == "blocked" else "")
+        + (
+            f" <i>({escape(checks[name]['reason'] or '')}: <a href='#{escape(checks[name]['blocked_by'] or '')}'>"
+            f"{escape(checks[name]['blocked_by'] or '')}</a>)</i>"
+            if checks[name]["status"] == "blocked"
+            else ""
+        )
         + "</li>"
         for name in row["checks"]
         if name in checks
@@ -270,7 +292,9 @@ def exchange(item: dict[str, Any]) -> str:
     else:
         response = f"{item['status']}\n" + "\n".join(f"{k}: {v}" for k, v in item["response_headers"].items())
         response += "\n\n" + pretty(item.get("response_body"))
-    title = f"{item['method']} {item['url']} → {item.get('status') or item.get('error')} ({item['elapsed'] * 1000:.0f} ms)"
+    title = (
+        f"{item['method']} {item['url']} → {item.get('status') or item.get('error')} ({item['elapsed'] * 1000:.0f} ms)"
+    )
     return (
         f"<details class='exchange'><summary>{escape(title)}</summary>"
         f"<b>Request</b><pre>{escape(request)}</pre><b>Response</b><pre>{escape(response)}</pre></details>"

@@ -33,17 +33,29 @@ def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTr
     causes = result.root_causes()
     if causes:
         known = [cause for cause in causes if all(rid in reasons for rid in cause.fails)]
-        suite = ET.SubElement(root, "testsuite", name="root causes", tests=str(len(causes)),
-                              failures=str(len(causes) - len(known)), errors="0", skipped=str(len(known)), time="0")  # fmt: skip
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name="root causes",
+            tests=str(len(causes)),
+            failures=str(len(causes) - len(known)),
+            errors="0",
+            skipped=str(len(known)),
+            time="0",
+        )
         for cause in causes:
             case = ET.SubElement(suite, "testcase", classname=f"root-cause.{cause.fails[0]}", name=cause.id)
             if cause in known:
-                ET.SubElement(case, "skipped", type="known-failure", message=f"known failure: {reasons[cause.fails[0]]}")
+                ET.SubElement(
+                    case, "skipped", type="known-failure", message=f"known failure: {reasons[cause.fails[0]]}"
+                )
                 continue
             headline = cause.title
             element = ET.SubElement(case, "failure", message=headline[:300], type="root-cause")
-            element.text = (f"{cause.message}\n\nFails: {', '.join(cause.fails)}\nBlocks: {', '.join(cause.blocks) or 'none'}"
-                            + (f"\n\nReproduce with:\n    {cause.curl}" if cause.curl else ""))  # fmt: skip
+            element.text = (
+                f"{cause.message}\n\nFails: {', '.join(cause.fails)}\nBlocks: {', '.join(cause.blocks) or 'none'}"
+                + (f"\n\nReproduce with:\n    {cause.curl}" if cause.curl else "")
+            )
         totals["tests"] += len(causes)
         totals["failures"] += len(causes) - len(known)
         totals["skipped"] += len(known)
@@ -73,13 +85,21 @@ def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTr
                 time += check.duration
                 if status == Status.FAIL and requirement.id in reasons:
                     counts["skipped"] += 1
-                    ET.SubElement(case, "skipped", type="known-failure", message=f"known failure: {reasons[requirement.id]}")
+                    ET.SubElement(
+                        case, "skipped", type="known-failure", message=f"known failure: {reasons[requirement.id]}"
+                    )
                 elif status == Status.FAIL:
                     counts["failures"] += 1
                     messages = [f for f in check.failures if f.requirement == requirement.id] or check.failures
-                    text = "\n\n".join(f.message + (f"\n\nReproduce with:\n    {f.curl}" if f.curl else "") for f in messages)
-                    element = ET.SubElement(case, "failure", message=f"{requirement.level} {requirement.id}: "
-                                            f"{requirement.statement}", type="non-conformance")
+                    text = "\n\n".join(
+                        f.message + (f"\n\nReproduce with:\n    {f.curl}" if f.curl else "") for f in messages
+                    )
+                    element = ET.SubElement(
+                        case,
+                        "failure",
+                        message=f"{requirement.level} {requirement.id}: {requirement.statement}",
+                        type="non-conformance",
+                    )
                     element.text = text
                 elif status == Status.ERROR:
                     counts["errors"] += 1
@@ -98,8 +118,14 @@ def build(result: RunResult, catalogue: tuple[Requirement, ...]) -> ET.ElementTr
     for key, value in totals.items():
         root.set(key, str(value))
     properties = ET.Element("properties")
-    for name, value in (("run", result.run_id), ("target", result.target), ("profile", result.profile),
-                        ("seed", str(result.seed)), ("spec", result.spec_version), ("verdict", verdict.headline)):
+    for name, value in (
+        ("run", result.run_id),
+        ("target", result.target),
+        ("profile", result.profile),
+        ("seed", str(result.seed)),
+        ("spec", result.spec_version),
+        ("verdict", verdict.headline),
+    ):
         ET.SubElement(properties, "property", name=name, value=value)
     if result.model_coverage is not None:  # the model phase's map: pairs exercised of its total
         coverage = result.model_coverage

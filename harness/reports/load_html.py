@@ -18,7 +18,8 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1f2328; backgro
 header { background: #fff; border-bottom: 1px solid #d0d7de; padding: 20px 32px; }
 header h1 { margin: 0 0 4px; font-size: 22px; } .meta { color: #57606a; font-size: 13px; }
 main { padding: 16px 32px 48px; max-width: 1200px; }
-.verdict { display: inline-block; color: #fff; font-weight: 700; padding: 6px 14px; border-radius: 6px; margin-top: 12px; }
+.verdict { display: inline-block; color: #fff; font-weight: 700; padding: 6px 14px; border-radius: 6px;
+  margin-top: 12px; }
 .verdict.held { background: #1a7f37; } .verdict.broken { background: #cf222e; }
 h2 { font-size: 18px; margin: 26px 0 8px; }
 table { border-collapse: collapse; background: #fff; width: 100%; font-size: 13px; }
@@ -95,8 +96,7 @@ def comparison_table(summary: LoadSummary) -> str:
         f"<h2>Against the baseline</h2><p class='meta'>Baseline {escape(comparison.source)}: run {escape(base.id)}, "
         f"{escape(base.started_at)}. Noise: {escape(comparison.noise)}.</p>"
         + "".join(f"<p class='meta' id='comparison-warning'>⚠ {escape(warning)}</p>" for warning in comparison.warnings)
-        +
-        "<table id='comparison'><tr><th>route</th><th>measure</th><th>baseline</th><th>current</th><th>change</th>"
+        + "<table id='comparison'><tr><th>route</th><th>measure</th><th>baseline</th><th>current</th><th>change</th>"
         f"<th>allowed</th><th>verdict</th></tr>{''.join(rows)}</table>"
     )
 
@@ -147,8 +147,15 @@ def figure(title: str, xs: list[int], series: dict[str, list[float | None]], *, 
 
 
 def line_chart(
-    xs: list[int], series: dict[str, list[float | None]], *, unit: str, log: bool = False, x_label: str = "seconds",
-    dashed: set[str] | None = None, marker: tuple[float, str] | None = None, colours: dict[str, str] | None = None,
+    xs: list[int],
+    series: dict[str, list[float | None]],
+    *,
+    unit: str,
+    log: bool = False,
+    x_label: str = "seconds",
+    dashed: set[str] | None = None,
+    marker: tuple[float, str] | None = None,
+    colours: dict[str, str] | None = None,
 ) -> str:
     """A line chart as SVG: one polyline per series (``dashed`` ones dashed), labelled ticks, a legend.
 
@@ -185,7 +192,9 @@ def line_chart(
         at, label = marker
         parts.append(f"<line x1='{x(at):.1f}' x2='{x(at):.1f}' y1='{top}' y2='{height - bottom}' stroke='#1a7f37' "
                      "stroke-width='2' stroke-dasharray='2 3'/>")  # fmt: skip
-        parts.append(f"<text x='{x(at) + 4:.1f}' y='{top + 12}' style='fill:#1a7f37;font-weight:600'>{escape(label)}</text>")
+        parts.append(
+            f"<text x='{x(at) + 4:.1f}' y='{top + 12}' style='fill:#1a7f37;font-weight:600'>{escape(label)}</text>"
+        )
     dashed = dashed or set()
     plain = [name for name in series if name not in dashed]
     for index, (name, points) in enumerate(series.items()):
@@ -220,7 +229,8 @@ def routes_table(summary: LoadSummary) -> str:
         return ""
     columns = ("requests", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "errors", "error_ratio")
     rows = "".join(
-        f"<tr><td>{escape(route)}</td>" + "".join(f"<td class='num'>{getattr(stats, c):g}</td>" for c in columns)
+        f"<tr><td>{escape(route)}</td>"
+        + "".join(f"<td class='num'>{getattr(stats, c):g}</td>" for c in columns)
         + "</tr>"
         for route, stats in summary.routes.items()
     )
@@ -257,8 +267,12 @@ def capacity(summary: LoadSummary) -> str:
     throughput = line_chart(rates, {"achieved": [s.achieved_rps for s in steps], "offered": [s.rate for s in steps]},
                             unit="req/s", x_label="offered requests per second", marker=marker,
                             dashed={"offered"}, colours={"offered": "#8c959f"})  # fmt: skip
-    return (f"<h2 id='capacity-found'>Capacity: {found}</h2>"
-            f"<figure id='knee-latency'><figcaption>p95 and p99 at each offered rate (ms, log scale)</figcaption>{latency}</figure>"
-            f"<figure id='knee-throughput'><figcaption>Achieved against offered throughput</figcaption>{throughput}</figure>"
-            "<table id='capacity'><tr><th>offered req/s</th><th>achieved</th><th>p95 ms</th><th>p99 ms</th>"
-            f"<th>error ratio</th><th>verdict</th></tr>{rows}</table>")  # fmt: skip
+    return (
+        f"<h2 id='capacity-found'>Capacity: {found}</h2>"
+        "<figure id='knee-latency'><figcaption>p95 and p99 at each offered rate (ms, log scale)</figcaption>"
+        f"{latency}</figure>"
+        "<figure id='knee-throughput'><figcaption>Achieved against offered throughput</figcaption>"
+        f"{throughput}</figure>"
+        "<table id='capacity'><tr><th>offered req/s</th><th>achieved</th><th>p95 ms</th><th>p99 ms</th>"
+        f"<th>error ratio</th><th>verdict</th></tr>{rows}</table>"
+    )

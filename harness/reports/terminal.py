@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from harness.reports.comparison import ContractComparison
-from harness.results.expectations import Judgement
-from harness.results.load import TOTAL, Comparison, LoadSummary
 from harness.requirements import Requirement, at_level
 from harness.results import RunResult, leads
+from harness.results.expectations import Judgement
+from harness.results.load import TOTAL, Comparison, LoadSummary
 
 STYLE = {"pass": "green", "fail": "red", "error": "magenta", "blocked": "bright_red", "skip": "yellow",
          "not run": "dim"}  # fmt: skip
@@ -24,7 +23,9 @@ CHANGE_STYLE = {"new failure": "red", "fixed": "green", "still failing": "dark_o
                 "unblocked": "cyan", "added": "blue", "removed": "blue"}  # fmt: skip
 
 
-def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports: Path, console: Console | None = None) -> None:
+def print_summary(
+    result: RunResult, catalogue: tuple[Requirement, ...], reports: Path, console: Console | None = None
+) -> None:
     """Root causes first, each once with one curl line; the recommendations not followed, one line per SHOULD;
     then counts by area, then the verdict."""
     console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -39,7 +40,9 @@ def print_summary(result: RunResult, catalogue: tuple[Requirement, ...], reports
         console.print(f"[red]{number}.[/] {escape(cause.title[:200])}", markup=True, soft_wrap=True)
         line = f"   fails {', '.join(cause.fails)}"
         if cause.blocks:
-            line += f"; blocks {len(cause.blocks)}: {', '.join(cause.blocks[:8])}{' ...' if len(cause.blocks) > 8 else ''}"
+            line += (
+                f"; blocks {len(cause.blocks)}: {', '.join(cause.blocks[:8])}{' ...' if len(cause.blocks) > 8 else ''}"
+            )
         console.print(line, markup=False)
         if cause.curl:
             console.print(f"   reproduce: {cause.curl[:300]}", markup=False)

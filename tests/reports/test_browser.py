@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from harness.results.load import LoadRun, LoadSummary, RouteStats, SeriesPoint, SloResult
 from harness.reports import load_html
+from harness.results.load import LoadRun, LoadSummary, RouteStats, SeriesPoint, SloResult
 from tests.tools import require
 
 pytestmark = pytest.mark.slow  # a browser starts: a second or two
@@ -46,7 +46,9 @@ class Visit:
 def browser() -> Iterator[Any]:
     """Headless Chromium from the system, or skip (fail under STRONGLY_REQUIRE_TOOLS) saying what to install."""
     executable = require("chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+    )
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=FLAGS)
         yield launched

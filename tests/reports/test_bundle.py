@@ -11,9 +11,9 @@ import yaml
 
 from harness.errors import UsageError
 from harness.loadtest.baseline import find_summary
-from harness.results.load import LoadRun, LoadSummary
 from harness.redact import Redactor
 from harness.reports.bundle import badge, make_bundle
+from harness.results.load import LoadRun, LoadSummary
 
 
 def test_the_bundle_holds_reports_manifest_config_and_badge(failed_run: Path, tmp_path: Path) -> None:
@@ -23,8 +23,12 @@ def test_the_bundle_holds_reports_manifest_config_and_badge(failed_run: Path, tm
 
     with tarfile.open(archive) as opened:
         names = {Path(member.name).name for member in opened.getmembers()}
-        product = yaml.safe_load(opened.extractfile(next(m for m in opened.getmembers() if m.name.endswith("PRODUCT.yaml"))).read())  # type: ignore[union-attr]
-        config = json.loads(opened.extractfile(next(m for m in opened.getmembers() if m.name.endswith("config.json"))).read())  # type: ignore[union-attr]
+        product = yaml.safe_load(
+            opened.extractfile(next(m for m in opened.getmembers() if m.name.endswith("PRODUCT.yaml"))).read()
+        )  # type: ignore[union-attr]
+        config = json.loads(
+            opened.extractfile(next(m for m in opened.getmembers() if m.name.endswith("config.json"))).read()
+        )  # type: ignore[union-attr]
     assert names == {"conformance.json", "conformance.html", "junit.xml", "PRODUCT.yaml", "config.json", "badge.svg"}
     assert (product["vendor"], product["product"], product["version"]) == ("Acme Cloud", "Workspaces", "2.4")
     assert product["conformance"]["verdict"] == "non-conformant"

@@ -32,7 +32,7 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag in ("script", "img", "iframe") and found.get("src") or tag == "link":
+        if (tag in ("script", "img", "iframe") and found.get("src")) or tag == "link":
             self.fetched.append(f"{tag} {found}")
         if tag == "details" and "req" in (found.get("class") or ""):
             self.requirements[found["id"] or ""] = found.get("data-status") or ""
@@ -62,7 +62,8 @@ def test_every_failure_names_expected_seen_and_a_reproduction(failed_run: Path) 
 
     assert failures
     for failure in failures:
-        assert failure["message"] and failure["operation"]
+        assert failure["message"]
+        assert failure["operation"]
         assert failure["exchanges"][-1]["curl"].startswith("curl ")
         assert "[REDACTED]" in failure["exchanges"][-1]["curl"]
 
@@ -77,7 +78,8 @@ def test_the_html_opens_offline_and_shows_each_failure(failed_run: Path) -> None
     assert "http://" not in text.split("<main>")[0].replace("http://127.0.0.1", "")  # no remote assets in the head
     assert {rid for rid, status in page.requirements.items() if status == "fail"} == FAILED
     assert text.count("Reproduce with") >= len(FAILED)
-    assert "id='coverage'" in text and "data-filter-status='fail'" in text
+    assert "id='coverage'" in text
+    assert "data-filter-status='fail'" in text
 
 
 def test_junit_reads_with_a_standard_junit_reader(failed_run: Path) -> None:
@@ -118,8 +120,13 @@ def test_report_renders_allure_when_it_is_installed(failed_run: Path, tmp_path: 
     reports = tmp_path / "copy"
     shutil.copytree(failed_run, reports)
 
-    run = subprocess.run([sys.executable, "-m", "harness", "report", "--reports", str(reports)], capture_output=True,
-                         text=True, check=False, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "harness", "report", "--reports", str(reports)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
 
     assert run.returncode == 0, run.stdout + run.stderr
     rendered = reports / "allure-report"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from harness import reports
-from harness.results.load import LoadSummary
 from harness.redact import Redactor
 from harness.reports import Format
+from harness.results.load import LoadSummary
 from tests.reports.test_load_report import SUMMARY
 
 
