@@ -96,7 +96,7 @@ def schema_rule(
     return Rule(f"{keyword}|{where}", f"breaks its schema ({keyword})", (where,))
 
 
-def status_rule(seen: int, wanted: str) -> Rule:
+def status_rule(seen: int | str, wanted: str) -> Rule:
     """An answer with another status than the one the check needed."""
     return Rule(f"status|{wanted}|{seen}", f"answered {seen} where {wanted} was expected")
 

@@ -32,6 +32,22 @@ def test_a_missing_field_is_a_schema_finding_naming_the_request() -> None:
     assert "`workspace.resources.0.memory` (it has cpu)" in str(missing.value)
 
 
+def test_writes_accepted_where_a_refusal_was_due_are_one_rule_whatever_the_success_code() -> None:
+    """A read-only key's create answered 201 and its update 200 break one rule ("2xx where a refusal was
+    expected"), so they are one root cause; a 500 is another."""
+
+    def rule_of(status: int, method: str) -> str:
+        answer = httpx.Response(status, request=httpx.Request(method, "http://t/api/v1/projects/p1"))
+        with pytest.raises(UnexpectedAnswer) as raised:
+            toolkit.refused(answer, "updateProject", 403)
+        assert f"answered {status}" in str(raised.value)  # the message keeps the code seen
+        assert raised.value.rule is not None
+        return raised.value.rule.key
+
+    assert rule_of(201, "POST") == rule_of(200, "PUT") == rule_of(204, "DELETE")
+    assert rule_of(500, "PUT") != rule_of(200, "PUT")
+
+
 def test_an_item_past_the_end_of_a_list_is_a_finding() -> None:
     """Index 3 of a two-item list is a finding, not an IndexError; iteration and slices still work."""
     items = tolerant({"workspaces": [{"id": "a"}, {"id": "b"}]}, "GET /x")["workspaces"]
