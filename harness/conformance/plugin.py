@@ -693,4 +693,5 @@ def redacted_config(config: RunConfig) -> dict[str, Any]:
         "prefix": config.prefix,
         "strict": config.contract.strict,
         "maxFailures": config.contract.max_failures,
+        "concurrency": config.concurrency,
     }

@@ -78,6 +78,7 @@ class Display:
     started: float = field(default_factory=time.monotonic)
     last_line: float = field(default_factory=time.monotonic)  # in a log, the first line comes after LOG_EVERY
     width: int = 0
+    workers: int = 1  # the phase's checks in flight at once, shown when more than one
 
     def counts(self) -> tuple[int, int, int] | None:
         """Checks done, checks in the phase, and failures; None before the phase has collected."""
@@ -97,6 +98,8 @@ class Display:
         ahead = len(pool.leftovers(pool_folder(self.scratch, self.phase)))
         name = "checks" if self.phase == "all" else f"{self.phase} checks"
         parts = [f"{name} {done}/{total}" + (f" ({failed} failed)" if failed else "")]
+        if self.workers > 1:
+            parts.append(f"{self.workers} at once")
         if waiting or ahead:
             parts.append(f"workspaces: {waiting} provisioning, {ahead} made ahead")
         elapsed = time.monotonic() - self.started

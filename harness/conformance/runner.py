@@ -187,7 +187,8 @@ class PhaseLauncher:
         return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)
 
     def watch(self, phase: phases.PhaseName, child: Child, followers: Sequence[Child] = ()) -> int:
-        display = None if self.config.quiet else progress.Display(self.scratch, phase)
+        workers = self.config.concurrency if phase == phases.CONCURRENT else 1
+        display = None if self.config.quiet else progress.Display(self.scratch, phase, workers=workers)
 
         def tick() -> None:
             self.announce(display)

@@ -55,7 +55,9 @@ def print_summary(
         requirement = levels[rid]
         console.print(f"[yellow]-[/] {rid} in {count} check(s): recommended: {escape(requirement.recommended)} "
                       f"({', '.join(requirement.decisions)})", markup=True, soft_wrap=True)  # fmt: skip
-    table = Table(title=f"Conformance of {result.target} (profile {result.profile})", title_justify="left")
+    workers = result.config.get("concurrency")
+    setting = f"profile {result.profile}" + (f", concurrency {workers}" if workers else "")
+    table = Table(title=f"Conformance of {result.target} ({setting})", title_justify="left")
     table.add_column("area")
     for status in STYLE:
         table.add_column(status, justify="right", style=STYLE[status])

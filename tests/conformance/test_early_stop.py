@@ -270,6 +270,8 @@ def test_x_stops_at_the_first_root_cause_cleans_up_and_exits_1(server: EmbeddedS
     assert "NOT CONFORMANT: STOPPED EARLY after 1 root cause (--max-failures 1)" in run.stdout
     assert document["headline"].startswith("NOT CONFORMANT: STOPPED EARLY after 1 root cause")
     assert (document["verdict"], document["run"]["maxFailuresReached"]) == ("non-conformant", 1)
+    assert document["run"]["config"]["concurrency"] == 2
+    assert "(profile full, concurrency 2)" in " ".join(run.stdout.split())  # the title may wrap
     # checks already in flight on the other worker finish and are reported; the screen shows the one it stopped at
     assert "AUTH-SCOPE-001" in {rid for cause in document["rootCauses"] for rid in cause["fails"]}
     assert len(root_cause_lines(run.stderr)) == 1

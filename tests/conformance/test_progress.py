@@ -15,7 +15,7 @@ class Terminal(io.StringIO):
 
 
 def test_the_line_counts_checks_waits_and_time_left(tmp_path: Path) -> None:
-    """What the suite's processes leave in the scratch folder is what the line says."""
+    """What the suite's processes leave in the scratch folder is what the line says, and how many run at once."""
     tally = progress.Tally(tmp_path, "concurrent")
     tally.collected(10)
     for check in ("a", "b"):
@@ -26,13 +26,14 @@ def test_the_line_counts_checks_waits_and_time_left(tmp_path: Path) -> None:
 
     with progress.waiting(tmp_path, "ws_2"):
         line = progress.Display(tmp_path, "concurrent", started=0.0).line()
-    after = progress.Display(tmp_path, "concurrent").line()
+    after = progress.Display(tmp_path, "concurrent", workers=4).line()
 
     assert line is not None
     assert line.startswith("concurrent checks 2/10 (1 failed) · workspaces: 1 provisioning, 1 made ahead")
     assert "left" in line
     assert after is not None
     assert "0 provisioning" in after
+    assert after.startswith("concurrent checks 2/10 (1 failed) · 4 at once · ")  # how many run at once
 
 
 def test_a_terminal_gets_one_redrawn_line(tmp_path: Path) -> None:
