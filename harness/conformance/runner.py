@@ -46,7 +46,7 @@ NO_CHECKS = 5  # pytest's exit code when a phase selected nothing (fine, unless 
 # The pytest plugins the suite uses, named rather than found through entry points. Autoloading would also import
 # every other installed plugin (Locust's among them) and rewrite the asserts of every module in their packages,
 # schemathesis' 200 included: about 3 s of CPU for each of a run's pytest processes, each run, wherever the
-# rewritten bytecode cannot be cached (PYTHONDONTWRITEBYTECODE, a read-only site-packages). benchmarks/README.md §9.
+# rewritten bytecode cannot be cached (PYTHONDONTWRITEBYTECODE, a read-only site-packages). benchmarks/README.md §2.
 PLUGINS = (
     "schemathesis.pytest.plugin", "_hypothesis_pytestplugin", "allure_pytest.plugin", "harness.conformance.plugin"
 )  # fmt: skip
