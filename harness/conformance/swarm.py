@@ -5,12 +5,14 @@ No fixed number suits every target. Against a deployment whose workspaces take t
 provision, sixteen checks waiting side by side cost nothing; against a server on this machine every
 worker is a Python process competing with the server for the same cores. So the runner starts two
 workers (harness/conformance/queue.py: each takes checks from a queue they share) and, every few
-seconds, reads two things: the cores this machine left idle, and the target's answer times (each worker
-appends them to the scratch folder). While a core is idle, the answers come as fast as they did at
-their best and checks are waiting, it starts one more worker; when the answers slow down and no core is
-idle, it retires the newest, which ends after its current check. That is the additive increase of TCP
-congestion control, with a gradient like Netflix's concurrency-limits: answer times rising above their
-best say the target, or the machine under it, is saturated. `--concurrency N` still fixes the number,
+seconds, reads three things: the cores this machine left idle, the checks waiting for a workspace to
+provision, and the target's answer times (each worker appends them to the scratch folder). While a core
+is idle or half the workers only wait, the answers come as fast as they did at their best and checks
+are left to run, it starts one more worker; when the answers slow down and no core is
+idle, it retires the newest, which ends after its current check, and lets that settle before the
+next. That is the additive increase of TCP congestion control, with a gradient like Netflix's
+concurrency-limits: answer times rising well above their usual (a slow average, as the run's mix of
+requests changes) say the target, or the machine under it, is saturated. `--concurrency N` still fixes the number,
 and then pytest-xdist runs the phase as before.
 """
 
@@ -32,7 +34,9 @@ START = 2  # workers at once when the phase starts: the first takes the early ch
 WINDOW = 2.0  # seconds between two decisions: enough answers to judge, short enough to follow the run
 IDLE = 0.5  # cores idle (of the machine's) that leave room for one more worker
 BUSY = 0.1  # cores idle below which the machine is saturated
-CLIMB = 1.5  # answer times this many times their best (plus SLACK) say the target is saturated
+CLIMB = 2.0  # answer times this many times their usual (plus SLACK) say the target is saturated
+SMOOTHING = 0.2  # the weight of each window in the usual answer time: the run's mix of requests changes slowly
+SETTLE = 3  # windows after a retirement before the next: a retired worker ends only after its current check
 SLACK = 0.005  # seconds: below this, answer times are noise on loopback
 ENOUGH = 5  # answers in a window before their median counts
 
@@ -45,6 +49,7 @@ class Reading:
     answer: float | None  # the median answer time (s), None with fewer than ENOUGH answers
     ready: int  # workers that have collected and take checks
     pending: int  # checks no worker has taken yet
+    waiting: int = 0  # checks waiting for a workspace to provision: a worker that waits leaves its core idle
 
 
 @dataclass
@@ -52,17 +57,24 @@ class Controller:
     """The decision alone, from readings: one more worker, one fewer, or as many."""
 
     ceiling: int
-    best: float | None = None  # the lowest median answer time seen
+    usual: float | None = None  # the answer time so far, smoothed over windows
+    settling: int = 0  # windows left before another retirement
 
     def decide(self, workers: int, reading: Reading) -> int:
-        if reading.answer is not None:
-            self.best = reading.answer if self.best is None else min(self.best, reading.answer)
-        climbing = reading.answer is not None and self.best is not None and reading.answer > CLIMB * self.best + SLACK
-        if reading.ready < workers:
-            return 0  # a worker still starting spends CPU collecting: judge once it takes checks
-        if climbing and reading.idle_cores < BUSY and workers > 1:
+        answer, usual = reading.answer, self.usual
+        climbing = answer is not None and usual is not None and answer > CLIMB * usual + SLACK
+        if answer is not None and not climbing:  # a saturated window is not the usual
+            self.usual = answer if usual is None else usual + SMOOTHING * (answer - usual)
+        self.settling = max(self.settling - 1, 0)
+        starting = max(workers - reading.ready, 0)
+        if starting > 1:
+            return 0  # workers still collecting spend CPU: judge once they take checks
+        if climbing and reading.idle_cores < BUSY and workers > 1 and not starting and not self.settling:
+            self.settling = SETTLE
             return -1
-        if not climbing and reading.idle_cores >= IDLE and reading.pending > 0 and workers < self.ceiling:
+        # room: cores idle (unless a worker still collecting makes them look busy), or workers that only wait
+        room = (reading.idle_cores >= IDLE and not starting) or 2 * reading.waiting >= workers
+        if not climbing and room and reading.pending > 0 and workers < self.ceiling:
             return 1
         return 0
 
@@ -178,7 +190,9 @@ class Swarm:
         counts = [path for path in files.progress_files(self.scratch, self.phase) if path.exists()]
         total = max((_total(path) for path in counts), default=0)
         pending = total - taken(files.claims_folder(self.scratch, self.phase)) if total else 1
-        return Reading(self.meter.idle_cores(), self.answers.median(), ready, pending)
+        folder = files.waiting_folder(self.scratch)
+        waiting = len(os.listdir(folder)) if folder.is_dir() else 0
+        return Reading(self.meter.idle_cores(), self.answers.median(), ready, pending, waiting)
 
     def tick(self) -> None:
         """Twice a second from the runner's watch; a decision every WINDOW seconds."""

@@ -21,8 +21,10 @@ from harness.run.scratch import claims_folder, retire_file
 FLAT = 0.010  # seconds: an answer time that has not moved
 
 
-def reading(idle: float = 1.5, answer: float | None = FLAT, ready: int = 2, pending: int = 100) -> Reading:
-    return Reading(idle_cores=idle, answer=answer, ready=ready, pending=pending)
+def reading(
+    idle: float = 1.5, answer: float | None = FLAT, ready: int = 2, pending: int = 100, waiting: int = 0
+) -> Reading:
+    return Reading(idle_cores=idle, answer=answer, ready=ready, pending=pending, waiting=waiting)
 
 
 def test_a_worker_is_added_while_a_core_is_idle_answers_stay_flat_and_checks_wait() -> None:
@@ -39,19 +41,40 @@ def test_no_worker_is_added_while_one_is_starting_or_the_machine_is_busy() -> No
     controller = Controller(ceiling=16)
 
     assert controller.decide(3, reading(ready=2)) == 0
+    assert controller.decide(4, reading(ready=2, waiting=4)) == 0  # two still starting: wait whatever else
     assert controller.decide(2, reading(idle=IDLE - 0.1)) == 0
 
 
-def test_a_worker_is_retired_when_answers_climb_and_no_core_is_idle() -> None:
-    """Answers three times their best on a saturated machine: the newest goes; never the last one; a busy machine
-    whose answers hold is left as it is (that is full use, not overload)."""
+def test_workers_that_wait_for_provisioning_make_room_on_a_busy_machine() -> None:
+    """No core idle (another job shares the machine), but half the workers wait for workspaces: one more."""
     controller = Controller(ceiling=16)
-    controller.decide(4, reading(ready=4))  # the best answer time seen: FLAT
 
-    assert controller.decide(4, reading(idle=0.0, answer=3 * FLAT, ready=4)) == -1
-    assert controller.decide(1, reading(idle=0.0, answer=3 * FLAT, ready=1)) == 0
-    assert controller.decide(4, reading(idle=0.0, answer=FLAT, ready=4)) == 0
-    assert controller.decide(4, reading(idle=1.5, answer=3 * FLAT, ready=4)) == 0  # slower, but not for us
+    assert controller.decide(4, reading(idle=0.0, ready=4, waiting=2)) == 1
+    assert controller.decide(4, reading(idle=0.0, ready=4, waiting=1)) == 0
+    assert controller.decide(5, reading(idle=0.0, ready=4, waiting=3)) == 1  # one still starting: waits count
+
+
+def test_a_worker_is_retired_when_answers_climb_and_no_core_is_idle() -> None:
+    """Answers three times their usual on a saturated machine: the newest goes, and the next only once that has
+    settled; never the last one; a busy machine whose answers hold is left as it is (full use, not overload)."""
+    controller = Controller(ceiling=16)
+    controller.decide(4, reading(ready=4))  # the usual answer time: FLAT
+    saturated = reading(idle=0.0, answer=3 * FLAT, ready=4)
+
+    assert controller.decide(4, saturated) == -1
+    assert [controller.decide(3, saturated) for _ in range(2)] == [0, 0]  # settling (ready=4 > 3 is no start)
+    assert controller.decide(3, saturated) == -1
+    assert Controller(ceiling=16, usual=FLAT).decide(1, saturated) == 0
+    assert Controller(ceiling=16, usual=FLAT).decide(4, reading(idle=0.0, answer=FLAT, ready=4)) == 0
+    assert Controller(ceiling=16, usual=FLAT).decide(4, reading(idle=1.5, answer=3 * FLAT, ready=4)) == 0
+
+
+def test_the_usual_answer_time_follows_a_slow_change_of_mix() -> None:
+    """Answers that grow slowly (heavier requests later in the run) move the usual with them: no retirement."""
+    controller = Controller(ceiling=16)
+    answers = [FLAT * 1.15**step for step in range(15)]  # five times slower by the end, step by step
+
+    assert [controller.decide(4, reading(idle=0.0, answer=answer, ready=4)) for answer in answers] == [0] * 15
 
 
 def take_all(folder: Path, count: int) -> list[int]:
