@@ -36,6 +36,7 @@ CONTRACT_PROFILES = ("full", "core", "smoke")
 # Checks in flight by default: as many as the target and this machine bear, found while the run goes
 # (harness/conformance/swarm.py), up to this many; --concurrency N fixes the number instead.
 ADAPTIVE_CEILING = 16
+RATE_LIMITED_CONCURRENCY = 8  # a --rate-limit run's: its workers split the rate, which a changing number cannot
 CONTRACT_DEADLINE = 1800.0  # a contract run without --deadline; a load run without one lasts as its profile says
 DEFAULT_MAX_WORKSPACES = 32  # made ahead at once (the full profile asks 16, and one per worker); lower it when shared
 READONLY_ALIAS = "readonly"  # `contract --profile readonly`, as before --readonly: the full profile, read-only
@@ -202,13 +203,13 @@ class RunConfig:
             return self.contract.concurrency
         if self.contract.requirements or self.contract.checks or self.contract.profile == "smoke":
             return 1
-        return ADAPTIVE_CEILING
+        return RATE_LIMITED_CONCURRENCY if self.limits.rate_limit else ADAPTIVE_CEILING
 
     @property
     def adaptive(self) -> bool:
         """The concurrent phase's workers start as the target and this machine bear them
         (harness/conformance/swarm.py)."""
-        return not self.contract.concurrency and self.concurrency > 1
+        return not self.contract.concurrency and not self.limits.rate_limit and self.concurrency > 1
 
     @property
     def contract_profile(self) -> str:

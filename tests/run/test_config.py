@@ -11,7 +11,13 @@ from harness.errors import UsageError
 from harness.loadtest.profiles import Profile
 from harness.reference.keys import DEV_KEYS
 from harness.run import ContractConfig, Limits, LoadConfig, LoadData, LoadStep, RunConfig, Target
-from harness.run.config import ADAPTIVE_CEILING, contract_profile, resolve, without_user_variables
+from harness.run.config import (
+    ADAPTIVE_CEILING,
+    RATE_LIMITED_CONCURRENCY,
+    contract_profile,
+    resolve,
+    without_user_variables,
+)
 
 BASE = {"STRONGLY_BASE_URL": "https://api.example.com/", "STRONGLY_API_KEY": "k"}
 
@@ -167,3 +173,5 @@ def test_concurrency_adapts_unless_asked_or_narrow() -> None:
     assert replace(deployment, contract=ContractConfig(profile="smoke")).concurrency == 1
     fixed = replace(embedded, contract=ContractConfig(profile="smoke", concurrency=3))
     assert (fixed.concurrency, fixed.adaptive) == (3, False)
+    paced = replace(deployment, limits=replace(deployment.limits, rate_limit=20.0))  # workers split the rate
+    assert (paced.concurrency, paced.adaptive) == (RATE_LIMITED_CONCURRENCY, False)
