@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from harness.errors import EXIT_HARNESS_ERROR, HarnessError, InternalError, UsageError
 from harness.paths import LOAD
-from harness.run.config import DEFAULT_CONCURRENCY, DEFAULT_MAX_WORKSPACES, EMBEDDED_CONCURRENCY
+from harness.run.config import ADAPTIVE_CEILING, DEFAULT_MAX_WORKSPACES
 
 if TYPE_CHECKING:
     from harness.redact import Redactor
@@ -531,8 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--strict-expectations", action="store_true",
                           help="with --expect, a listed failure that no longer happens fails the run")  # fmt: skip
     contract.add_argument("--concurrency", type=_positive_int, metavar="N",
-                          help=f"checks in flight (default {DEFAULT_CONCURRENCY}; against the embedded server "
-                               f"{EMBEDDED_CONCURRENCY}; with --requirement or smoke, 1: one at a time)")  # fmt: skip
+                          help=f"checks in flight (default: adapted to the target and this machine as the "
+                               f"run goes, up to {ADAPTIVE_CEILING}; with --requirement or smoke, 1: one at a "
+                               "time)")  # fmt: skip
     contract.add_argument("--max-workspaces", type=_nonnegative_int, default=DEFAULT_MAX_WORKSPACES, metavar="N",
                           help=f"most workspaces made ahead for checks (default {DEFAULT_MAX_WORKSPACES})")  # fmt: skip
     contract.add_argument("--max-failures", type=_positive_int, metavar="N",

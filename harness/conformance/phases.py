@@ -103,6 +103,17 @@ def ordered(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     return sorted(items, key=lambda item: (restarts(item), item.get_closest_marker(pooled) is not None))
 
 
+def queued(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The order of a swarm's shared queue (harness/conformance/queue.py): an early check, then a long wait
+    (longest first), in turns while both last, then the rest; whichever workers are up take from its head, so
+    the first findings come in seconds and the long waits start at once."""
+    early_ones = taking_turns([item for item in items if early(item) and not waits(item)])
+    slow = sorted((item for item in items if waits(item)), key=waits, reverse=True)
+    first = {id(item) for item in [*early_ones, *slow]}
+    turns = [item for pair in itertools.zip_longest(early_ones, slow) for item in pair if item is not None]
+    return turns + [item for item in items if id(item) not in first]
+
+
 def balanced(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     """The checks ordered so that the first pytest-xdist worker starts with the early checks and every other
     worker with its share of the long waits.
@@ -147,10 +158,14 @@ def is_controller(config: pytest.Config) -> bool:
     return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 
 
+def worker_name(config: pytest.Config) -> str:
+    """This process among its phase's: a swarm's worker, an xdist worker, or the phase's one process (``main``)."""
+    return config.getoption("queue_worker", None) or getattr(config, "workerinput", {}).get("workerid", "main")
+
+
 def part_file(config: pytest.Config, scratch: Path, phase: str) -> Path:
     """Where this process leaves its part of the result."""
-    worker = getattr(config, "workerinput", {}).get("workerid", "main")
-    return files.part_file(scratch, phase, worker)
+    return files.part_file(scratch, phase, worker_name(config))
 
 
 def merge(parts: list[RunResult]) -> RunResult | None:

@@ -27,7 +27,7 @@ import requests
 
 from harness import __version__, recommend, spec, tracing
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
-from harness.conformance import early_stop, phases, progress
+from harness.conformance import early_stop, phases, progress, queue, swarm
 from harness.conformance import tracing as tracing_hooks
 from harness.expect import ContractViolation, MissingField, UnexpectedAnswer
 from harness.factory import Factory, Patience
@@ -38,7 +38,7 @@ from harness.requirements import by_id, load_catalogue
 from harness.results import CheckResult, Failure, ModelCoverage, RunResult, Status, UnreachedPair, root_cause_of
 from harness.run import RunConfig
 from harness.run.pool import WorkspacePool
-from harness.run.scratch import pool_folder
+from harness.run.scratch import claims_folder, pool_folder, retire_file
 from harness.steps import FINDINGS, Blocked, promised_by
 
 # Which requirement a schemathesis failure code speaks for (ST401 and ST901 are resolved below).
@@ -130,6 +130,7 @@ def current_run() -> ConformanceRun:
 # ------------------------------------------------------------------ configuration and selection
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-config", metavar="FILE", help="the run's configuration, written by strongly-harness")
+    parser.addoption("--queue-worker", metavar="NAME", help="run as this worker of a swarm (conformance/swarm.py)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -154,8 +155,14 @@ def pytest_configure(config: pytest.Config) -> None:
     _current.notes = list(run_config.contract.notes)
     if run_config.contract.started is not None:
         _current.started = run_config.contract.started
+    worker = config.getoption("queue_worker")
     if run_config.contract.scratch and not hasattr(config, "workerinput"):
-        _current.tally = progress.Tally(Path(run_config.contract.scratch), run_config.contract.phase)
+        _current.tally = progress.Tally(Path(run_config.contract.scratch), run_config.contract.phase, worker)
+    if run_config.contract.scratch and worker:  # takes its checks from the queue its swarm shares
+        scratch, phase = Path(run_config.contract.scratch), run_config.contract.phase
+        config.pluginmanager.register(
+            queue.QueueWorker(queue.Claims(claims_folder(scratch, phase)), retire_file(scratch, worker)), "queue"
+        )
     if run_config.target.embedded and run_config.target.faults:  # which check met a planted fault
         tracing.enable()
         config.pluginmanager.register(tracing_hooks)
@@ -234,7 +241,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         (keep if chosen else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
-    items[:] = phases.ordered(keep, getattr(config, "workerinput", {}).get("workercount", 1))
+    if config.getoption("queue_worker"):
+        items[:] = phases.queued(keep)
+    else:
+        items[:] = phases.ordered(keep, getattr(config, "workerinput", {}).get("workercount", 1))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -297,7 +307,8 @@ def workspace_pool(request: pytest.FixtureRequest, run: ConformanceRun, api: Api
     items = request.session.items
     demand = sum(mark.args[0] for item in items for mark in item.iter_markers("running_workspaces"))
     if any("targets" in getattr(item, "fixturenames", ()) for item in items):
-        demand += getattr(request.config, "workerinput", {}).get("workercount", 1)
+        first = swarm.START if request.config.getoption("queue_worker") else 1  # a later worker makes its own
+        demand += getattr(request.config, "workerinput", {}).get("workercount", first)
     count = min(demand, run.config.contract.max_workspaces)
     scratch = run.config.contract.scratch
     if run.config.readonly or not count or scratch is None:
@@ -628,6 +639,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         item.session.shouldstop = run.stopped_early or "interrupted"  # even where a group swallowed the interrupt
     if call.when == "teardown":
         LOG.take()
+        worker = item.config.getoption("queue_worker")
+        if worker and run.config.contract.scratch:  # what the swarm adapts to (harness/conformance/swarm.py)
+            answered = [exchange["elapsed"] for exchange in outcome.exchanges if exchange.get("elapsed") is not None]
+            swarm.record_answers(Path(run.config.contract.scratch), worker, answered)
         run.results.append(outcomes.pop(item.nodeid).result(run.redactor))
         if run.config.contract.scratch:
             early_stop.record(Path(run.config.contract.scratch), run.results[-1])

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.run import pool
-from harness.run.scratch import pool_folder, progress_file, waiting_folder
+from harness.run.scratch import pool_folder, progress_file, progress_files, waiting_folder
 
 LOG_EVERY = 15.0  # seconds between lines when the output is not a terminal
 
@@ -32,6 +32,7 @@ class Tally:
 
     scratch: Path
     phase: str
+    worker: str | None = None  # a swarm's worker keeps its own count (harness/conformance/swarm.py)
     total: int = 0
     done: int = 0
     failed: set[str] = field(default_factory=set)
@@ -49,7 +50,7 @@ class Tally:
 
     def write(self) -> None:
         """Replaced atomically: the runner never reads half a file."""
-        target = progress_file(self.scratch, self.phase)
+        target = progress_file(self.scratch, self.phase, self.worker)
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         counts = {"done": self.done, "total": self.total, "failed": len(self.failed)}
         partial.write_text(json.dumps(counts), encoding="utf-8")
@@ -81,12 +82,17 @@ class Display:
     workers: int = 1  # the phase's checks in flight at once, shown when more than one
 
     def counts(self) -> tuple[int, int, int] | None:
-        """Checks done, checks in the phase, and failures; None before the phase has collected."""
-        try:
-            counts = json.loads(progress_file(self.scratch, self.phase).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None  # not started yet
-        return counts["done"], counts["total"], counts["failed"]
+        """Checks done, checks in the phase, and failures (a swarm's workers' summed); None before the phase has
+        collected."""
+        found = []
+        for path in progress_files(self.scratch, self.phase):
+            try:
+                found.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue  # not started yet
+        if not found:
+            return None
+        return sum(c["done"] for c in found), max(c["total"] for c in found), sum(c["failed"] for c in found)
 
     def line(self, stopped: bool = False) -> str | None:
         counts = self.counts()

@@ -21,11 +21,12 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import IO
 
 from harness import reports
-from harness.conformance import early_stop, phases, progress
+from harness.conformance import early_stop, phases, progress, swarm
 from harness.errors import InternalError
 from harness.paths import CONTRACTS
 from harness.redact import Redactor
@@ -35,7 +36,7 @@ from harness.results.expectations import Expectations
 from harness.run import Limits, RunConfig, Target, pool
 from harness.run import scratch as files
 from harness.run.lifecycle import LIMITS, Cleanup, Deadline, Run, now, run_suite
-from harness.run.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch
+from harness.run.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch, watch_group
 
 STOPPED = 2  # pytest's exit code when a check was interrupted: a signal, or the run's deadline
 STOPS = (INTERRUPTED, STOPPED)  # the next phase does not start
@@ -103,12 +104,15 @@ class ContractSuite:
                 scratch, load_catalogue(), config.contract.strict, config.contract.max_failures
             )
             deadline = run.deadline.at or time.monotonic() + config.limits.contract_deadline  # always set here
-            self.exits = run_phases(config, scratch, deadline, findings)
+            self.exits, adapted = run_phases(config, scratch, deadline, findings)
             result = phases.merge(phases.read_parts(scratch))
             if result is None:
                 raise InternalError(
                     f"the suite itself failed before any check ran; see {reports.suite_log(config.reports)}"
                 )
+            if adapted is not None:  # what the run chose, not the ceiling it could have reached
+                result.config["concurrency"] = adapted.peak
+                result.notes.append(adapted.summary())
             if findings.stopping:  # the limit was reached while checks were still to run
                 result.stopped_early, result.max_failures_reached = findings.reason, config.contract.max_failures or 0
             for folder in files.pool_folders(scratch):  # made ahead and never claimed: the run's to remove
@@ -135,30 +139,43 @@ class ContractSuite:
         result.expectations = self.expectations
 
 
-def run_phases(config: RunConfig, scratch: Path, deadline: float, findings: early_stop.Findings) -> list[int]:
+def run_phases(
+    config: RunConfig, scratch: Path, deadline: float, findings: early_stop.Findings
+) -> tuple[list[int], swarm.Swarm | None]:
     """Run the phases' pytest children (harness/conformance/phases.py), while none was stopped and the run has not
-    found as many root causes as it may (``findings``, which shows each as it is found); their exit codes."""
+    found as many root causes as it may (``findings``, which shows each as it is found); their exit codes, and the
+    concurrent phase's swarm where the run adapted its concurrency."""
     order = phases.phases(config.concurrency, restarts=config.target.restart_command is not None)
     log = reports.suite_log(config.reports)
     exits: list[int] = []
     with log.open("wb") as output:
         launcher = PhaseLauncher(config, scratch, output, deadline, findings)
-        # every phase's process starts now and collects (seconds of CPU, no request), then waits at its gate
-        children = [launcher.start(name) for name in order]
+        # every phase's process starts now and collects (seconds of CPU, no request), then waits at its gate;
+        # an adaptive run's concurrent phase is a swarm whose first workers start now, the others as needed
+        adaptive = launcher.start_swarm(phases.CONCURRENT) if config.adaptive and phases.CONCURRENT in order else None
+        children = {name: launcher.start(name) for name in order if not (adaptive and name == phases.CONCURRENT)}
+
+        def running(but: phases.PhaseName) -> list[Child]:
+            others = [child for name, child in children.items() if name != but]
+            others += adaptive.processes() if adaptive and but != phases.CONCURRENT else []
+            return [child for child in others if child.poll() is None]
+
         try:
-            for number, (name, child) in enumerate(zip(order, children, strict=True), 1):
+            for number, name in enumerate(order, 1):
                 files.gate(scratch, name).touch()
-                waiting = [other for other in children if other is not child and other.poll() is None]
-                exits.append(launcher.watch(name, child, waiting))
+                if adaptive and name == phases.CONCURRENT:
+                    exits.append(launcher.watch_swarm(name, adaptive, running(name)))
+                else:
+                    exits.append(launcher.watch(name, children[name], running(name)))
                 launcher.announce(None, may_stop=number < len(order))  # what the phase's last moments found
                 if exits[-1] in STOPS or findings.stopping:
                     break
-        finally:
-            for child in children:  # the phases that never opened have sent nothing yet
+        finally:  # the phases that never opened have sent nothing yet
+            for child in [*children.values(), *(adaptive.processes() if adaptive else [])]:
                 stop(child)
     if all(code == NO_CHECKS for code in exits):
         raise InternalError(f"the suite selected no check (pytest exit 5); see {log}")
-    return exits
+    return exits, adaptive
 
 
 class PhaseLauncher:
@@ -174,7 +191,8 @@ class PhaseLauncher:
         self.findings = findings
         self.redactor = Redactor(config.secrets())
 
-    def start(self, phase: phases.PhaseName) -> Child:
+    def start(self, phase: phases.PhaseName, worker: str | None = None) -> Child:
+        """The phase's process (with pytest-xdist's workers where the phase has them), or one of its swarm's."""
         config = self.config
         limits = replace(config.limits, deadline=self.remaining())
         if phase == phases.CONCURRENT and limits.rate_limit:  # the workers share the run's rate
@@ -182,9 +200,31 @@ class PhaseLauncher:
         # checks' start times count from the run's, not the process's
         started = self.deadline - config.limits.contract_deadline
         contract = replace(config.contract, phase=phase, scratch=str(self.scratch), started=started)
-        config_file = replace(config, limits=limits, contract=contract).write(files.config_file(self.scratch, phase))
-        xdist = phases.xdist_arguments(phase, config.concurrency)
-        return start(pytest_command(config_file, config, xdist), cwd=self.scratch, output=self.output)
+        written = files.config_file(self.scratch, f"{phase}-{worker}" if worker else phase)  # each its deadline
+        config_file = replace(config, limits=limits, contract=contract).write(written)
+        extra = ["--queue-worker", worker] if worker else phases.xdist_arguments(phase, config.concurrency)
+        return start(pytest_command(config_file, config, extra), cwd=self.scratch, output=self.output)
+
+    def start_swarm(self, phase: phases.PhaseName) -> swarm.Swarm:
+        """The phase's workers, started as the target bears them (harness/conformance/swarm.py); the first now."""
+        started = swarm.Swarm(self.scratch, phase, self.config.concurrency, partial(self.start, phase))
+        started.begin()
+        return started
+
+    def watch_swarm(self, phase: phases.PhaseName, workers: swarm.Swarm, followers: Sequence[Child] = ()) -> int:
+        display = None if self.config.quiet else progress.Display(self.scratch, phase, workers=workers.active)
+
+        def tick() -> None:
+            workers.tick()
+            self.announce(display)
+            if display:
+                display.workers = workers.active
+                display.tick()
+
+        codes = watch_group(workers.processes, timeout=self.remaining() + GRACE, tick=tick, followers=followers)
+        if display:
+            display.finish(stopped=self.findings.stopping)
+        return self.judged(combined(codes))
 
     def watch(self, phase: phases.PhaseName, child: Child, followers: Sequence[Child] = ()) -> int:
         workers = self.config.concurrency if phase == phases.CONCURRENT else 1
@@ -198,6 +238,10 @@ class PhaseLauncher:
         code = watch([child, *followers], timeout=self.remaining() + GRACE, tick=tick, keep_followers=True)
         if display:
             display.finish(stopped=self.findings.stopping)
+        return self.judged(code)
+
+    def judged(self, code: int) -> int:
+        """A phase's exit code, unless it says the suite itself broke or overran."""
         if code == TIMED_OUT:
             overran = f"{self.config.limits.contract_deadline:g}s by more than {GRACE:g}s"
             raise InternalError(f"the suite overran its deadline of {overran}")
@@ -214,6 +258,16 @@ class PhaseLauncher:
 
     def remaining(self) -> float:
         return max(self.deadline - time.monotonic(), 1.0)
+
+
+def combined(codes: list[int]) -> int:
+    """One exit code for a swarm's workers: an interrupt or a broken suite first, then a stop, then the worst."""
+    for code in (INTERRUPTED, TIMED_OUT, 3, 4, STOPPED):
+        if code in codes:
+            return code
+    if all(code == NO_CHECKS for code in codes):
+        return NO_CHECKS
+    return max(code for code in codes if code != NO_CHECKS)
 
 
 def list_requirements(config: RunConfig) -> int:

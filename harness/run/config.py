@@ -33,10 +33,10 @@ from harness.errors import UsageError
 from harness.paths import LOCUSTFILE
 
 CONTRACT_PROFILES = ("full", "core", "smoke")
-# Checks in flight by default (benchmarks/README.md §2): a deployment's waits (provisioning, round trips)
-# overlap best with many; the embedded server shares this machine's cores, and more workers only cost CPU.
-DEFAULT_CONCURRENCY = 8
-EMBEDDED_CONCURRENCY = 2
+# Checks in flight by default: as many as the target and this machine bear, found while the run goes
+# (harness/conformance/swarm.py), up to this many; --concurrency N fixes the number instead.
+ADAPTIVE_CEILING = 16
+RATE_LIMITED_CONCURRENCY = 8  # a --rate-limit run's: its workers split the rate, which a changing number cannot
 CONTRACT_DEADLINE = 1800.0  # a contract run without --deadline; a load run without one lasts as its profile says
 DEFAULT_MAX_WORKSPACES = 32  # made ahead at once (the full profile asks 16, and one per worker); lower it when shared
 READONLY_ALIAS = "readonly"  # `contract --profile readonly`, as before --readonly: the full profile, read-only
@@ -196,13 +196,20 @@ class RunConfig:
 
     @property
     def concurrency(self) -> int:
-        """Checks in flight at once: as asked, else by the kind of target; a narrow run (a few requirements,
-        the smoke profile) has too little to overlap to pay for starting workers, so it runs one at a time."""
+        """Checks in flight at once: as asked; else, adapted to the target, at most ADAPTIVE_CEILING; a narrow run
+        (a few requirements, the smoke profile) has too little to overlap to pay for starting workers, so it runs
+        one at a time."""
         if self.contract.concurrency:
             return self.contract.concurrency
         if self.contract.requirements or self.contract.checks or self.contract.profile == "smoke":
             return 1
-        return EMBEDDED_CONCURRENCY if self.target.embedded else DEFAULT_CONCURRENCY
+        return RATE_LIMITED_CONCURRENCY if self.limits.rate_limit else ADAPTIVE_CEILING
+
+    @property
+    def adaptive(self) -> bool:
+        """The concurrent phase's workers start as the target and this machine bear them
+        (harness/conformance/swarm.py)."""
+        return not self.contract.concurrency and not self.limits.rate_limit and self.concurrency > 1
 
     @property
     def contract_profile(self) -> str:

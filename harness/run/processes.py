@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -74,6 +74,49 @@ def watch(
     for child in ending:
         end(child, FOLLOWERS_GRACE if child is not leader else GRACE)
     return code
+
+
+def watch_group(
+    group: Callable[[], list[subprocess.Popen[bytes]]],
+    *,
+    timeout: float,
+    tick: Callable[[], None],
+    followers: Sequence[subprocess.Popen[bytes]] = (),
+) -> list[int]:
+    """Wait until every child of ``group`` has ended (the group may grow meanwhile: ``tick``, called twice a
+    second, may start more); their exit codes. Signals reach the group and its followers; after a signal or a
+    timeout every one of them is ended and the codes are ``[INTERRUPTED]`` or ``[TIMED_OUT]``, as ``watch`` says."""
+
+    def everyone() -> list[subprocess.Popen[bytes]]:
+        return [*group(), *followers]
+
+    def forward(signum: int, frame: object) -> None:
+        for child in everyone():
+            if child.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
+    deadline = time.monotonic() + timeout
+    try:
+        while any(child.poll() is None for child in group()):
+            if time.monotonic() >= deadline:
+                for child in everyone():
+                    child.terminate()
+                codes = [TIMED_OUT]
+                break
+            time.sleep(TICK)
+            tick()
+        else:
+            return [child.returncode for child in group()]
+    except KeyboardInterrupt:
+        forward(signal.SIGINT, None)
+        codes = [INTERRUPTED]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    for child in everyone():
+        end(child, GRACE)
+    return codes
 
 
 def wait(child: subprocess.Popen[bytes], timeout: float, tick: Callable[[], None] | None) -> int:

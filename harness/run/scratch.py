@@ -12,6 +12,10 @@ keep their progress where the runner reads it. The reports folder has its one re
     ├── parts/<phase>-<worker>.json each process's part of the RunResult
     ├── pool-<phase>/               the phase's workspaces made ahead (harness/run/pool.py lays it out)
     ├── progress-<phase>.json       checks done of total, kept by the process that sees every check end
+    │                               (a swarm's worker keeps its own: progress-<phase>-<worker>.json)
+    ├── claims-<phase>/<index>      a swarm's shared queue: one file per check a worker has taken
+    ├── retire-<worker>             the runner asks a swarm's worker to take no further check
+    ├── answers/<worker>.txt        a swarm's worker's answer times, one per line, for the runner to adapt to
     ├── findings/<pid>.jsonl        each check that found something, for root causes shown as they are found
     ├── stop                        why the run stops early (--max-failures); every checking process watches it
     └── waiting/<pid>-<workspace>   a check waiting for a workspace to be ready
@@ -29,6 +33,9 @@ PROGRESS = "progress-"
 WAITING = "waiting"
 FINDINGS = "findings"
 STOP = "stop"
+CLAIMS = "claims-"
+RETIRE = "retire-"
+ANSWERS = "answers"
 
 
 def config_file(scratch: Path, phase: str | None = None) -> Path:
@@ -66,8 +73,29 @@ def pool_folders(scratch: Path) -> list[Path]:
     return sorted(scratch.glob(f"{POOL}*"))
 
 
-def progress_file(scratch: Path, phase: str) -> Path:
-    return scratch / f"{PROGRESS}{phase}.json"
+def progress_file(scratch: Path, phase: str, worker: str | None = None) -> Path:
+    """The phase's progress; a swarm's worker (harness/conformance/swarm.py) keeps its own."""
+    return scratch / f"{PROGRESS}{phase}{'-' + worker if worker else ''}.json"
+
+
+def progress_files(scratch: Path, phase: str) -> list[Path]:
+    """The phase's progress files: its one process's, or each of its swarm's workers'."""
+    return [progress_file(scratch, phase), *sorted(scratch.glob(f"{PROGRESS}{phase}-*.json"))]
+
+
+def claims_folder(scratch: Path, phase: str) -> Path:
+    """A swarm's shared queue: a worker takes the check at an index by creating the file of that index."""
+    return scratch / f"{CLAIMS}{phase}"
+
+
+def retire_file(scratch: Path, worker: str) -> Path:
+    """Created by the runner when a swarm's worker is to take no further check."""
+    return scratch / f"{RETIRE}{worker}"
+
+
+def answers_file(scratch: Path, worker: str) -> Path:
+    """A swarm's worker's answer times (seconds, one per line), read by the runner as they come."""
+    return scratch / ANSWERS / f"{worker}.txt"
 
 
 def waiting_folder(scratch: Path) -> Path:

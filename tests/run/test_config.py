@@ -11,7 +11,13 @@ from harness.errors import UsageError
 from harness.loadtest.profiles import Profile
 from harness.reference.keys import DEV_KEYS
 from harness.run import ContractConfig, Limits, LoadConfig, LoadData, LoadStep, RunConfig, Target
-from harness.run.config import contract_profile, resolve, without_user_variables
+from harness.run.config import (
+    ADAPTIVE_CEILING,
+    RATE_LIMITED_CONCURRENCY,
+    contract_profile,
+    resolve,
+    without_user_variables,
+)
 
 BASE = {"STRONGLY_BASE_URL": "https://api.example.com/", "STRONGLY_API_KEY": "k"}
 
@@ -155,12 +161,17 @@ def test_a_child_run_sees_none_of_the_users_variables() -> None:
     assert without_user_variables({**BASE, "PATH": "/bin"}) == {"PATH": "/bin"}
 
 
-def test_concurrency_follows_the_target_unless_asked() -> None:
-    """8 in flight against a deployment, 2 against the embedded server, 1 for a narrow run; a flag wins."""
+def test_concurrency_adapts_unless_asked_or_narrow() -> None:
+    """Against any target the default adapts (up to the ceiling); a narrow run has 1 in flight; a flag wins."""
     deployment = resolve(env={"STRONGLY_BASE_URL": "https://strongly.example.com", "STRONGLY_API_KEY": "k"})
     embedded = resolve(env={})
 
-    assert (deployment.concurrency, embedded.concurrency) == (8, 2)
-    assert replace(deployment, contract=ContractConfig(requirements=("WS-LIFE-001",))).concurrency == 1
+    assert (deployment.adaptive, embedded.adaptive) == (True, True)
+    assert (deployment.concurrency, embedded.concurrency) == (ADAPTIVE_CEILING, ADAPTIVE_CEILING)
+    narrow = replace(deployment, contract=ContractConfig(requirements=("WS-LIFE-001",)))
+    assert (narrow.concurrency, narrow.adaptive) == (1, False)
     assert replace(deployment, contract=ContractConfig(profile="smoke")).concurrency == 1
-    assert replace(embedded, contract=ContractConfig(profile="smoke", concurrency=3)).concurrency == 3
+    fixed = replace(embedded, contract=ContractConfig(profile="smoke", concurrency=3))
+    assert (fixed.concurrency, fixed.adaptive) == (3, False)
+    paced = replace(deployment, limits=replace(deployment.limits, rate_limit=20.0))  # workers split the rate
+    assert (paced.concurrency, paced.adaptive) == (RATE_LIMITED_CONCURRENCY, False)
