@@ -64,6 +64,15 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _fault(text: str) -> str:
+    """A fault of the catalogue, a variant or mutate-<seed>: an unknown name is refused before a server starts."""
+    from harness.reference.faults import known
+
+    if not known(text):
+        raise argparse.ArgumentTypeError(f"unknown fault: {text!r} (see strongly-harness serve --list-faults)")
+    return text
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from harness.reference import DEV_KEYS, ServerConfig
     from harness.reference.faults import CATALOGUE, VARIANTS, UnknownFaultError, known
@@ -461,7 +470,7 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     groups["target"].add_argument("--base-url", metavar="URL",
                                   help="the target (default: $STRONGLY_BASE_URL; without one, contract and load "
                                        "start the embedded reference server)")  # fmt: skip
-    groups["faults"].add_argument("--fault", action="append", default=[], metavar="NAME",
+    groups["faults"].add_argument("--fault", action="append", default=[], metavar="NAME", type=_fault,
                                   help="plant a fault in the (embedded) reference server")  # fmt: skip
     limits = groups["limits"]
     limits.add_argument("--request-timeout", type=_positive_float, metavar="S", help="per-request timeout (10)")

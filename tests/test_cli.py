@@ -25,6 +25,8 @@ CI_EXAMPLES = sorted((Path(__file__).parents[1] / "docs" / "ci").glob("*.yml"))
         (["serve", "--port", "http"], "not a port number"),
         (["serve", "--provision-delay", "-1"], "must be zero or more"),
         (["serve", "--fault", "no-such-fault"], "unknown fault"),
+        (["contract", "--fault", "no-such-fault"], "unknown fault: 'no-such-fault'"),  # before a server starts
+        (["load", "--fault", "no-such-fault"], "unknown fault: 'no-such-fault'"),
         (["serve", "--keys", "/nonexistent/keys.toml"], "cannot read keys file"),
         (["frobnicate"], "invalid choice"),
         (["contract", "--report", "out"], "unrecognized arguments: --report"),
