@@ -4,16 +4,16 @@ processes the runner starts as they are needed, from two, and retires when they 
 No fixed number suits every target. Against a deployment whose workspaces take tens of seconds to
 provision, sixteen checks waiting side by side cost nothing; against a server on this machine every
 worker is a Python process competing with the server for the same cores. So the runner starts two
-workers (harness/conformance/queue.py: each takes checks from a queue they share) and, every few
+workers (harness/conformance/queue.py: each takes checks from a queue they share) and, every two
 seconds, reads three things: the cores this machine left idle, the checks waiting for a workspace to
-provision, and the target's answer times (each worker appends them to the scratch folder). While a core
-is idle or half the workers only wait, the answers come as fast as they did at their best and checks
-are left to run, it starts one more worker; when the answers slow down and no core is
-idle, it retires the newest, which ends after its current check, and lets that settle before the
-next. That is the additive increase of TCP congestion control, with a gradient like Netflix's
-concurrency-limits: answer times rising well above their usual (a slow average, as the run's mix of
-requests changes) say the target, or the machine under it, is saturated. `--concurrency N` still fixes the number,
-and then pytest-xdist runs the phase as before.
+provision, and the target's answer times (each worker appends them to the scratch folder). While a
+core is idle or half the workers only wait, the answers are no slower than usual and checks are left,
+it starts one more worker; when the answers climb well above their usual and no core is idle, it
+retires the newest, which ends after its current check, and lets that settle before the next. That
+is the additive increase of TCP congestion control, with a gradient like Netflix's concurrency-limits:
+answer times rising above their usual (a slow average, for the run's mix of requests changes) say the
+target, or the machine under it, is saturated. `--concurrency N` still fixes the number, and then
+pytest-xdist runs the phase as before.
 """
 
 from __future__ import annotations
