@@ -36,7 +36,7 @@ import pytest
 from harness.redact import Redactor
 from harness.requirements import Requirement, at_level
 from harness.results import CheckResult, Failure, RootCause, RunResult, leads
-from harness.run.scratch import findings_folder, stop_file
+from harness.run.scratch import AppendedLines, findings_folder, stop_file
 
 POLL = 0.2  # seconds between a process's looks for the stop file
 SIGNAL = signal.SIGUSR1  # how the watching thread reaches the main thread (a wait or a request is interrupted)
@@ -131,7 +131,7 @@ class Findings:
         self.scratch = scratch
         self.levels = {requirement.id: requirement for requirement in at_level(catalogue, strict)}
         self.limit = limit
-        self.read: dict[Path, int] = {}  # how far each process's file has been read
+        self.appended = AppendedLines(findings_folder(scratch), "*.jsonl")  # each process's file
         self.checks: dict[str, CheckResult] = {}  # each check's latest line
         self.found: list[str] = []  # root causes shown, in the order found
         self.reason = ""  # set once the run was asked to stop
@@ -160,21 +160,12 @@ class Findings:
         return new
 
     def _read_new_lines(self) -> bool:
-        folder = findings_folder(self.scratch)
-        changed = False
-        for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
-            with path.open("rb") as handle:
-                handle.seek(self.read.get(path, 0))
-                chunk = handle.read()
-            whole = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next poll
-            self.read[path] = self.read.get(path, 0) + len(whole)
-            # JSON lines end at "\n" only: a string in them may hold U+2028 or U+0085, which splitlines() splits on
-            for line in filter(None, whole.split(b"\n")):
-                check = json.loads(line)
-                failures = [Failure(**failure) for failure in check.pop("failures")]
-                self.checks[check["check"]] = CheckResult(**check, failures=failures)
-                changed = True
-        return changed
+        lines = self.appended.new()
+        for line in lines:
+            check = json.loads(line)
+            failures = [Failure(**failure) for failure in check.pop("failures")]
+            self.checks[check["check"]] = CheckResult(**check, failures=failures)
+        return bool(lines)
 
     def lines(self, causes: list[RootCause], redactor: Redactor) -> list[str]:
         """Each new root cause as the final report's first screen shows it: its title, then its curl line."""

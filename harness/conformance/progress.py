@@ -69,6 +69,26 @@ def waiting(scratch: Path, workspace_id: str) -> Iterator[None]:
         marker.unlink(missing_ok=True)
 
 
+def counts(scratch: Path, phase: str) -> tuple[int, int, int] | None:
+    """Checks done, checks in the phase, and failures (a swarm's workers' summed); None before the phase has
+    collected."""
+    found = []
+    for path in progress_files(scratch, phase):
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue  # not started yet
+    if not found:
+        return None
+    return sum(c["done"] for c in found), max(c["total"] for c in found), sum(c["failed"] for c in found)
+
+
+def waiting_count(scratch: Path) -> int:
+    """Checks waiting for a workspace to provision, now."""
+    folder = waiting_folder(scratch)
+    return len(os.listdir(folder)) if folder.is_dir() else 0
+
+
 @dataclass
 class Display:
     """The runner's view of one phase."""
@@ -81,26 +101,12 @@ class Display:
     width: int = 0
     workers: int = 1  # the phase's checks in flight at once, shown when more than one
 
-    def counts(self) -> tuple[int, int, int] | None:
-        """Checks done, checks in the phase, and failures (a swarm's workers' summed); None before the phase has
-        collected."""
-        found = []
-        for path in progress_files(self.scratch, self.phase):
-            try:
-                found.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                continue  # not started yet
-        if not found:
-            return None
-        return sum(c["done"] for c in found), max(c["total"] for c in found), sum(c["failed"] for c in found)
-
     def line(self, stopped: bool = False) -> str | None:
-        counts = self.counts()
-        if counts is None or counts[1] == 0:
+        counted = counts(self.scratch, self.phase)
+        if counted is None or counted[1] == 0:
             return None  # not started yet, or a phase with nothing to run
-        done, total, failed = counts
-        folder = waiting_folder(self.scratch)
-        waiting = len(os.listdir(folder)) if folder.is_dir() else 0
+        done, total, failed = counted
+        waiting = waiting_count(self.scratch)
         ahead = len(pool.leftovers(pool_folder(self.scratch, self.phase)))
         name = "checks" if self.phase == "all" else f"{self.phase} checks"
         parts = [f"{name} {done}/{total}" + (f" ({failed} failed)" if failed else "")]
@@ -125,8 +131,8 @@ class Display:
         self.stream.flush()
 
     def complete(self) -> bool:
-        counts = self.counts()
-        return counts is not None and counts[0] >= counts[1]
+        counted = counts(self.scratch, self.phase)
+        return counted is not None and counted[0] >= counted[1]
 
     def announce(self, lines: list[str]) -> None:
         """Lines that stay (a root cause as it is found): on a terminal above the progress line, redrawn after."""

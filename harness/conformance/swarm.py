@@ -18,7 +18,6 @@ pytest-xdist runs the phase as before.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -27,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.conformance import progress
 from harness.conformance.queue import taken
 from harness.run import scratch as files
 
@@ -108,19 +108,12 @@ class AnswerTimes:
     """The workers' answer times, read as they append them."""
 
     def __init__(self, scratch: Path) -> None:
-        self.folder = files.answers_file(scratch, "x").parent
-        self.read: dict[Path, int] = {}
+        self.appended = files.AppendedLines(files.answers_file(scratch, "x").parent, "*.txt")
         self.unjudged: list[float] = []  # read since the last median
 
     def median(self) -> float | None:
         """The median of the answers since the last median; None until there are ENOUGH of them."""
-        for path in sorted(self.folder.glob("*.txt")) if self.folder.is_dir() else []:
-            with path.open("rb") as handle:
-                handle.seek(self.read.get(path, 0))
-                chunk = handle.read()
-            whole = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next look
-            self.read[path] = self.read.get(path, 0) + len(whole)
-            self.unjudged += [float(line) for line in whole.split(b"\n") if line]
+        self.unjudged += [float(line) for line in self.appended.new()]
         if len(self.unjudged) < ENOUGH:
             return None
         median, self.unjudged = statistics.median(self.unjudged), []
@@ -187,11 +180,9 @@ class Swarm:
     def reading(self) -> Reading:
         ready = sum(1 for name in self.workers if name not in self.retired
                     and files.progress_file(self.scratch, self.phase, name).exists())  # fmt: skip
-        counts = [path for path in files.progress_files(self.scratch, self.phase) if path.exists()]
-        total = max((_total(path) for path in counts), default=0)
-        pending = total - taken(files.claims_folder(self.scratch, self.phase)) if total else 1
-        folder = files.waiting_folder(self.scratch)
-        waiting = len(os.listdir(folder)) if folder.is_dir() else 0
+        counted = progress.counts(self.scratch, self.phase)
+        pending = counted[1] - taken(files.claims_folder(self.scratch, self.phase)) if counted else 1
+        waiting = progress.waiting_count(self.scratch)
         return Reading(self.meter.idle_cores(), self.answers.median(), ready, pending, waiting)
 
     def tick(self) -> None:
@@ -213,10 +204,3 @@ class Swarm:
     @property
     def peak(self) -> int:
         return max((workers for _, workers in self.timeline), default=0)
-
-
-def _total(path: Path) -> int:
-    try:
-        return int(json.loads(path.read_text(encoding="utf-8"))["total"])
-    except (OSError, ValueError, KeyError):
-        return 0

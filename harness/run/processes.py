@@ -39,6 +39,19 @@ def start(
                             start_new_session=True)  # fmt: skip
 
 
+def forwarding_to(children: Callable[[], list[subprocess.Popen[bytes]]]) -> Callable[[int, object], None]:
+    """A signal handler that passes the signal on to each child still running, to its group: its own workers
+    end in order too."""
+
+    def forward(signum: int, frame: object) -> None:
+        for child in children():
+            if child.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signum)
+
+    return forward
+
+
 def watch(
     children: list[subprocess.Popen[bytes]],
     *,
@@ -50,13 +63,7 @@ def watch(
     (a progress display). Once the leader is done its followers are ended too, unless ``keep_followers``
     (they have more to do, and are watched again later); after a signal or a timeout they always are."""
     leader = children[0]
-
-    def forward(signum: int, frame: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                with contextlib.suppress(ProcessLookupError):  # to its group: its own workers end in order too
-                    os.killpg(child.pid, signum)
-
+    forward = forwarding_to(lambda: children)
     previous = signal.signal(signal.SIGTERM, forward)
     try:
         code = wait(leader, timeout, tick)
@@ -90,12 +97,7 @@ def watch_group(
     def everyone() -> list[subprocess.Popen[bytes]]:
         return [*group(), *followers]
 
-    def forward(signum: int, frame: object) -> None:
-        for child in everyone():
-            if child.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(child.pid, signum)
-
+    forward = forwarding_to(everyone)
     previous = signal.signal(signal.SIGTERM, forward)
     deadline = time.monotonic() + timeout
     try:

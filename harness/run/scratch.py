@@ -111,3 +111,26 @@ def findings_folder(scratch: Path) -> Path:
 def stop_file(scratch: Path) -> Path:
     """Written by the runner once the run may stop (--max-failures): why."""
     return scratch / STOP
+
+
+class AppendedLines:
+    """The whole lines appended to a folder's files since the last look (processes append, the runner reads).
+
+    A line still being written waits for the next look. Lines end at "\n" only: a JSON string in them may
+    hold U+2028 or U+0085, which ``splitlines()`` would split on."""
+
+    def __init__(self, folder: Path, pattern: str) -> None:
+        self.folder = folder
+        self.pattern = pattern
+        self.read: dict[Path, int] = {}  # how far each file has been read
+
+    def new(self) -> list[bytes]:
+        lines: list[bytes] = []
+        for path in sorted(self.folder.glob(self.pattern)) if self.folder.is_dir() else []:
+            with path.open("rb") as handle:
+                handle.seek(self.read.get(path, 0))
+                chunk = handle.read()
+            whole = chunk[: chunk.rfind(b"\n") + 1]
+            self.read[path] = self.read.get(path, 0) + len(whole)
+            lines += filter(None, whole.split(b"\n"))
+        return lines
