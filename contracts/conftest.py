@@ -93,13 +93,22 @@ SCHEMA_REQUIREMENTS = ("GEN-SCHEMA-001", "GEN-SCHEMA-002", "GEN-SCHEMA-003", "GE
 SCHEMA_RECOMMENDATIONS = ("GEN-SCHEMA-005", "GEN-VALID-006", "GEN-VALID-007", "GEN-ERR-004", "GEN-STATUS-001")
 
 
+def named_by_checks(checks: tuple[str, ...]) -> list[str]:
+    """The operations (schemathesis' names) whose test_operation_conforms id holds one of ``--check``'s patterns."""
+    ids = {op.label: f"test_schema.py::test_operation_conforms[{op.label}]" for op in spec.load().operations}
+    return [label for label, nodeid in ids.items() if any(pattern in nodeid for pattern in checks)]
+
+
 def pytest_ignore_collect(collection_path: Path) -> bool | None:
-    """test_schema.py has no quiet or restart check, and nothing for a run that asked for other requirements."""
+    """test_schema.py has no quiet or restart check, and nothing for a run that asked for other requirements or
+    for checks none of which is one of its."""
     if collection_path.name != "test_schema.py":
         return None
     contract = current_run().config.contract
     wanted = set(contract.requirements)
     if contract.phase in (QUIET, LAST):
+        return True
+    if contract.checks and not named_by_checks(contract.checks):
         return True
     return True if wanted and not wanted & {*SCHEMA_REQUIREMENTS, *SCHEMA_RECOMMENDATIONS} else None
 

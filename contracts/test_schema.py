@@ -25,7 +25,7 @@ from contracts.conftest import (
     existing,
     operation_for,
 )
-from contracts.schema import judged_at_the_documents, schema
+from contracts.schema import judged_at_the_documents, operations
 from harness import spec
 from harness.client import ApiClient
 from harness.conformance.plugin import ConformanceRun
@@ -71,7 +71,7 @@ def operation_ids(request: pytest.FixtureRequest, run_config: RunConfig, api: Ap
 @pytest.mark.recommends(*SCHEMA_RECOMMENDATIONS)
 @pytest.mark.readonly
 @pytest.mark.early
-@schema.parametrize()
+@operations.parametrize()
 def test_operation_conforms(
     case: Any, operation_ids: dict[str, str], run: ConformanceRun, keep_alive: requests.Session
 ) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from harness import tracing
 from harness.redact import Redactor
 
 BODY_LIMIT = 4000
@@ -53,7 +54,8 @@ class ExchangeLog:
 
     def __init__(self) -> None:
         self.current: list[Exchange] = []
-        self.called: dict[str, None] = {}  # operations called since the last take, in order
+        # operations called since the last take, in order: whether a check's own request called it (not its setup)
+        self.called: dict[str, bool] = {}
         self.per_operation: Counter[str] = Counter()
         self.mutating = 0
         self._lock = threading.Lock()
@@ -68,18 +70,20 @@ class ExchangeLog:
         with self._lock:
             if exchange.operation_id:
                 self.per_operation[exchange.operation_id] += 1
-                self.called[exchange.operation_id] = None
+                own = tracing.in_own_request()
+                self.called[exchange.operation_id] = self.called.get(exchange.operation_id, False) or own
             if exchange.method != "GET":
                 self.mutating += 1
 
     def take(self) -> list[Exchange]:
         return self.take_calls()[0]
 
-    def take_calls(self) -> tuple[list[Exchange], list[str]]:
-        """The exchanges kept for the current check, and every operation called since the last take."""
+    def take_calls(self) -> tuple[list[Exchange], dict[str, bool]]:
+        """The exchanges kept for the current check, and every operation called since the last take (with
+        whether the check's own request called it)."""
         with self._lock:
             taken, self.current = self.current, []
-            called, self.called = list(self.called), {}
+            called, self.called = self.called, {}
         return taken, called
 
     @contextlib.contextmanager
@@ -92,7 +96,7 @@ class ExchangeLog:
             self.take_calls()
             with self._lock:
                 self.current = kept + self.current
-                self.called = {**dict.fromkeys(called), **self.called}
+                self.called = {**called, **{op: own or called.get(op, False) for op, own in self.called.items()}}
 
 
 LOG = ExchangeLog()

@@ -81,6 +81,7 @@ class Outcome:
 
 
 Attempt = tuple[str, bool]  # (operation, spare setup)
+Pending = dict[tuple[str, str], list[Attempt]]  # (check, kind): the attempts left, in order
 
 
 def answers_a_body(operation_id: str, *, success_only: bool = True) -> bool:
@@ -90,10 +91,20 @@ def answers_a_body(operation_id: str, *, success_only: bool = True) -> bool:
                for status, response in operation.responses.items())  # fmt: skip
 
 
-def attempts(operations: list[str], kind: str) -> list[Attempt]:
-    """Where to meet a check with a kind, in order: at the last operation whose success answer the kind can
-    change; there again with setup spared; then, setup spared, at each other operation whose answers
-    (errors included) can carry it, the last called first."""
+def attempts(operations: list[str], kind: str, own: list[str]) -> list[Attempt]:
+    """Where to meet a check with a kind, in order. The clean run says which of the operations it calls its
+    own requests call (``own``; the rest only its setup does), and only those are aimed at: the last whose
+    success answer the kind can change; there again with setup spared; then, setup spared, each other one
+    whose answers (errors included) can carry it, the last called first. A check whose own requests get no
+    body to change (it only deletes, or reads only through its factory) can meet a body kind only in its
+    setup: last, one attempt at the last operation whose success answer the kind can change."""
+    tries = walk(own, kind)
+    if not tries or (kind not in mutations.BODILESS and not any(answers_a_body(op) for op in own)):
+        tries += [attempt for attempt in walk(operations, kind)[:1] if attempt not in tries]
+    return tries
+
+
+def walk(operations: list[str], kind: str) -> list[Attempt]:
     if kind in mutations.BODILESS:
         fit = first_fit = operations
     else:
@@ -110,9 +121,10 @@ def plan(clean: RunResult, kinds: tuple[str, ...] = mutations.KINDS) -> list[Pla
     return grouped(every_attempt(clean, kinds))
 
 
-def every_attempt(clean: RunResult, kinds: tuple[str, ...]) -> dict[tuple[str, str], list[Attempt]]:
+def every_attempt(clean: RunResult, kinds: tuple[str, ...]) -> Pending:
     """Each (check, kind) of the clean run that some operation can carry, with its attempts in order."""
-    pending = {(check.check, kind): attempts(check.operations, kind) for check in passing(clean) for kind in kinds}
+    pending = {(check.check, kind): attempts(check.operations, kind, check.own_operations)
+               for check in passing(clean) for kind in kinds}  # fmt: skip
     return {key: tries for key, tries in pending.items() if tries}
 
 
@@ -120,7 +132,7 @@ def passing(clean: RunResult) -> list[CheckResult]:
     return [check for check in clean.checks if check.status == Status.PASS.label]
 
 
-def grouped(pending: dict[tuple[str, str], list[Attempt]]) -> list[Planned]:
+def grouped(pending: Pending) -> list[Planned]:
     """One run per (kind, next attempt), with the checks whose next attempt it is."""
     runs: dict[tuple[str, str, bool], list[str]] = {}
     for (check, kind), tries in pending.items():
@@ -198,9 +210,24 @@ def run_matrix(
         outcomes += done
         if sample is not None:
             break
-        met = {(check, o.kind) for o in done for check in o.met}
-        pending = {key: tries[1:] for key, tries in pending.items() if key not in met and tries[1:]}
+        pending = next_attempts(pending, done)
     return clean_result, outcomes
+
+
+def next_attempts(pending: Pending, done: list[Outcome]) -> Pending:
+    """What is left to try after a round: nothing for a pair met in the check's own request; the next attempt
+    for the others, skipping the one that spares setup at the same operation when setup did not meet it
+    (sparing what was not hit changes nothing)."""
+    met = {(check, o.kind) for o in done for check in o.met}
+    shielded = {(check, o.kind, o.operation) for o in done if not o.spare_setup for check in o.met_in_setup}
+    left = {}
+    for (check, kind), tries in pending.items():
+        (operation, spare), rest = tries[0], tries[1:]
+        if not spare and (check, kind, operation) not in shielded:
+            rest = [attempt for attempt in rest if attempt != (operation, True)]
+        if (check, kind) not in met and rest:
+            left[(check, kind)] = rest
+    return left
 
 
 def pairs(clean: RunResult, outcomes: list[Outcome], kinds: tuple[str, ...]) -> dict[tuple[str, str], str]:
@@ -218,7 +245,7 @@ def pairs(clean: RunResult, outcomes: list[Outcome], kinds: tuple[str, ...]) -> 
                 states[key] = "met"
             elif key in setup:
                 states[key] = "setup"
-            elif not attempts(check.operations, kind):
+            elif not attempts(check.operations, kind, check.own_operations):
                 states[key] = "cannot"
             else:
                 states[key] = "not met" if key in tried else "untried"

@@ -4,8 +4,9 @@ The mutation matrix (harness/mutation_matrix.py) must know that a malformed answ
 and whether it reached the check's own request or only the setup it needs (a factory call, a
 fixture, a teardown). Each request then carries the check's id and, inside setup, a setup mark;
 the reference server's mutation logs both, and ``~spare-setup`` mutations leave setup's answers alone.
-Tracing is on only in a run against the embedded server with a fault planted: no deployment ever
-sees these headers.
+The headers are sent only in a run against the embedded server with a fault planted: no deployment
+ever sees them. The marks themselves are kept in every run, so a clean run says which operations each
+check calls in its own request and which only in its setup.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def headers() -> dict[str, str]:
         return {}
     marks = {CHECK_HEADER: quote(_check.get() or "", safe="")}
     return {**marks, SETUP_HEADER: "1"} if _setup.get() else marks
+
+
+def in_own_request() -> bool:
+    """Whether a request sent now is a check's own reading (not its setup or teardown, nor outside any check)."""
+    return _check.get() is not None and not _setup.get()
 
 
 def asker(request_headers: dict[str, str]) -> tuple[str | None, bool]:

@@ -48,3 +48,11 @@ def test_a_valid_name_stays_valid_under_the_prefix(hooks: ModuleType) -> None:
     hooks.before_call(None, case, {})
     assert case.body["name"].startswith("sh-0123abcd-")
     assert len(case.body["name"]) == hooks.NAME_LIMIT
+
+
+def test_chosen_checks_name_the_operations_whose_schema_tests_are_built(hooks: ModuleType) -> None:
+    """`--check` patterns pick test_operation_conforms's operations by its id; a pattern of another module picks none,
+    so test_schema.py is not even collected."""
+    assert hooks.named_by_checks(("test_operation_conforms[GET /api/v1/projects]",)) == ["GET /api/v1/projects"]
+    assert len(hooks.named_by_checks(("test_operation_conforms[POST ",))) == 12  # every POST
+    assert hooks.named_by_checks(("test_projects.py::test_create_answers_201",)) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.mutation_matrix import Outcome, askers, attempts, pairs, plan
+from harness.mutation_matrix import Outcome, askers, attempts, next_attempts, pairs, plan
 from harness.results import CheckResult, RunResult
 
 
@@ -14,9 +14,11 @@ def test_the_matrix_meets_each_check_first_at_the_last_operation_a_kind_can_chan
     """A check that creates a workspace, then deletes it (no body), is met by body kinds at the create and by the
     status kinds at the delete; one run per (kind, operation); a check that failed clean is not planned."""
     clean = clean_run(
-        CheckResult("a", ["R1"], "pass", operations=["createWorkspace", "deleteWorkspace"]),
-        CheckResult("b", ["R2"], "pass", operations=["createWorkspace"]),
-        CheckResult("c", ["R3"], "fail", operations=["getProject"]),
+        CheckResult(
+            "a", ["R1"], "pass", operations=(ops := ["createWorkspace", "deleteWorkspace"]), own_operations=ops
+        ),
+        CheckResult("b", ["R2"], "pass", operations=["createWorkspace"], own_operations=["createWorkspace"]),
+        CheckResult("c", ["R3"], "fail", operations=["getProject"], own_operations=["getProject"]),
     )
 
     runs = {(p.kind, p.operation, p.spare_setup): p.checks for p in plan(clean, ("drop", "html"))}
@@ -30,11 +32,34 @@ def test_a_check_not_met_in_its_own_request_is_tried_again_with_setup_spared_the
     too: a 404 to a delete has a body) can carry the kind, the last called first; none for an operation-less check."""
     operations = ["createProject", "getProject", "deleteProject"]
 
-    assert attempts(operations, "drop") == [("getProject", False), ("getProject", True), ("deleteProject", True),
-                                            ("createProject", True)]  # fmt: skip
-    assert attempts(["deleteProject"], "drop") == [("deleteProject", False), ("deleteProject", True)]
-    assert attempts(operations, "status")[:2] == [("deleteProject", False), ("deleteProject", True)]
-    assert attempts([], "html") == []
+    assert attempts(operations, "drop", operations) == [("getProject", False), ("getProject", True),
+                                                        ("deleteProject", True), ("createProject", True)]  # fmt: skip
+    assert attempts(["deleteProject"], "drop", ["deleteProject"]) == [("deleteProject", False), ("deleteProject", True)]
+    assert attempts(operations, "status", operations)[:2] == [("deleteProject", False), ("deleteProject", True)]
+    assert attempts([], "html", []) == []
+
+
+def test_a_check_is_aimed_at_where_its_own_requests_call_and_at_its_setup_only_where_they_get_no_body() -> None:
+    """Known from the clean run, an operation only setup calls is never aimed at, but a check whose own requests
+    only delete (a 204), or that reads only through its factory, meets body kinds at its setup, once."""
+    operations = ["createProject", "getProject", "listProjects"]
+
+    assert attempts(operations, "drop", own=["getProject"]) == [("getProject", False), ("getProject", True)]
+    assert attempts(["createProject", "deleteProject"], "drop", own=["deleteProject"]) == [
+        ("deleteProject", False), ("deleteProject", True), ("createProject", False)]  # fmt: skip
+    assert attempts(["createProject", "deleteProject"], "html", own=["deleteProject"]) == [
+        ("deleteProject", False), ("deleteProject", True)]  # fmt: skip
+    assert attempts(["createProject", "getProject"], "html", own=[]) == [("getProject", False)]
+
+
+def test_sparing_setup_is_tried_only_where_setup_met_the_mutation() -> None:
+    """After a round: a pair met is done; a check whose setup met the kind is tried there again sparing setup; one
+    whose setup did not goes on to its next operation (sparing what was not hit changes nothing)."""
+    tries = [("getProject", False), ("getProject", True), ("listProjects", True)]
+    pending = {("a", "drop"): tries, ("b", "drop"): tries, ("c", "drop"): tries}
+    done = [Outcome("drop", "getProject", ["a", "b", "c"], 1, True, met=["a"], met_in_setup=["b"])]
+
+    assert next_attempts(pending, done) == {("b", "drop"): tries[1:], ("c", "drop"): tries[2:]}
 
 
 def test_met_means_the_server_changed_an_answer_to_that_checks_own_request() -> None:
@@ -53,11 +78,11 @@ def test_met_means_the_server_changed_an_answer_to_that_checks_own_request() -> 
 def test_every_pair_is_met_met_in_setup_not_met_untried_or_cannot_be_met() -> None:
     """The states the report counts, from the outcomes of every round."""
     clean = clean_run(
-        CheckResult("a", ["R1"], "pass", operations=["getProject"]),
-        CheckResult("b", ["R2"], "pass", operations=["getProject"]),
-        CheckResult("c", ["R3"], "pass", operations=["getProject"]),
+        CheckResult("a", ["R1"], "pass", operations=["getProject"], own_operations=["getProject"]),
+        CheckResult("b", ["R2"], "pass", operations=["getProject"], own_operations=["getProject"]),
+        CheckResult("c", ["R3"], "pass", operations=["getProject"], own_operations=["getProject"]),
         CheckResult("d", ["R4"], "pass", operations=[]),
-        CheckResult("e", ["R5"], "pass", operations=["getProject"]),
+        CheckResult("e", ["R5"], "pass", operations=["getProject"], own_operations=["getProject"]),
     )
     outcomes = [
         Outcome("drop", "getProject", ["a", "b", "c"], 1, True, met=["a"], met_in_setup=["b"]),

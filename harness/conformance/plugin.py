@@ -163,9 +163,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(
             queue.QueueWorker(queue.Claims(claims_folder(scratch, phase)), retire_file(scratch, worker)), "queue"
         )
-    if run_config.target.embedded and run_config.target.faults:  # which check met a planted fault
+    config.pluginmanager.register(tracing_hooks)  # whose request it is: the check's own, or its setup
+    if run_config.target.embedded and run_config.target.faults:  # says so to the server, to log which check met it
         tracing.enable()
-        config.pluginmanager.register(tracing_hooks)
     if run_config.limits.rate_limit:
         _current.limiter = RateLimiter(run_config.limits.rate_limit)
     # SIGTERM gets the same orderly end as Ctrl-C: fixtures tear down, cleanup runs, results are written
@@ -452,6 +452,7 @@ class CheckOutcome:
         self.exchanges: list[dict[str, Any]] = []
         self.blocked_by: str | None = None  # the root cause its setup met
         self.operations: list[str] = []  # what it called, for coverage and for aiming mutations
+        self.own_operations: list[str] = []  # of those, what its own requests called (not only its setup)
 
     def keep_exchanges(self) -> None:
         """The check's requests, before its teardown cleans up, for the failure report."""
@@ -459,6 +460,7 @@ class CheckOutcome:
         self.exchanges += [exchange.to_dict() for exchange in taken]
         # in the order called: the mutation matrix meets each check at the last operation it calls
         self.operations = list(dict.fromkeys([*self.operations, *called]))
+        self.own_operations = list(dict.fromkeys([*self.own_operations, *(op for op, own in called.items() if own)]))
 
     def add(self, status: Status, charges: list[Charge]) -> None:
         """File findings; one rule met again on the same route by the same check is one sighting."""
@@ -511,6 +513,7 @@ class CheckOutcome:
             failures=failures,
             blocked_by=self.blocked_by,
             operations=self.operations,
+            own_operations=self.own_operations,
         )
 
 

@@ -87,6 +87,7 @@ class CheckResult:
     failures: list[Failure] = field(default_factory=list)
     blocked_by: str | None = None  # the root cause that stopped its setup
     operations: list[str] = field(default_factory=list)  # the operations it called
+    own_operations: list[str] = field(default_factory=list)  # of those, the ones its own requests called
 
     def status_for(self, requirement: str) -> Status:
         """A check failing for other requirements still passes for this one, unless its setup was blocked."""
