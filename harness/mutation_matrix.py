@@ -2,17 +2,18 @@
 
 Seeded mutations (``selftest --mutations``) sample: each seed runs the checks of a few requirements,
 so most (check, malformed answer) pairs are never tried. The matrix covers them on purpose. A clean
-run says which operations each check calls, in order. For every kind, each check is first met at the
-last operation it calls whose success answer the kind can change: one run per (kind, operation)
+run says which operations each check's own requests call, in order, and which only its setup calls
+(harness/tracing.py keeps the marks in every run). For every kind, each check is first met at the
+last operation of its own whose success answer the kind can change: one run per (kind, operation)
 plants that kind there (``mutate-<kind>@<route>``, harness/reference/mutations.py) and runs the
-checks met there (``contract --check``). Each request names its check (harness/tracing.py) and the
-server logs whose answer it changed, so a pair is *met* only when a malformed answer reached the
-check's own request. A check that met it only in its setup (a factory call, a fixture; the finding
-then blocks the check) is tried again with the setup spared (``~spare-setup``), at that operation and
-then at each other operation it calls whose answers can carry the kind, until its own request meets
-it; a pair no attempt can meet is named with why. A run *broke* the harness when it ended in exit 2
-or 3, or a check in error. ``strongly-harness selftest --mutation-matrix`` runs it all (benchmarks/
-README.md §8 has the table); ``--sample N`` runs N first-round runs, chosen by the seed, as CI does.
+checks met there (``contract --check``). Each request names its check and the server logs whose
+answer it changed, so a pair is *met* only when a malformed answer reached the check's own request.
+A check that met it only in its setup (a factory call, a fixture; the finding then blocks the check)
+is tried again with the setup spared (``~spare-setup``), at that operation and then at each other
+operation of its own whose answers can carry the kind, until its own request meets it; a pair no
+attempt can meet is named with why. A run *broke* the harness when it ended in exit 2 or 3, or a
+check in error. ``strongly-harness selftest --mutation-matrix`` runs it all (benchmarks/README.md §8
+has the table); ``--sample N`` runs N first-round runs, chosen by the seed, as CI does.
 """
 
 from __future__ import annotations
