@@ -1,7 +1,7 @@
 """Finding bugs, head to head: strongly-harness contract vs plain `st run` over the fault catalogue.
 
-    python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...] [--save-as NAME] [--resume]
-                                     [--stop-after SECONDS]
+    python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...] [--area NAME ...] [--save-as NAME]
+                                     [--resume] [--stop-after SECONDS] [--first-catch]
 
 For each contract fault, against a reference server with that fault on:
   - `strongly-harness contract` (default profile; with --strict for a fault that breaks only one of
@@ -17,6 +17,10 @@ claim soonest: first those `st run` caught in an earlier result (only they can m
 run only" non-empty), then those that break only a decision, then the rest. Each row is saved as
 it completes; `--resume` skips the faults already saved, and `--stop-after` starts no new fault
 after that many seconds, so a run can be spread over several sittings.
+
+`--first-catch` measures only the time to the first finding, as a vendor fixing one bug at a time
+sees it: both tools stop at their first failure (`contract -x`, `st run --max-failures 1`), st with
+a budget of FIRST_CATCH_BUDGET seconds.
 """
 
 from __future__ import annotations
@@ -40,11 +44,14 @@ from benchmarks.common import ADMIN, ROOT, harness, machine, median, reference_s
 from harness.paths import SPEC
 from harness.reference.faults import CATALOGUE, Fault
 
+FIRST_CATCH_BUDGET = 60.0  # seconds for st with --first-catch: ten times its slowest median first catch (§1)
 
-def ours(fault: Fault) -> dict[str, Any]:
+
+def ours(fault: Fault, first_catch: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as reports:
         level = ["--strict"] if fault.strict else []
-        code, seconds, _ = harness("contract", "--fault", fault.name, *level, "--quiet", "--reports", reports)
+        stop = ["-x"] if first_catch else []
+        code, seconds, _ = harness("contract", "--fault", fault.name, *level, *stop, "--quiet", "--reports", reports)
         path = Path(reports) / "conformance.json"
         document = json.loads(path.read_text()) if path.exists() else {"checks": []}
     firsts = [c["started"] + c["duration"] for c in document["checks"]
@@ -52,13 +59,14 @@ def ours(fault: Fault) -> dict[str, Any]:
     return {"caught": bool(firsts), "first": min(firsts) if firsts else None, "seconds": seconds, "exit": code}
 
 
-def st(fault: Fault, budget: float) -> dict[str, Any]:
+def st(fault: Fault, budget: float, first_catch: bool = False) -> dict[str, Any]:
     program = shutil.which("st", path=str(Path(sys.executable).parent)) or "st"
     with tempfile.TemporaryDirectory() as workdir, reference_server(faults=(fault.name,)) as url:
         started = time.time()
         run = subprocess.run(
             [program, "run", str(SPEC), "--url", url, "--header", f"X-API-Key: {ADMIN}", "--max-time",
-             str(math.ceil(budget)), "--report", "ndjson", "--report-dir", workdir, "--seed", "1", "--no-color"],
+             str(math.ceil(budget)), "--report", "ndjson", "--report-dir", workdir, "--seed", "1", "--no-color",
+             *(["--max-failures", "1"] if first_catch else [])],
             cwd=workdir, capture_output=True, text=True, timeout=budget * 3 + 120, check=False,
             env={k: v for k, v in os.environ.items() if not k.startswith("STRONGLY_")},
         )  # fmt: skip
@@ -79,9 +87,9 @@ def first_failure(directory: Path, started: float) -> float | None:
     return min(times) if times else None
 
 
-def compare(fault: Fault) -> dict[str, Any]:
-    mine = ours(fault)
-    theirs = st(fault, mine["seconds"])
+def compare(fault: Fault, first_catch: bool = False) -> dict[str, Any]:
+    mine = ours(fault, first_catch)
+    theirs = st(fault, FIRST_CATCH_BUDGET if first_catch else mine["seconds"], first_catch)
     return {"fault": fault.name, "area": fault.area, "strict": fault.strict, "ours": mine, "st": theirs}
 
 
@@ -105,11 +113,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--fault", action="append", default=[])
+    parser.add_argument("--area", action="append", default=[], help="only the faults of these categories")
+    parser.add_argument("--first-catch", action="store_true", help="both tools stop at their first failure")
     parser.add_argument("--save-as", default="bug_finding", help="results file (keep the full run apart)")
     parser.add_argument("--resume", action="store_true", help="keep the rows already saved; run only the others")
     parser.add_argument("--stop-after", type=float, default=None, help="start no new fault after these seconds")
     args = parser.parse_args()
     faults = [CATALOGUE[name] for name in args.fault] or [f for f in CATALOGUE.values() if f.suite == "contract"]
+    faults = [fault for fault in faults if not args.area or fault.area in args.area]
     saved = ROOT / "benchmarks" / "results" / f"{args.save_as}.json"
     rows: list[dict[str, Any]] = json.loads(saved.read_text())["rows"] if args.resume and saved.exists() else []
     done = {row["fault"] for row in rows}
@@ -119,7 +130,7 @@ def main() -> None:
     def compare_and_save(fault: Fault) -> None:
         if time.monotonic() > stop_at:
             return
-        row = compare(fault)
+        row = compare(fault, args.first_catch)
         with lock:
             rows.append(row)
             save(args.save_as, {"machine": machine(), "rows": rows})
