@@ -25,8 +25,8 @@ TOOLKIT = (
 )  # fmt: skip
 SUITE_HOSTS = {
     CONTRACTS: {"harness.conformance.plugin", "harness.conformance.phases", "harness.conformance.traffic",
-                "harness.conformance.tracing", "harness.steps", "harness.registry", "harness.paths",
-                "harness.requirements"},
+                "harness.conformance.tracing", "harness.conformance.lazy_coverage", "harness.steps", "harness.registry",
+                "harness.paths", "harness.requirements"},
     LOAD: {"harness.loadtest.users"},
 }  # fmt: skip
 
