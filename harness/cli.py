@@ -400,7 +400,12 @@ def _run_mutation_matrix(args: argparse.Namespace) -> int:
 
     try:
         clean, outcomes = mutation_matrix.run_matrix(
-            args.reports / "mutation-matrix", jobs=args.jobs, run_seed=args.seed, sample=args.sample, progress=progress
+            args.reports / "mutation-matrix",
+            jobs=args.jobs,
+            run_seed=args.seed,
+            sample=args.sample,
+            progress=progress,
+            resume=args.resume,
         )
     except RuntimeError as exc:
         raise InternalError(str(exc)) from None
@@ -639,6 +644,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="meet every check with every kind of malformed answer (harness/mutation_matrix.py)",
     )
     kill.add_argument("--sample", type=_positive_int, metavar="N", help="with --mutation-matrix: only N of its runs")
+    kill.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --mutation-matrix: keep the runs its --reports folder already holds, run the rest",
+    )
     kill.add_argument("--mutations", type=_positive_int, default=0, metavar="N",
                       help="instead of the catalogue, run N seeded response mutations (mutate-<seed>)")  # fmt: skip
     kill.add_argument("--first-seed", type=int, default=1, metavar="S", help="the first mutation seed (default 1)")

@@ -75,6 +75,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)  # checks that ended in error: the harness broke
     failed: list[str] = field(default_factory=list)  # requirements that failed
     seconds: float = 0.0
+    note: str = ""  # a run that broke the harness: the last line it printed
 
     @property
     def broke(self) -> bool:
@@ -157,6 +158,9 @@ def askers(log: str, said: str) -> tuple[set[str], set[str]]:
     return own, setup
 
 
+OUTCOME = "outcome.json"  # each run's folder keeps how it ended, so a matrix can resume where it stopped
+
+
 def run_planned(planned: Planned, reports: Path, run_seed: int) -> Outcome:
     command = [sys.executable, "-m", "harness", "contract", "--reports", str(reports), "--quiet", "--seed",
                str(run_seed), "--fault", planned.fault, "--deadline", "300"]  # fmt: skip
@@ -164,11 +168,20 @@ def run_planned(planned: Planned, reports: Path, run_seed: int) -> Outcome:
         command += ["--check", check]
     started = time.monotonic()
     run = subprocess.run(command, env=without_user_variables(), capture_output=True, text=True, check=False)
+    outcome = read_outcome(planned, reports, run.returncode, round(time.monotonic() - started, 1))
+    if outcome.broke:  # what the harness said on its way out, for the report
+        outcome.note = (run.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1][:300]
+    (reports / OUTCOME).write_text(json.dumps(asdict(outcome), indent=2), encoding="utf-8")
+    return outcome
+
+
+def read_outcome(planned: Planned, reports: Path, exit_code: int, seconds: float) -> Outcome:
+    """How a planned run ended, from its folder: whose answers the server's log says it changed, and the result."""
     path = report_files.server_log(reports)
     log = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     own, setup = askers(log, planned.said)
-    outcome = Outcome(planned.kind, planned.operation, list(planned.checks), run.returncode, planned.said in log,
-                      planned.spare_setup, seconds=round(time.monotonic() - started, 1))  # fmt: skip
+    outcome = Outcome(planned.kind, planned.operation, list(planned.checks), exit_code, planned.said in log,
+                      planned.spare_setup, seconds=seconds)  # fmt: skip
     result = report_files.read(RunResult, reports)
     if result is not None:
         outcome.met = [c.check for c in result.checks if c.check in own]
@@ -180,6 +193,22 @@ def run_planned(planned: Planned, reports: Path, run_seed: int) -> Outcome:
     return outcome
 
 
+def folder(reports: Path, planned: Planned, round_number: int) -> Path:
+    """Each planned run's own folder: a round can plant a kind on one operation both sparing setup and not."""
+    spared = "-spared" if planned.spare_setup else ""
+    return reports / f"{planned.kind}-{planned.operation}{spared}{'' if round_number == 1 else f'-round{round_number}'}"
+
+
+def kept(planned: Planned, where: Path) -> Outcome | None:
+    """The outcome a resumed matrix finds in a run's folder, when it is of this very run."""
+    path = where / OUTCOME
+    if not path.exists():
+        return None
+    outcome = Outcome(**json.loads(path.read_text(encoding="utf-8")))
+    same = (outcome.kind, outcome.operation, outcome.checks, outcome.spare_setup)
+    return outcome if same == (planned.kind, planned.operation, list(planned.checks), planned.spare_setup) else None
+
+
 def run_matrix(
     reports: Path,
     *,
@@ -188,13 +217,17 @@ def run_matrix(
     sample: int | None = None,
     kinds: tuple[str, ...] = mutations.KINDS,
     progress: Callable[[Outcome], None] | None = None,
+    resume: bool = False,
 ) -> tuple[RunResult, list[Outcome]]:
     """A clean full run to learn what each check calls, then round after round of planned runs until every
-    pair is met in the check's own request or has no attempt left (a ``sample`` runs part of the first round)."""
-    clean = run_one(None, reports / "clean", "declared", run_seed)
-    if not clean.detected:
-        raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
-    clean_result = report_files.read(RunResult, reports / "clean")
+    pair is met in the check's own request or has no attempt left (a ``sample`` runs part of the first round).
+    ``resume`` keeps the clean run and every planned run whose folder says how it ended."""
+    clean_result = report_files.read(RunResult, reports / "clean") if resume else None
+    if clean_result is None or any(check.status in ("fail", "error") for check in clean_result.checks):
+        clean = run_one(None, reports / "clean", "declared", run_seed)
+        if not clean.detected:
+            raise RuntimeError(f"the clean run did not pass (exit {clean.exit_code}): {clean.note}")
+        clean_result = report_files.read(RunResult, reports / "clean")
     assert clean_result is not None  # the clean run passed, so it wrote its result
     pending = every_attempt(clean_result, kinds)
     outcomes: list[Outcome] = []
@@ -204,10 +237,12 @@ def run_matrix(
             planned = sorted(random.Random(run_seed).sample(planned, min(sample, len(planned))), key=lambda p: p.fault)
         if not planned:
             break
-        suffix = "" if round_number == 1 else f"-round{round_number}"
-        runs = [partial(run_planned, item, reports / f"{item.kind}-{item.operation}{suffix}", run_seed)
-                for item in planned]  # fmt: skip
-        done = in_parallel(runs, jobs, progress)
+        where = {item: folder(reports, item, round_number) for item in planned}
+        done = [outcome for item in planned if resume and (outcome := kept(item, where[item])) is not None]
+        resumed = {(o.kind, o.operation, o.spare_setup) for o in done}
+        runs = [partial(run_planned, item, where[item], run_seed) for item in planned
+                if (item.kind, item.operation, item.spare_setup) not in resumed]  # fmt: skip
+        done += in_parallel(runs, jobs, progress)
         outcomes += done
         if sample is not None:
             break
@@ -292,7 +327,7 @@ def markdown(clean: RunResult, outcomes: list[Outcome], kinds: tuple[str, ...], 
         if kinds_of:
             lines += ["", f"Pairs {STATES[state]}:", *[f"- {check}: {', '.join(of)}" for check, of in kinds_of.items()]]
     broken = [f"- {o.kind} on {o.operation}: exit {o.exit_code}; errors in {', '.join(o.errors[:3]) or '-'}"
-              for o in outcomes if o.broke]  # fmt: skip
+              f"{'; ' + o.note if o.note else ''}" for o in outcomes if o.broke]  # fmt: skip
     lines += ["", "Runs that broke the harness:", *broken] if broken else []
     return "\n".join(lines) + "\n"
 

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from harness.mutation_matrix import Outcome, askers, attempts, next_attempts, pairs, plan
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from harness.mutation_matrix import (
+    OUTCOME,
+    Outcome,
+    Planned,
+    askers,
+    attempts,
+    folder,
+    kept,
+    next_attempts,
+    pairs,
+    plan,
+)
 from harness.results import CheckResult, RunResult
 
 
@@ -93,3 +108,20 @@ def test_every_pair_is_met_met_in_setup_not_met_untried_or_cannot_be_met() -> No
 
     assert states == {("a", "drop"): "met", ("b", "drop"): "setup", ("c", "drop"): "not met",
                       ("d", "drop"): "cannot", ("e", "drop"): "untried"}  # fmt: skip
+
+
+def test_each_planned_run_has_its_own_folder_and_a_resumed_matrix_keeps_only_its_own_outcome(tmp_path: Path) -> None:
+    """A round may plant one kind on one operation both sparing setup and not: two folders. A resumed matrix takes
+    an outcome only from the folder of the very same run (kind, operation, checks, setup spared or not)."""
+    unspared, spared = Planned("null", "createWorkspace", ("a",)), Planned("null", "createWorkspace", ("b",), True)
+    assert folder(tmp_path, unspared, 2) != folder(tmp_path, spared, 2)
+    assert folder(tmp_path, unspared, 1) == tmp_path / "null-createWorkspace"
+    where = folder(tmp_path, spared, 2)
+    where.mkdir()
+    outcome = Outcome("null", "createWorkspace", ["b"], 1, True, True, met=["b"])
+    (where / OUTCOME).write_text(json.dumps(asdict(outcome)))
+
+    assert kept(spared, where) is not None
+    assert kept(spared, where).met == ["b"]
+    assert kept(Planned("null", "createWorkspace", ("b", "c"), True), where) is None
+    assert kept(unspared, folder(tmp_path, unspared, 2)) is None
