@@ -20,7 +20,7 @@ from schemathesis.generation.meta import TestPhase
 
 from contracts.conftest import CURRENT_IDS, named_by_checks
 from harness import spec
-from harness.conformance.lazy_coverage import install as derive_coverage_cases_lazily
+from harness.conformance.lazy_cases import install as derive_cases_lazily
 from harness.conformance.plugin import FAILURE_CODES, current_run
 from harness.expect import note_schema_findings
 from harness.leniency import DOCUMENTED_FIELDS, DOCUMENTED_QUERY, DOCUMENTED_SUCCESS, RESOURCE_FIELDS
@@ -28,7 +28,7 @@ from harness.paths import CONTRACTS, SPEC
 from harness.recommend import recommend
 from harness.requirements import by_id
 
-derive_coverage_cases_lazily()  # each operation's coverage cases, in the one process that runs its test
+derive_cases_lazily()  # each operation's example and coverage cases, in the one process that runs its test
 config = current_run().config
 options = tomllib.loads((CONTRACTS / "schemathesis.toml").read_text(encoding="utf-8"))
 options["auth"] = {"openapi": {"ApiKeyAuth": {"api_key": config.target.api_key}}}

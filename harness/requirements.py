@@ -8,8 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from harness import yamlfile
 from harness.errors import InternalError
 from harness.paths import REQUIREMENTS
 
@@ -76,7 +75,7 @@ def basis_line(quotes: tuple[str, ...], decisions: tuple[str, ...], recommended:
 @cache
 def load_catalogue(path: Path = REQUIREMENTS) -> tuple[Requirement, ...]:
     """Read and check the catalogue; a malformed one is a bug in the harness, not in a target."""
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     requirements = []
     for entry in entries:
         missing = [name for name in FIELDS if not entry.get(name)]

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import yaml
 
+from harness import yamlfile
 from harness.leniency import lenient_components, lenient_response, relax
 from harness.paths import SPEC
 
@@ -85,7 +85,7 @@ class Spec:
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Spec:
-        return cls(yaml.safe_load(raw.decode("utf-8")), sha256=hashlib.sha256(raw).hexdigest())
+        return cls(yamlfile.safe_load(raw.decode("utf-8")), sha256=hashlib.sha256(raw).hexdigest())
 
     @property
     def version(self) -> str:

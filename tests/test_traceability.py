@@ -25,7 +25,7 @@ TOOLKIT = (
 )  # fmt: skip
 SUITE_HOSTS = {
     CONTRACTS: {"harness.conformance.plugin", "harness.conformance.phases", "harness.conformance.traffic",
-                "harness.conformance.tracing", "harness.conformance.lazy_coverage", "harness.steps", "harness.registry",
+                "harness.conformance.tracing", "harness.conformance.lazy_cases", "harness.steps", "harness.registry",
                 "harness.paths", "harness.requirements"},
     LOAD: {"harness.loadtest.users"},
 }  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 MAP = Path(__file__).with_name("effects.yaml")
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it: every process reads the map
 OUTCOMES = ("accepted", "refused", "either")
 
 
@@ -64,7 +65,7 @@ class EffectsMap:
 
 @cache
 def load(path: Path = MAP) -> EffectsMap:
-    document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)  # noqa: S506
     cases = tuple(
         Case(
             operation=entry["operation"],

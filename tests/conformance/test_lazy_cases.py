@@ -1,4 +1,4 @@
-"""Coverage cases derived when a test first runs: the same cases as schemathesis' own, none derived at collection."""
+"""Explicit cases derived when a test first runs: the same cases as schemathesis' own, none derived at collection."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import pytest
 import schemathesis
 
-from harness.conformance import lazy_coverage
+from harness.conformance import lazy_cases
 from harness.paths import SPEC
 
 # Builds every operation's test as collection does, then reads its examples as Hypothesis does; prints what
@@ -18,11 +18,11 @@ import sys
 import schemathesis
 from schemathesis.generation.hypothesis import builder
 from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode
-from harness.conformance import lazy_coverage
+from harness.conformance import lazy_cases
 from harness.paths import SPEC
 
 if sys.argv[1] == "lazy":
-    lazy_coverage.install()
+    lazy_cases.install()
 schema = schemathesis.openapi.from_path(SPEC)
 config = HypothesisTestConfig(project=schema.config, modes=list(HypothesisTestMode))
 built = [builder.create_test(operation=result.ok(), test_func=lambda case: None, config=config)
@@ -41,7 +41,7 @@ def cases(how: str) -> list[str]:
 
 
 def test_the_lazy_cases_are_schemathesis_own_in_the_same_order() -> None:
-    """Every operation's coverage cases, lazily derived, are the ones schemathesis derives at collection."""
+    """Every operation's example and coverage cases, lazily derived, are the ones schemathesis derives at collection."""
     eager = cases("eager")
 
     assert len(eager) > 1000  # every operation's, not an empty build
@@ -49,22 +49,23 @@ def test_the_lazy_cases_are_schemathesis_own_in_the_same_order() -> None:
 
 
 def test_building_a_test_derives_nothing_until_its_examples_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Collection only attaches the list; the first read derives the cases, once."""
+    """Collection only attaches the list; the first read derives the example and coverage cases, once each."""
     derived = []
-    eager = lazy_coverage.EAGER
-    monkeypatch.setattr(lazy_coverage, "EAGER", lambda *args, **kwargs: derived.append(1) or eager(*args, **kwargs))
-    monkeypatch.setattr(lazy_coverage.builder, "add_coverage", lazy_coverage.add_coverage_lazily)
+    for name, eager in lazy_cases.EAGER.items():
+        counted = lambda *args, eager=eager, name=name, **kwargs: derived.append(name) or eager(*args, **kwargs)  # noqa: E731
+        monkeypatch.setitem(lazy_cases.EAGER, name, counted)
+        monkeypatch.setattr(lazy_cases.builder, name, lazy_cases.deferred(name))
     schema = schemathesis.openapi.from_path(SPEC)
-    config = lazy_coverage.builder.HypothesisTestConfig(
-        project=schema.config, modes=list(lazy_coverage.builder.HypothesisTestMode)
+    config = lazy_cases.builder.HypothesisTestConfig(
+        project=schema.config, modes=list(lazy_cases.builder.HypothesisTestMode)
     )
-    operation = schema["/api/v1/projects"]["GET"]
+    operation = schema["/api/v1/projects"]["POST"]
 
-    test = lazy_coverage.builder.create_test(operation=operation, test_func=lambda case: None, config=config)
+    test = lazy_cases.builder.create_test(operation=operation, test_func=lambda case: None, config=config)
 
     assert derived == []
     first = list(reversed(test.hypothesis_explicit_examples))
-    assert derived == [1]
+    assert derived == ["add_examples", "add_coverage"]
     assert len(first) > 10
     assert list(reversed(test.hypothesis_explicit_examples)) == first
-    assert derived == [1]
+    assert derived == ["add_examples", "add_coverage"]

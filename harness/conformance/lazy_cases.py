@@ -1,0 +1,82 @@
+"""Explicit cases derived when an operation's test first runs, not when pytest collects it.
+
+Schemathesis builds each operation's test at collection and attaches its explicit cases as Hypothesis
+examples, deriving every one of them there and then: the cases built from the contract's examples
+(``add_examples``) and the coverage-phase cases (``add_coverage``: boundary values, missing and
+malformed parameters). For the contract's 35 operations that is seconds of CPU in each pytest process
+a run starts, before its first check. A run starts several (the swarm's workers each collect the whole
+suite) and each operation's test runs in one of them, so the same derivation is repeated in every
+process for cases only one will use, and the first finding waits for all of it.
+
+``install()`` makes schemathesis attach the same cases lazily: the test's examples list derives them
+the first time Hypothesis reads it, when the test runs, in the same order, and what schemathesis marks
+on the test while deriving (a media type it cannot serialise, an unsatisfiable example) is copied onto
+it then, before the test's outcome reads it. The cases are schemathesis' own
+(tests/conformance/test_lazy_cases.py compares them), so the checks are unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from schemathesis.generation.hypothesis import builder
+
+EXAMPLES = "hypothesis_explicit_examples"  # where Hypothesis keeps a test's explicit examples
+EAGER = {"add_examples": builder.add_examples, "add_coverage": builder.add_coverage}
+
+
+class LazyExamples(list[Any]):
+    """A test's explicit examples: those attached eagerly, then each deferred batch, derived on first read."""
+
+    def __init__(self, attached: list[Any]) -> None:
+        super().__init__(attached)
+        self.pending: list[Callable[[], list[Any]]] = []
+
+    def filled(self) -> LazyExamples:
+        while self.pending:
+            self.extend(self.pending.pop(0)())
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return super(LazyExamples, self.filled()).__iter__()
+
+    def __reversed__(self) -> Iterator[Any]:
+        return super(LazyExamples, self.filled()).__reversed__()
+
+    def __len__(self) -> int:
+        return super(LazyExamples, self.filled()).__len__()
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        return super(LazyExamples, self.filled()).__getitem__(index)
+
+
+def deferred(name: str) -> Callable[..., Callable[..., Any]]:
+    """schemathesis' ``add_examples`` or ``add_coverage``, run on a stand-in when the examples are first read."""
+    eager = EAGER[name]
+
+    def add_lazily(test: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        def derive() -> list[Any]:
+            stand_in = eager(lambda: None, *args, **kwargs)  # attaches the cases in schemathesis' order
+            for attribute, value in vars(stand_in).items():  # its marks, read only once the test has run
+                if attribute != EXAMPLES:
+                    setattr(test, attribute, value)
+            return list(getattr(stand_in, EXAMPLES, []))
+
+        examples = getattr(test, EXAMPLES, None)
+        if not isinstance(examples, LazyExamples):
+            examples = LazyExamples([] if examples is None else list(examples))
+            setattr(test, EXAMPLES, examples)
+        examples.pending.append(derive)
+        return test
+
+    return add_lazily
+
+
+def install() -> None:
+    """From now on, tests schemathesis builds derive their explicit cases when they first run."""
+    for name in EAGER:
+        setattr(builder, name, deferred(name))
