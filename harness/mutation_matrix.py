@@ -238,11 +238,9 @@ def run_matrix(
         if not planned:
             break
         where = {item: folder(reports, item, round_number) for item in planned}
-        done = [outcome for item in planned if resume and (outcome := kept(item, where[item])) is not None]
-        resumed = {(o.kind, o.operation, o.spare_setup) for o in done}
-        runs = [partial(run_planned, item, where[item], run_seed) for item in planned
-                if (item.kind, item.operation, item.spare_setup) not in resumed]  # fmt: skip
-        done += in_parallel(runs, jobs, progress)
+        found = {item: kept(item, where[item]) if resume else None for item in planned}
+        runs = [partial(run_planned, item, where[item], run_seed) for item, outcome in found.items() if outcome is None]
+        done = [outcome for outcome in found.values() if outcome is not None] + in_parallel(runs, jobs, progress)
         outcomes += done
         if sample is not None:
             break

@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 MAP = Path(__file__).with_name("effects.yaml")
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it: every process reads the map
+# libyaml where PyYAML has it, as harness/yamlfile.py (not in the toolkit the suites may import)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OUTCOMES = ("accepted", "refused", "either")
 
 

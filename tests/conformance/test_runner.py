@@ -147,8 +147,9 @@ def test_a_concurrent_run_is_one_result_of_its_phases(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_chosen_checks_build_only_their_operations_and_say_which_calls_were_their_own(tmp_path: Path) -> None:
-    """`--check` builds schemathesis tests only for the operations it names (each is seconds of CPU at collection),
-    and a clean run tells each check's own requests from its setup's (where the mutation matrix aims)."""
+    """`--check` runs exactly the checks it names, a schema check among them (schemathesis builds only its
+    operation's tests: tests/test_contract_hooks.py), and a clean run tells each check's own requests from
+    its setup's (where the mutation matrix aims)."""
     run = contract("--reports", str(tmp_path), "--check", "test_operation_conforms[GET /api/v1/projects/{projectId}]",
                    "--check", "test_projects.py::test_create_answers_201_and_applies_defaults")  # fmt: skip
 
