@@ -13,6 +13,7 @@ This module is the toolkit the suites import for reading answers and waiting; ``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,9 +39,9 @@ from harness.shapes import Shape, at_path, expand
 from harness.waiting import Patience, TimedOut, poll_until
 
 __all__ = [
-    "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer",
+    "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer", "carries_error_body",
     "conforming_body", "entries_by", "expect", "note_schema_findings", "poll_until", "read_field", "read_json",
-    "refused", "require", "settled", "tolerant", "violation",
+    "refused", "require", "reveals_no_internals", "settled", "tolerant", "violation",
 ]  # fmt: skip
 
 
@@ -100,6 +101,26 @@ def refused(response: httpx.Response, operation_id: str, recommended: int) -> An
               f"{line(response)} answered {status}; the contract's status for this refusal is {recommended}",
               response)  # fmt: skip
     return conforming_body(response, operation_id) if response.content else None
+
+
+def carries_error_body(answer: httpx.Response, operation_id: str, status: int) -> None:
+    """A refusal with the status the contract decides, whose body is JSON with a lower-case ``code`` and a
+    non-empty ``message`` (D-14: recommended; the documents show no error body)."""
+    body = expect(answer, operation_id, status)  # the status and JSON
+    said = f"{line(answer)} answered {answer.status_code} {body!r:.200}"
+    require(isinstance(body, dict), "GEN-ERR-001/body", f"{said}: not an object", answer)
+    code = re.fullmatch(r"[a-z][a-z_]*", str(body.get("code")))
+    require(code is not None, "GEN-ERR-001/body", f"{said}: no lower-case code", answer)
+    require(bool(str(body.get("message") or "").strip()), "GEN-ERR-001/body", f"{said}: no message", answer)
+
+
+INTERNALS = re.compile(r"traceback|exception|sqlite|postgres|select\s.+\sfrom|\.py\b|\bat [\w.$]+\(|stack", re.I)
+
+
+def reveals_no_internals(answer: httpx.Response) -> None:
+    """An answer whose body holds no stack trace, file path, SQL or exception name (GEN-ERR-002)."""
+    leaked = INTERNALS.search(answer.text)
+    require(leaked is None, "GEN-ERR-002/internals", f"{line(answer)} revealed {leaked and leaked.group(0)!r}", answer)
 
 
 def settled(response: httpx.Response, operation_id: str, *, success: int = 200, recommended: int = 409) -> Any:

@@ -14,7 +14,6 @@ import json
 import re
 import signal
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,21 +21,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import requests
 
 from harness import __version__, recommend, spec, tracing
 from harness.client import LOG, ApiClient, HungRoutes, RateLimiter
 from harness.conformance import early_stop, phases, progress, queue, swarm
 from harness.conformance import tracing as tracing_hooks
-from harness.expect import ContractViolation, MissingField, UnexpectedAnswer
+from harness.conformance.charges import Charge, charges_for, classify_finding, culprit_of, describe, failures_of, route
+from harness.expect import ContractViolation, MissingField
 from harness.factory import Factory, Patience
 from harness.findings import Rule, status_rule
 from harness.redact import Redactor
 from harness.registry import Registry, still_there
 from harness.requirements import by_id, load_catalogue
-from harness.results import CheckResult, Failure, ModelCoverage, RunResult, Status, UnreachedPair, root_cause_of
+from harness.results import CheckResult, ModelCoverage, RunResult, Status, UnreachedPair
 from harness.run import RunConfig
 from harness.run.pool import WorkspacePool
 from harness.run.scratch import claims_folder, pool_folder, retire_file
@@ -65,7 +63,6 @@ FAILURE_CODES = {
     "ST402": "AUTH-ISO-001",
 }
 SEVERITY = {"MUST": "critical", "SHOULD": "normal"}
-EXCHANGES_PER_FAILURE = 3
 OUTCOMES = pytest.StashKey[dict[str, "CheckOutcome"]]()
 
 
@@ -424,20 +421,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 # ------------------------------------------------------------------ outcomes
-@dataclass(frozen=True)
-class Charge:
-    """One finding filed against one requirement: its message, the rule it breaks, the request that showed it."""
-
-    requirement: str
-    message: str
-    rule: Rule | None = None  # its key starts with the requirement the finding is charged to first
-    culprit: str | None = None  # "METHOD url"
-
-    @property
-    def root_cause(self) -> str:
-        return root_cause_of(self.message, self.rule.key if self.rule else "")
-
-
 class CheckOutcome:
     """What happened to one check across setup, call and teardown."""
 
@@ -486,24 +469,7 @@ class CheckOutcome:
         if status != Status.ERROR:
             self.stop_at(charges, f"blocked while {blocked.step}")
 
-    def evidence(self, culprit: str | None) -> list[dict[str, Any]]:
-        """The request that showed a finding (else the last one sent), with the two before it."""
-        end = len(self.exchanges)
-        for index in range(end - 1, -1, -1):
-            exchange = self.exchanges[index]
-            if culprit == f"{exchange['method']} {exchange['url']}":
-                end = index + 1
-                break
-        return self.exchanges[max(0, end - EXCHANGES_PER_FAILURE) : end]
-
     def result(self, redactor: Redactor) -> CheckResult:
-        failures = []
-        for charge in self.failures:
-            exchanges = self.evidence(charge.culprit)
-            rule = charge.rule or Rule("", "")
-            failures.append(Failure(charge.requirement, redactor(charge.message),
-                                    exchanges[-1]["operation_id"] if exchanges else None, exchanges,
-                                    charge.root_cause, rule.key, rule.phrase, list(rule.fields)))  # fmt: skip
         return CheckResult(
             check=self.item.nodeid,
             requirements=self.requirements,
@@ -511,27 +477,11 @@ class CheckOutcome:
             duration=round(time.monotonic() - self.clock, 3),
             started=round(self.started, 3),
             reason=self.reason and redactor(self.reason),
-            failures=failures,
+            failures=failures_of(self.failures, self.exchanges, redactor),
             blocked_by=self.blocked_by,
             operations=self.operations,
             own_operations=self.own_operations,
         )
-
-
-def route(culprit: str | None) -> str | None:
-    """The operation a "METHOD url" request belongs to (one sighting per rule and route in a check)."""
-    if not culprit or " " not in culprit:
-        return culprit
-    method, url = culprit.split(" ", 1)
-    operation = spec.load().match(method, httpx.URL(url).path)
-    return operation.operation_id if operation else culprit
-
-
-def charges_for(requirements: list[str], message: str, rule: Rule | None, culprit: str | None) -> list[Charge]:
-    """One finding filed under each requirement; its rule keyed by the first, so all filings are one root cause."""
-    if rule is not None and requirements:
-        rule = Rule(f"{requirements[0]}|{rule.key}", rule.phrase, rule.fields)
-    return [Charge(requirement, message, rule, culprit) for requirement in dict.fromkeys(requirements)]
 
 
 def schemathesis_rule(failure: Any) -> Rule:
@@ -572,13 +522,7 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[Charge]
         return max(status for status, _, _ in parts), charges, any(stops for _, _, stops in parts)
     if isinstance(error, CustomFailure) and isinstance(error.exception, ContractViolation):
         error = error.exception
-    message = describe(error)
-    try:
-        culprit = getattr(error, "request", None)
-    except RuntimeError:  # httpx raises it for an error that carries no request
-        culprit = None
-    culprit = culprit if isinstance(culprit, str) else None
-    rule = getattr(error, "rule", None)
+    message, culprit = describe(error), culprit_of(error)
     if isinstance(error, IgnoredAuth):
         requirement = "AUTH-KEY-002" if error.scenario == "invalid_auth" else "AUTH-KEY-001"
         return Status.FAIL, charges_for([requirement], message, ignored_auth_rule(error), culprit), False
@@ -586,22 +530,7 @@ def classify(error: BaseException, own: list[str]) -> tuple[Status, list[Charge]
         requirement = FAILURE_CODES.get(error.code)
         return Status.FAIL, charges_for([requirement] if requirement else own, message, schemathesis_rule(error),
                                         culprit), True  # fmt: skip
-    if isinstance(error, ContractViolation):
-        return Status.FAIL, charges_for([error.requirement], message, rule, culprit), True
-    if isinstance(error, UnexpectedAnswer) and (error.status or 0) >= 500 and "GEN-SCHEMA-004" not in own:
-        return Status.FAIL, charges_for(["GEN-SCHEMA-004"], message, rule, culprit), True
-    if isinstance(error, AssertionError):
-        return Status.FAIL, charges_for(own, message, rule, culprit), False
-    if isinstance(error, json.JSONDecodeError):  # checks parse only the target's answers
-        message = f"an answer was not valid JSON: {message}"
-        return Status.FAIL, charges_for(["GEN-SCHEMA-001"], message, Rule("not-json", "not JSON"), culprit), True
-    if isinstance(error, httpx.TransportError | requests.RequestException):
-        message = f"the server gave no complete answer: {message}"
-        kind = type(error).__name__
-        rule = Rule(f"transport|{kind}", f"no complete answer ({kind})")
-        return Status.FAIL, charges_for(["GEN-HTTP-001"], message, rule, culprit), True
-    trace = "".join(traceback.format_exception(error, limit=-8))
-    return Status.ERROR, charges_for(own, f"the harness broke: {trace}", None, None), False
+    return classify_finding(error, own, message, culprit)
 
 
 def interrupted(error: BaseException) -> bool:
@@ -609,12 +538,6 @@ def interrupted(error: BaseException) -> bool:
     if isinstance(error, BaseExceptionGroup):
         return error.subgroup(KeyboardInterrupt) is not None
     return isinstance(error, KeyboardInterrupt)
-
-
-def describe(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    notes = "\n".join(getattr(error, "__notes__", []))
-    return f"{text}\n{notes}".strip()
 
 
 @pytest.hookimpl(wrapper=True)
