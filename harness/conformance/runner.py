@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import IO
 
 from harness import reports
-from harness.conformance import early_stop, phases, progress, swarm
+from harness.conformance import early_stop, first_look, phases, progress, swarm
 from harness.errors import InternalError
 from harness.paths import CONTRACTS
 from harness.redact import Redactor
+from harness.registry import Registry
 from harness.requirements import by_id, load_catalogue
-from harness.results import RunResult
+from harness.results import CheckResult, RunResult
 from harness.results.expectations import Expectations
 from harness.run import Limits, RunConfig, Target, pool
 from harness.run import scratch as files
@@ -104,12 +105,13 @@ class ContractSuite:
                 scratch, load_catalogue(), config.contract.strict, config.contract.max_failures
             )
             deadline = run.deadline.at or time.monotonic() + config.limits.contract_deadline  # always set here
-            self.exits, adapted = run_phases(config, scratch, deadline, findings)
+            self.exits, adapted, looked = run_phases(config, scratch, deadline, findings, run.registry)
             result = phases.merge(phases.read_parts(scratch))
             if result is None:
                 raise InternalError(
                     f"the suite itself failed before any check ran; see {reports.suite_log(config.reports)}"
                 )
+            result.checks[:0] = looked  # they ran first
             if adapted is not None:  # what the run chose, not the ceiling it could have reached
                 result.config["concurrency"] = adapted.peak
                 result.notes.append(adapted.summary())
@@ -140,11 +142,12 @@ class ContractSuite:
 
 
 def run_phases(
-    config: RunConfig, scratch: Path, deadline: float, findings: early_stop.Findings
-) -> tuple[list[int], swarm.Swarm | None]:
+    config: RunConfig, scratch: Path, deadline: float, findings: early_stop.Findings, registry: Registry
+) -> tuple[list[int], swarm.Swarm | None, list[CheckResult]]:
     """Run the phases' pytest children (harness/conformance/phases.py), while none was stopped and the run has not
-    found as many root causes as it may (``findings``, which shows each as it is found); their exit codes, and the
-    concurrent phase's swarm where the run adapted its concurrency."""
+    found as many root causes as it may (``findings``, which shows each as it is found); their exit codes, the
+    concurrent phase's swarm where the run adapted its concurrency, and the first look's checks, which the runner
+    sends itself while the children start (harness/conformance/first_look.py; what they make goes in ``registry``)."""
     order = phases.phases(config.concurrency, restarts=config.target.restart_command is not None)
     log = reports.suite_log(config.reports)
     exits: list[int] = []
@@ -154,6 +157,7 @@ def run_phases(
         # an adaptive run's concurrent phase is a swarm whose first workers start now, the others as needed
         adaptive = launcher.start_swarm(phases.CONCURRENT) if config.adaptive and phases.CONCURRENT in order else None
         children = {name: launcher.start(name) for name in order if not (adaptive and name == phases.CONCURRENT)}
+        looked = first_look.run(config, registry, deadline - config.limits.contract_deadline, launcher.saw)
 
         def running(but: phases.PhaseName) -> list[Child]:
             others = [child for name, child in children.items() if name != but]
@@ -173,9 +177,9 @@ def run_phases(
         finally:  # the phases that never opened have sent nothing yet
             for child in [*children.values(), *(adaptive.processes() if adaptive else [])]:
                 stop(child)
-    if all(code == NO_CHECKS for code in exits):
+    if all(code == NO_CHECKS for code in exits) and not looked:
         raise InternalError(f"the suite selected no check (pytest exit 5); see {log}")
-    return exits, adaptive
+    return exits, adaptive, looked
 
 
 class PhaseLauncher:
@@ -255,6 +259,12 @@ class PhaseLauncher:
         lines = self.findings.lines(self.findings.poll(may_stop=may_stop), self.redactor)
         if lines and not self.config.quiet:
             (display or progress.Display(self.scratch, "")).announce(lines)
+
+    def saw(self, check: CheckResult) -> bool:
+        """A check the runner ran itself (the first look): shown as the children's are; whether the run stops."""
+        early_stop.record(self.scratch, check)
+        self.announce(None)
+        return self.findings.stopping
 
     def remaining(self) -> float:
         return max(self.deadline - time.monotonic(), 1.0)
