@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from harness import expect
 from harness.errors import InternalError
 from harness.paths import CONTRACTS, SPEC
 from harness.requirements import PRINCIPLES, load_catalogue
 
 SOURCES = " ".join(path.read_text(encoding="utf-8") for path in sorted((SPEC.parent / "sources").glob("*.txt")))
 ASSERTION_ID = re.compile(r"^[A-Z]+(?:-[A-Z]+)?-\d{3}/[a-z][a-z-]*$")
-SUITE = sorted(CONTRACTS.rglob("*.py"))
+CHECKS = sorted(CONTRACTS.rglob("*.py"))
+SUITE = [*CHECKS, Path(expect.__file__)]  # the checks, and the judgements of the toolkit they share
 
 
 def normalised(text: str) -> str:
@@ -31,7 +33,7 @@ def used() -> dict[str, str]:
     for path in SUITE:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and ASSERTION_ID.match(node.value):
-                found.setdefault(node.value, f"{path.relative_to(CONTRACTS.parent)}:{node.lineno}")
+                found.setdefault(node.value, f"{path.as_posix()}:{node.lineno}")
     return found
 
 
@@ -68,7 +70,7 @@ def test_checks_assert_only_through_named_rules() -> None:
     """No bare `assert` (its text would reach a report) and no finding built by hand outside the model: a check
     asserts with require(), which names its rule and says in words what came back."""
     bare = []
-    for path in SUITE:
+    for path in CHECKS:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             built = isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ContractViolation"
             if isinstance(node, ast.Assert) or (built and "model" not in path.parts):
