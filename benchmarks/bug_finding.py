@@ -2,6 +2,7 @@
 
     python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...] [--area NAME ...] [--save-as NAME]
                                      [--resume] [--stop-after SECONDS] [--first-catch]
+                                     [--st-from NAME]
 
 For each contract fault, against a reference server with that fault on:
   - `strongly-harness contract` (default profile; with --strict for a fault that breaks only one of
@@ -20,7 +21,8 @@ after that many seconds, so a run can be spread over several sittings.
 
 `--first-catch` measures only the time to the first finding, as a vendor fixing one bug at a time
 sees it: both tools stop at their first failure (`contract -x`, `st run --max-failures 1`), st with
-a budget of FIRST_CATCH_BUDGET seconds.
+a budget of FIRST_CATCH_BUDGET seconds. `--st-from NAME` reuses st's rows of an earlier results file where it
+has one (st does not change between our commits); its rows say ``"reused": true``.
 """
 
 from __future__ import annotations
@@ -87,8 +89,12 @@ def first_failure(directory: Path, started: float) -> float | None:
     return min(times) if times else None
 
 
-def compare(fault: Fault, first_catch: bool = False) -> dict[str, Any]:
+def compare(fault: Fault, first_catch: bool = False, earlier: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Both tools against one fault; st's row from ``earlier`` (an earlier result's rows by fault) where it has one."""
     mine = ours(fault, first_catch)
+    if earlier and fault.name in earlier:
+        return {"fault": fault.name, "area": fault.area, "strict": fault.strict, "ours": mine,
+                "st": {**earlier[fault.name]["st"], "reused": True}}  # fmt: skip
     theirs = st(fault, FIRST_CATCH_BUDGET if first_catch else mine["seconds"], first_catch)
     return {"fault": fault.name, "area": fault.area, "strict": fault.strict, "ours": mine, "st": theirs}
 
@@ -118,6 +124,7 @@ def main() -> None:
     parser.add_argument("--save-as", default="bug_finding", help="results file (keep the full run apart)")
     parser.add_argument("--resume", action="store_true", help="keep the rows already saved; run only the others")
     parser.add_argument("--stop-after", type=float, default=None, help="start no new fault after these seconds")
+    parser.add_argument("--st-from", default=None, help="reuse st's rows of this earlier results file (its name)")
     args = parser.parse_args()
     faults = [CATALOGUE[name] for name in args.fault] or [f for f in CATALOGUE.values() if f.suite == "contract"]
     faults = [fault for fault in faults if not args.area or fault.area in args.area]
@@ -126,11 +133,13 @@ def main() -> None:
     done = {row["fault"] for row in rows}
     stop_at = time.monotonic() + args.stop_after if args.stop_after else math.inf
     lock = threading.Lock()
+    earlier_file = ROOT / "benchmarks" / "results" / f"{args.st_from}.json"
+    earlier = {row["fault"]: row for row in json.loads(earlier_file.read_text())["rows"]} if args.st_from else None
 
     def compare_and_save(fault: Fault) -> None:
         if time.monotonic() > stop_at:
             return
-        row = compare(fault, args.first_catch)
+        row = compare(fault, args.first_catch, earlier)
         with lock:
             rows.append(row)
             save(args.save_as, {"machine": machine(), "rows": rows})
