@@ -157,14 +157,15 @@ def run_phases(
         # an adaptive run's concurrent phase is a swarm whose first workers start now, the others as needed
         adaptive = launcher.start_swarm(phases.CONCURRENT) if config.adaptive and phases.CONCURRENT in order else None
         children = {name: launcher.start(name) for name in order if not (adaptive and name == phases.CONCURRENT)}
-        looked = first_look.run(config, registry, deadline - config.limits.contract_deadline, launcher.saw)
+        looked: list[CheckResult] = []
 
         def running(but: phases.PhaseName) -> list[Child]:
             others = [child for name, child in children.items() if name != but]
             others += adaptive.processes() if adaptive and but != phases.CONCURRENT else []
             return [child for child in others if child.poll() is None]
 
-        try:
+        try:  # the runner's own checks first, while the children start (a Ctrl-C there stops them too)
+            looked = first_look.run(config, registry, deadline - config.limits.contract_deadline, launcher.saw)
             for number, name in enumerate(order, 1):
                 files.gate(scratch, name).touch()
                 if adaptive and name == phases.CONCURRENT:
