@@ -27,7 +27,15 @@ import httpx
 from harness import recommend, spec, tracing
 from harness.client import ApiClient, ExchangeLog, RateLimiter
 from harness.conformance.charges import Charge, charges_for, classify_finding, culprit_of, describe, failures_of
-from harness.expect import Patience, UnexpectedAnswer, carries_error_body, expect, refused, reveals_no_internals
+from harness.expect import (
+    Patience,
+    UnexpectedAnswer,
+    carries_error_body,
+    expect,
+    read_json,
+    refused,
+    reveals_no_internals,
+)
 from harness.factory import Factory, new_id
 from harness.redact import Redactor
 from harness.registry import Registry
@@ -62,8 +70,8 @@ class Tools:
     def register_if_created(self, response: httpx.Response, kind: str) -> None:
         """A request that should have been refused and created something anyway: it is the run's to remove."""
         if response.is_success:
-            with suppress(ValueError, UnexpectedAnswer):  # no usable id: the sweep finds it by the run's prefix
-                self.make.registry.add(kind, new_id(response.json(), kind))
+            with suppress(UnexpectedAnswer):  # no usable id: the sweep finds it by the run's prefix
+                self.make.registry.add(kind, new_id(read_json(response, f"create {kind}"), kind))
 
 
 @dataclass(frozen=True)
