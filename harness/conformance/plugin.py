@@ -225,7 +225,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     known = by_id()
     wanted = set(run.config.contract.requirements)
     checks = run.config.contract.checks
-    run.selection = sorted(wanted) + [f"check {pattern}" for pattern in checks]
+    run.selection = run.config.contract.selection()
     keep, drop = [], []
     for item in items:
         ids = requirements_of(item)
@@ -603,7 +603,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         seed=config.seed,
         started_at=run.started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        config=redacted_config(config),
+        config=config.redacted(),
         notes=run.notes + run.hung.notes() + retried_note(run.retried),
         checks=run.results,
         operations=dict(LOG.per_operation),
@@ -625,25 +625,3 @@ def retried_note(retried: list[str]) -> list[str]:
     return [
         f"cleanup: {len(retried)} removal(s) were refused at first and tried again at the run's end (e.g. {retried[0]})"
     ]
-
-
-def redacted_config(config: RunConfig) -> dict[str, Any]:
-    target = config.target
-    return {
-        "baseUrl": target.base_url,
-        "apiKey": "[REDACTED]",
-        "readonlyApiKey": "[REDACTED]" if target.readonly_key else None,
-        "otherApiKey": "[REDACTED]" if target.other_key else None,
-        "restartCommand": "set" if target.restart_command else None,
-        "embedded": target.embedded,
-        "profile": config.contract_profile,
-        "requestTimeout": config.limits.request_timeout,
-        "provisionWait": config.limits.provision_wait,
-        "deadline": config.limits.contract_deadline,
-        "rateLimit": config.limits.rate_limit,
-        "keepOnFailure": config.contract.keep_on_failure,
-        "prefix": config.prefix,
-        "strict": config.contract.strict,
-        "maxFailures": config.contract.max_failures,
-        "concurrency": config.concurrency,
-    }

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from harness import reports
+from harness import __version__, reports, spec
 from harness.conformance import early_stop, first_look, phases, progress, swarm
 from harness.errors import InternalError
 from harness.paths import CONTRACTS
@@ -107,6 +107,8 @@ class ContractSuite:
             deadline = run.deadline.at or time.monotonic() + config.limits.contract_deadline  # always set here
             self.exits, adapted, looked = run_phases(config, scratch, deadline, findings, run.registry)
             result = phases.merge(phases.read_parts(scratch))
+            if result is None and looked:  # the first look stopped the run before any child had left its part
+                result = looked_only(config, run)
             if result is None:
                 raise InternalError(
                     f"the suite itself failed before any check ran; see {reports.suite_log(config.reports)}"
@@ -166,7 +168,8 @@ def run_phases(
 
         try:  # the runner's own checks first, while the children start (a Ctrl-C there stops them too)
             looked = first_look.run(config, registry, deadline - config.limits.contract_deadline, launcher.saw)
-            for number, name in enumerate(order, 1):
+            # stopped there (--max-failures): no phase opens, and the children, still collecting, are stopped below
+            for number, name in enumerate([] if findings.stopping else order, 1):
                 files.gate(scratch, name).touch()
                 if adaptive and name == phases.CONCURRENT:
                     exits.append(launcher.watch_swarm(name, adaptive, running(name)))
@@ -181,6 +184,16 @@ def run_phases(
     if all(code == NO_CHECKS for code in exits) and not looked:
         raise InternalError(f"the suite selected no check (pytest exit 5); see {log}")
     return exits, adaptive, looked
+
+
+def looked_only(config: RunConfig, run: Run) -> RunResult:
+    """The result of a run that ended with the first look, before any pytest child left its part."""
+    contract = spec.load()
+    return RunResult(run_id=config.run_id, profile=config.contract_profile, target=config.target.describe(),
+                     spec_version=contract.version, harness_version=__version__, seed=config.seed,
+                     started_at=run.started_at, config=config.redacted(), notes=list(config.contract.notes),
+                     selection=config.contract.selection(), spec_sha256=contract.sha256,
+                     strict=config.contract.strict)  # fmt: skip
 
 
 class PhaseLauncher:

@@ -104,6 +104,10 @@ class ContractConfig:
     scratch: str | None = None  # the run's folder shared by its processes: parts of the result, pool, progress
     started: float | None = None  # the run's start on time.monotonic() (one clock for all its processes)
 
+    def selection(self) -> list[str]:
+        """What the run was narrowed to, as its results record it (empty: the whole profile)."""
+        return sorted(self.requirements) + [f"check {pattern}" for pattern in self.checks]
+
 
 @dataclass(frozen=True)
 class LoadData:
@@ -193,6 +197,28 @@ class RunConfig:
 
     def secrets(self) -> list[str]:
         return self.target.secrets()
+
+    def redacted(self) -> dict[str, Any]:
+        """The contract run's configuration as its results file records it: keys never, only whether they were set."""
+        target = self.target
+        return {
+            "baseUrl": target.base_url,
+            "apiKey": "[REDACTED]",
+            "readonlyApiKey": "[REDACTED]" if target.readonly_key else None,
+            "otherApiKey": "[REDACTED]" if target.other_key else None,
+            "restartCommand": "set" if target.restart_command else None,
+            "embedded": target.embedded,
+            "profile": self.contract_profile,
+            "requestTimeout": self.limits.request_timeout,
+            "provisionWait": self.limits.provision_wait,
+            "deadline": self.limits.contract_deadline,
+            "rateLimit": self.limits.rate_limit,
+            "keepOnFailure": self.contract.keep_on_failure,
+            "prefix": self.prefix,
+            "strict": self.contract.strict,
+            "maxFailures": self.contract.max_failures,
+            "concurrency": self.concurrency,
+        }
 
     @property
     def concurrency(self) -> int:
