@@ -119,3 +119,21 @@ def test_a_fault_the_look_and_its_check_both_find_is_one_root_cause(tmp_path: Pa
         "test_auth.py::test_no_key_answers_401[listWorkspaces]",
     ]
     assert len(document["rootCauses"]) == 1
+
+
+def test_x_stops_at_a_root_cause_of_the_first_look_before_any_check_starts(tmp_path: Path) -> None:
+    """-x against a fault the first look meets: the run ends there, exits 1 with the early-stop verdict, and its
+    pytest processes never start a check."""
+    process = harness_command(
+        "contract", "--fault", "no-key-accepted", "-x", "--requirement", "AUTH-KEY-001", "--reports", str(tmp_path),
+    )  # fmt: skip
+    output, _ = process.communicate(timeout=240)
+    document = json.loads((tmp_path / "conformance.json").read_text())
+
+    assert process.returncode == 1
+    assert "NOT CONFORMANT: STOPPED EARLY after 1 root cause (--max-failures 1)" in output
+    assert output.index("root cause: answered 2xx where a refusal") < output.index("NOT CONFORMANT")
+    assert [check["check"] for check in document["checks"]] == [
+        "first_look::test_auth.py::test_no_key_answers_401[listWorkspaces]"
+    ]
+    assert document["cleanup"]["problems"] == []
