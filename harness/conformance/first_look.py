@@ -81,7 +81,7 @@ class Look:
     mirrors: str  # the id of the check whose first request this is
     requirement: str  # what a finding its judge does not charge elsewhere is charged to
     send_and_judge: Callable[[Tools], Any]
-    writes: bool = False
+    writes: bool = False  # it writes, or reads what it made: not in a read-only run
     setup: Callable[[Tools], Any] | None = None  # what it needs made first (blocked, not failed, if that fails)
 
     @property
@@ -116,7 +116,7 @@ def looks() -> list[Look]:
              Tools.project_id, writes=True),
         Look("test_schema.py::test_operation_conforms[GET /api/v1/projects/{projectId}]", "GEN-SCHEMA-002",
              lambda t: expect(t.api.get(f"/api/v1/projects/{t.project_id()}"), "getProject", 200),
-             setup=Tools.project_id),
+             writes=True, setup=Tools.project_id),  # it reads what it made
         Look("test_errors.py::test_malformed_bodies_answer_400[updateProject-array]", "GEN-VALID-004",
              malformed_update, writes=True, setup=Tools.project_id),
         Look("test_errors.py::test_unknown_fields_answer_422[createWorkspace]", "GEN-VALID-005",

@@ -16,7 +16,7 @@ from harness.registry import Registry
 from harness.results import CheckResult
 from harness.run import ContractConfig, RunConfig, Target
 from harness.run.embedded import EmbeddedServer
-from tests.conftest import ADMIN, harness_command
+from tests.conftest import ADMIN, READER, harness_command
 
 # Every kind of look, each with a planted fault that makes it fail, and the requirement that fault breaks there.
 FAULTS = [
@@ -74,6 +74,18 @@ def test_each_kind_of_look_fails_on_a_planted_fault(fault: str, mirrors: str, re
     (look,) = [check for check in results if check.check.endswith(f"::{mirrors}")]
     assert look.status == "fail"
     assert requirement in [failure.requirement for failure in look.failures]
+
+
+def test_a_read_only_run_looks_without_writing_with_a_read_only_key(clean: EmbeddedServer) -> None:
+    """--readonly with the read-only key: every look it chooses passes, and none made anything."""
+    config = replace(config_for(clean), readonly=True, target=replace(config_for(clean).target, api_key=READER))
+    registry = Registry()
+
+    results = look_at(config, registry)
+
+    assert results
+    assert {check.status for check in results} == {"pass"}
+    assert registry.items() == []
 
 
 def test_the_run_stops_where_it_is_told_to(clean: EmbeddedServer) -> None:

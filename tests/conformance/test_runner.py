@@ -147,16 +147,17 @@ def test_a_concurrent_run_is_one_result_of_its_phases(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_chosen_checks_build_only_their_operations_and_say_which_calls_were_their_own(tmp_path: Path) -> None:
-    """`--check` runs exactly the checks it names, a schema check among them (schemathesis builds only its
-    operation's tests: tests/test_contract_hooks.py), and a clean run tells each check's own requests from
-    its setup's (where the mutation matrix aims)."""
+    """`--check` runs exactly the checks it names (and the first looks that mirror them), a schema check among them
+    (schemathesis builds only its operation's tests: tests/test_contract_hooks.py), and a clean run tells each
+    check's own requests from its setup's (where the mutation matrix aims)."""
     run = contract("--reports", str(tmp_path), "--check", "test_operation_conforms[GET /api/v1/projects/{projectId}]",
                    "--check", "test_projects.py::test_create_answers_201_and_applies_defaults")  # fmt: skip
 
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     checks = {check["check"]: check for check in json.loads((tmp_path / "conformance.json").read_text())["checks"]}
-    assert sorted(checks) == ["test_projects.py::test_create_answers_201_and_applies_defaults",
-                              "test_schema.py::test_operation_conforms[GET /api/v1/projects/{projectId}]"]  # fmt: skip
+    named = ["test_projects.py::test_create_answers_201_and_applies_defaults",
+             "test_schema.py::test_operation_conforms[GET /api/v1/projects/{projectId}]"]  # fmt: skip
+    assert sorted(checks) == [*(f"first_look::{check}" for check in named), *named]
     created = checks["test_projects.py::test_create_answers_201_and_applies_defaults"]
     assert created["operations"] == ["createProject", "getProject"]  # its factory reads the project back
     assert created["own_operations"] == ["createProject"]
