@@ -153,14 +153,18 @@ def main() -> None:
         firsts = {
             tool: [row[tool]["first"] for row in group if row[tool]["first"] is not None] for tool in ("ours", "st")
         }
+        both = [row for row in group if row["ours"]["first"] is not None and row["st"]["first"] is not None]
+        sooner = sum(row["ours"]["first"] <= row["st"]["first"] for row in both)
         by_area.append([area, len(group), sum(row["ours"]["caught"] for row in group),
                         sum(row["st"]["caught"] for row in group),
                         f"{median(firsts['ours']):.1f}" if firsts["ours"] else "-",
-                        f"{median(firsts['st']):.1f}" if firsts["st"] else "-"])  # fmt: skip
-    total = ["all", len(rows), sum(r["ours"]["caught"] for r in rows), sum(r["st"]["caught"] for r in rows), "", ""]
+                        f"{median(firsts['st']):.1f}" if firsts["st"] else "-",
+                        f"{sooner} of {len(both)}"])  # fmt: skip
+    total = ["all", len(rows), sum(r["ours"]["caught"] for r in rows), sum(r["st"]["caught"] for r in rows), "", "", ""]
     print(f"Machine: {machine()}\n")
     print(table(["category", "faults", "caught by strongly-harness", "caught by st run",
-                 "median s to first catch (ours)", "median s to first catch (st)"], [*by_area, total]))  # fmt: skip
+                 "median s to first catch (ours)", "median s to first catch (st)", "ours no later, where both timed"],
+                [*by_area, total]))  # fmt: skip
     only_st = [r["fault"] for r in rows if r["st"]["caught"] and not r["ours"]["caught"]]
     only_ours = [r["fault"] for r in rows if r["ours"]["caught"] and not r["st"]["caught"]]
     print(f"\nCaught by st run only: {', '.join(only_st) or 'none'}")
