@@ -179,10 +179,11 @@ def relax(node: Any, *, query: bool = False) -> Any:
     return out
 
 
-def lenient_response(key: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """A response schema (standalone, with its components) at the default level."""
+def lenient_response(key: str, schema: dict[str, Any], components: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A response schema (standalone, with its components) at the default level; ``components``: the lenient
+    components already derived from the schema's own (they are the contract's, the same for every answer)."""
     body = lenient_body(key, {k: v for k, v in schema.items() if k != "components"}, schema)
-    return {**body, "components": lenient_components(schema["components"])}
+    return {**body, "components": lenient_components(schema["components"]) if components is None else components}
 
 
 def lenient_body(key: str, body: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

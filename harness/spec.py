@@ -148,7 +148,7 @@ class Spec:
         key = f"{operation_id}:{status}"
         if key not in self._lenient:
             schema = self.response_schema(operation_id, status)
-            self._lenient[key] = schema and lenient_response(key, schema)
+            self._lenient[key] = schema and lenient_response(key, schema, self._lenient_components())
         return self._lenient[key]
 
     def documented_request_errors(self, operation_id: str, body: Any, query: dict[str, Any]) -> list[str]:

@@ -97,9 +97,9 @@ def test_an_entry_the_list_lacks_fails_the_check_that_asks() -> None:
 def test_the_suites_toolkit_is_pinned() -> None:
     """What contracts/ may import from harness.expect is listed once; a change to it is deliberate."""
     assert sorted(toolkit.__all__) == [
-        "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer",
+        "Answer", "ContractViolation", "MissingField", "Patience", "TimedOut", "UnexpectedAnswer", "carries_error_body",
         "conforming_body", "entries_by", "expect", "note_schema_findings", "poll_until", "read_field", "read_json",
-        "refused", "require", "settled", "tolerant", "violation",
+        "refused", "require", "reveals_no_internals", "settled", "tolerant", "violation",
     ]  # fmt: skip
     assert all(hasattr(toolkit, name) for name in toolkit.__all__)
 
