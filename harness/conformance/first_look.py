@@ -190,15 +190,12 @@ def chosen(look: Look, config: RunConfig) -> bool:
 
 @contextmanager
 def clients(config: RunConfig, registry: Registry, log: ExchangeLog) -> Iterator[Tools]:
+    """The run's key, no key and an unknown key, on one connection pool (as the suite's fixtures share one)."""
     target, limits = config.target, config.limits
     limiter = RateLimiter(limits.rate_limit) if limits.rate_limit else None
-    redactor = Redactor(config.secrets())
-
-    def client(key: str | None) -> ApiClient:
-        return ApiClient(target.base_url, key, redactor=redactor, timeout=limits.request_timeout,
-                         readonly=config.readonly, limiter=limiter, log=log)  # fmt: skip
-
-    with client(target.api_key) as api, client(None) as anonymous, client(UNKNOWN_KEY) as stranger:
+    api = ApiClient(target.base_url, target.api_key, redactor=Redactor(config.secrets()),
+                    timeout=limits.request_timeout, readonly=config.readonly, limiter=limiter, log=log)  # fmt: skip
+    with api, api.with_key(None) as anonymous, api.with_key(UNKNOWN_KEY) as stranger:
         make = Factory(api, registry, config.prefix, patience=Patience(limits.provision_wait))
         yield Tools(api, anonymous, stranger, make)
 
