@@ -34,6 +34,7 @@ from harness.expect import (
     expect,
     read_json,
     refused,
+    require,
     reveals_no_internals,
 )
 from harness.factory import Factory, new_id
@@ -58,6 +59,7 @@ class Tools:
     api: ApiClient
     anonymous: ApiClient
     stranger: ApiClient
+    reader: ApiClient | None  # the read-only key, when the run has one
     make: Factory
     made: dict[str, str] = field(default_factory=dict)
 
@@ -66,6 +68,17 @@ class Tools:
         if "projectId" not in self.made:
             self.made["projectId"] = self.make.project()["id"]
         return self.made["projectId"]
+
+    def volume_id(self) -> str:
+        """A volume in the first look's project, made once."""
+        if "volumeId" not in self.made:
+            self.made["volumeId"] = self.make.volume(self.project_id())["id"]
+        return self.made["volumeId"]
+
+    def reader_client(self) -> ApiClient:
+        if self.reader is None:  # a look that needs it is chosen only when the run has the key
+            raise RuntimeError("no read-only key")
+        return self.reader
 
     def register_if_created(self, response: httpx.Response, kind: str) -> None:
         """A request that should have been refused and created something anyway: it is the run's to remove."""
@@ -83,6 +96,7 @@ class Look:
     send_and_judge: Callable[[Tools], Any]
     writes: bool = False  # it writes, or reads what it made: not in a read-only run
     setup: Callable[[Tools], Any] | None = None  # what it needs made first (blocked, not failed, if that fails)
+    reader: bool = False  # it needs the read-only key (its check skips without one)
 
     @property
     def check(self) -> str:
@@ -101,6 +115,15 @@ def looks() -> list[Look]:
              for op in lists]  # fmt: skip
     found += [Look(f"test_auth.py::test_an_unknown_key_answers_401[{op.operation_id}]", "AUTH-KEY-002",
                    with_unknown_key(op)) for op in lists]  # fmt: skip
+    found += [
+        Look("test_credentials.py::test_the_key_counts_nowhere_else", "AUTH-KEY-003", key_in_the_query),
+        Look("test_auth.py::test_read_scopes_cannot_write[createProject]", "AUTH-SCOPE-001", reader_creates,
+             writes=True, reader=True),
+        Look("test_auth.py::test_read_scopes_can_read[getVolume]", "AUTH-SCOPE-002", reader_reads_the_volume,
+             writes=True, setup=Tools.volume_id, reader=True),
+    ]  # fmt: skip
+    found += [Look(f"test_auth.py::test_read_scopes_can_read[{op.operation_id}]", "AUTH-SCOPE-002", reader_reads(op),
+                   reader=True) for op in lists]  # fmt: skip
     found += [Look(f"test_schema.py::test_operation_conforms[{op.label}]", "GEN-SCHEMA-002", answers(op, 200))
               for op in lists]  # fmt: skip
     found += [Look(f"test_errors.py::test_unknown_ids_answer_404[{op.operation_id}]", "GEN-ERR-003",
@@ -112,8 +135,8 @@ def looks() -> list[Look]:
         Look("test_errors.py::test_malformed_bodies_answer_400[createProject-broken]", "GEN-VALID-004",
              malformed_create, writes=True),
         Look("test_errors.py::test_errors_reveal_no_internals", "GEN-ERR-002", internals, writes=True),
-        Look("test_projects.py::test_create_answers_201_and_applies_defaults", "PRJ-LIFE-001",
-             Tools.project_id, writes=True),
+        Look("test_projects.py::test_create_answers_201_and_applies_defaults", "PRJ-LIFE-001", creates_a_project,
+             writes=True),
         Look("test_schema.py::test_operation_conforms[GET /api/v1/projects/{projectId}]", "GEN-SCHEMA-002",
              lambda t: expect(t.api.get(f"/api/v1/projects/{t.project_id()}"), "getProject", 200),
              writes=True, setup=Tools.project_id),  # it reads what it made
@@ -134,6 +157,10 @@ def with_unknown_key(operation: spec.Operation) -> Callable[[Tools], Any]:
     return lambda tools: refused(tools.stranger.get(operation.url()), operation.operation_id, 401)
 
 
+def reader_reads(operation: spec.Operation) -> Callable[[Tools], Any]:
+    return lambda tools: expect(tools.reader_client().get(operation.url()), operation.operation_id, 200)
+
+
 def answers(operation: spec.Operation, status: int, **ids: str) -> Callable[[Tools], Any]:
     """A GET of the operation, answered with ``status`` and a body that fits the contract."""
     return lambda tools: expect(tools.api.get(operation.url(**ids)), operation.operation_id, status)
@@ -147,6 +174,30 @@ def error_bodies(tools: Tools) -> None:
     answer = tools.api.request("POST", "/api/v1/projects", content=b"{oops", headers=JSON)
     tools.register_if_created(answer, "project")
     carries_error_body(answer, "createProject", 400)
+
+
+def key_in_the_query(tools: Tools) -> None:
+    """The query-parameter place of test_the_key_counts_nowhere_else: the key there is no key."""
+    answer = tools.anonymous.get("/api/v1/projects", api_key=tools.api.key)
+    require(not answer.is_success, "AUTH-KEY-003/nowhere-else",
+            f"GET /api/v1/projects without X-API-Key but with the key as the query parameter api_key was served: "
+            f"{answer.status_code}", answer)  # fmt: skip
+
+
+def reader_creates(tools: Tools) -> None:
+    body = {"name": tools.make.name("project"), "description": "made by strongly-harness"}
+    answer = tools.reader_client().post("/api/v1/projects", json=body)
+    tools.register_if_created(answer, "project")
+    refused(answer, "createProject", 403)
+
+
+def reader_reads_the_volume(tools: Tools) -> None:
+    expect(tools.reader_client().get(f"/api/v1/volumes/{tools.volume_id()}"), "getVolume", 200)
+
+
+def creates_a_project(tools: Tools) -> None:
+    """A create of its own, whatever the looks before it made; the project then serves the looks after it."""
+    tools.made.setdefault("projectId", tools.make.project()["id"])
 
 
 def malformed_create(tools: Tools) -> None:
@@ -181,6 +232,8 @@ def chosen(look: Look, config: RunConfig) -> bool:
     contract = config.contract
     if contract.profile == "smoke" or (config.readonly and look.writes):
         return False
+    if look.reader and not config.target.readonly_key:
+        return False
     if contract.profile == "core" and not by_id()[look.requirement].is_must:
         return False
     if contract.requirements and look.requirement not in contract.requirements:
@@ -195,9 +248,14 @@ def clients(config: RunConfig, registry: Registry, log: ExchangeLog) -> Iterator
     limiter = RateLimiter(limits.rate_limit) if limits.rate_limit else None
     api = ApiClient(target.base_url, target.api_key, redactor=Redactor(config.secrets()),
                     timeout=limits.request_timeout, readonly=config.readonly, limiter=limiter, log=log)  # fmt: skip
-    with api, api.with_key(None) as anonymous, api.with_key(UNKNOWN_KEY) as stranger:
+    with (
+        api,
+        api.with_key(None) as anonymous,
+        api.with_key(UNKNOWN_KEY) as stranger,
+        api.with_key(target.readonly_key) as reader,
+    ):
         make = Factory(api, registry, config.prefix, patience=Patience(limits.provision_wait))
-        yield Tools(api, anonymous, stranger, make)
+        yield Tools(api, anonymous, stranger, reader if target.readonly_key else None, make)
 
 
 def run(config: RunConfig, registry: Registry, since: float, seen: Callable[[CheckResult], bool]) -> list[CheckResult]:

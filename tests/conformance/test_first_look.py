@@ -22,6 +22,9 @@ from tests.conftest import ADMIN, READER, harness_command
 FAULTS = [
     ("no-key-accepted", "test_no_key_answers_401[listWorkspaces]", "AUTH-KEY-001"),
     ("unknown-key-accepted", "test_an_unknown_key_answers_401[listWorkspaces]", "AUTH-KEY-002"),
+    ("key-in-query-accepted", "test_the_key_counts_nowhere_else", "AUTH-KEY-003"),
+    ("reader-can-write", "test_read_scopes_cannot_write[createProject]", "AUTH-SCOPE-001"),
+    ("reader-cannot-read-volumes", "test_read_scopes_can_read[getVolume]", "AUTH-SCOPE-002"),
     ("counts-as-strings", "test_operation_conforms[GET /api/v1/workspaces]", "GEN-SCHEMA-001"),
     ("unknown-volume-answers-200", "test_unknown_ids_answer_404[getVolume]", "GEN-ERR-003"),
     ("pagination-clamped", "test_bad_list_parameters_answer_400[listWorkspaces]", "GEN-LIST-005"),
@@ -42,7 +45,7 @@ def clean() -> Iterator[EmbeddedServer]:
 
 
 def config_for(server: EmbeddedServer, **contract: object) -> RunConfig:
-    target = Target(server.base_url, ADMIN, embedded=True, faults=server.faults)
+    target = Target(server.base_url, ADMIN, readonly_key=READER, embedded=True, faults=server.faults)
     return RunConfig(target, contract=ContractConfig(**contract))  # type: ignore[arg-type]
 
 
@@ -57,7 +60,7 @@ def test_every_look_passes_on_the_clean_server_and_what_it_made_is_registered(cl
 
     assert [check.status for check in results] == ["pass"] * len(first_look.looks())
     assert all(check.check.startswith(first_look.PREFIX) for check in results)
-    assert [item.kind for item in registry.items()] == ["project"]  # the one it made; no refused request made any
+    assert sorted(item.kind for item in registry.items()) == ["project", "project", "volume"]  # no refusal made any
     with ApiClient(clean.base_url, ADMIN, redactor=Redactor([ADMIN])) as api:
         assert registry.cleanup(api) == []
 
@@ -103,11 +106,12 @@ def test_a_run_chooses_looks_as_it_chooses_checks(clean: EmbeddedServer) -> None
     """The profile, --readonly, --requirement and --check choose looks as they choose the checks they mirror."""
     everything = first_look.looks()
     reads = [look.check for look in everything if not look.writes]
-    musts = [look.check for look in everything if look.requirement not in ("GEN-LIST-005", "GEN-ERR-001",
-                                                                            "GEN-ERR-002", "GEN-VALID-004",
-                                                                            "GEN-VALID-005")]  # fmt: skip
+    shoulds = ("AUTH-KEY-003", "GEN-LIST-005", "GEN-ERR-001", "GEN-ERR-002", "GEN-VALID-004", "GEN-VALID-005")
+    musts = [look.check for look in everything if look.requirement not in shoulds]
 
     assert len(chosen_by(config_for(clean))) == len(everything)
+    without_reader = replace(config_for(clean), target=replace(config_for(clean).target, readonly_key=None))
+    assert [look.check for look in chosen_by(without_reader)] == [look.check for look in everything if not look.reader]
     assert chosen_by(config_for(clean, profile="smoke")) == []
     assert [look.check for look in chosen_by(replace(config_for(clean), readonly=True))] == reads
     assert [look.check for look in chosen_by(config_for(clean, profile="core"))] == musts
