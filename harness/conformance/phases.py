@@ -12,8 +12,9 @@ then the ``quiet`` phase in one process, then the ``last`` phase when the target
 with 1, a single ``all`` phase runs every check in order. The concurrent phase goes first because
 it holds the checks that find the most faults per second (``@pytest.mark.early``: each operation's
 answers against the contract, auth), which start at once on the first worker while the others
-start the long waits. Every phase's process starts at once and collects (a second or two of CPU,
-no request), then waits at its gate, which the runner opens when the phase before has ended. Each
+start the long waits. The first phase's processes start at once; the later phases' once the first has
+collected (a second or two of CPU each, no request: started together they would hold back the first
+checks). Each waits at its gate, which the runner opens when the phase before has ended. Each
 process leaves its part of the result in the run's scratch folder (a worker per file), and ``merge``
 makes them one ``RunResult``.
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import spec
 from harness.client import HungRoutes
 from harness.results import RunResult
 from harness.run import scratch as files
@@ -73,6 +75,11 @@ def phase_of(item: pytest.Item, restartable: bool) -> PhaseName:
 
 def belongs(item: pytest.Item, phase: str, restartable: bool) -> bool:
     return phase == ALL or phase_of(item, restartable) == phase
+
+
+def collected(scratch: Path, phase: str) -> bool:
+    """Whether a process of the phase has collected its checks (its progress file exists: progress.Tally)."""
+    return any(path.exists() for path in files.progress_files(scratch, phase))
 
 
 def wait_at_gate(scratch: Path, phase: str, timeout: float) -> None:
@@ -146,11 +153,23 @@ def balanced(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
 
 
 def taking_turns(items: list[pytest.Item]) -> list[pytest.Item]:
-    """One check of each file in turn, so each kind of early check runs in the first seconds."""
+    """One check of each file in turn, so each kind of early check runs in the first seconds; within a file, those of
+    an operation that takes a body first (its invalid bodies meet the most faults per request)."""
     files: dict[str, list[pytest.Item]] = {}
-    for item in items:
+    for item in sorted(items, key=lambda item: not takes_a_body(item)):
         files.setdefault(item.nodeid.partition("::")[0], []).append(item)
     return [item for turn in itertools.zip_longest(*files.values()) for item in turn if item is not None]
+
+
+def takes_a_body(item: pytest.Item) -> bool:
+    """Whether the check is of one operation (a schemathesis test's, or its ``operation`` parameter) whose request has
+    a body."""
+    operation = getattr(getattr(item, "callspec", None), "params", {}).get("operation")
+    label = getattr(item, "operation_label", None)
+    if operation is None and isinstance(label, str) and " " in label:
+        method, path = label.split(" ", 1)
+        operation = spec.load().match(method, path)
+    return getattr(operation, "request_schema", None) is not None
 
 
 def is_controller(config: pytest.Config) -> bool:

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -155,11 +155,20 @@ def run_phases(
     exits: list[int] = []
     with log.open("wb") as output:
         launcher = PhaseLauncher(config, scratch, output, deadline, findings)
-        # every phase's process starts now and collects (seconds of CPU, no request), then waits at its gate;
+        # the first phase's processes start now and collect (seconds of CPU, no request), then wait at its gate;
         # an adaptive run's concurrent phase is a swarm whose first workers start now, the others as needed
         adaptive = launcher.start_swarm(phases.CONCURRENT) if config.adaptive and phases.CONCURRENT in order else None
-        children = {name: launcher.start(name) for name in order if not (adaptive and name == phases.CONCURRENT)}
+        children = {} if adaptive and order[0] == phases.CONCURRENT else {order[0]: launcher.start(order[0])}
         looked: list[CheckResult] = []
+
+        def start_later_phases() -> None:
+            """The later phases' processes, once the first phase has collected (until then they would take its
+            CPU and hold back its first checks); they collect while it runs, and wait at their gates."""
+            for name in order[1:]:
+                if name not in children:
+                    children[name] = launcher.start(name)
+
+        launcher.hooks.append(lambda: phases.collected(scratch, order[0]) and start_later_phases())
 
         def running(but: phases.PhaseName) -> list[Child]:
             others = [child for name, child in children.items() if name != but]
@@ -170,6 +179,8 @@ def run_phases(
             looked = first_look.run(config, registry, deadline - config.limits.contract_deadline, launcher.saw)
             # stopped there (--max-failures): no phase opens, and the children, still collecting, are stopped below
             for number, name in enumerate([] if findings.stopping else order, 1):
+                if number > 1:
+                    start_later_phases()  # already, unless the first phase ended before it had collected
                 files.gate(scratch, name).touch()
                 if adaptive and name == phases.CONCURRENT:
                     exits.append(launcher.watch_swarm(name, adaptive, running(name)))
@@ -208,6 +219,7 @@ class PhaseLauncher:
         self.deadline = deadline
         self.findings = findings
         self.redactor = Redactor(config.secrets())
+        self.hooks: list[Callable[[], object]] = []  # called on every tick of a phase's watch
 
     def start(self, phase: phases.PhaseName, worker: str | None = None) -> Child:
         """The phase's process (with pytest-xdist's workers where the phase has them), or one of its swarm's."""
@@ -234,6 +246,7 @@ class PhaseLauncher:
 
         def tick() -> None:
             workers.tick()
+            self.call_hooks()
             self.announce(display)
             if display:
                 display.workers = workers.active
@@ -249,6 +262,7 @@ class PhaseLauncher:
         display = None if self.config.quiet else progress.Display(self.scratch, phase, workers=workers)
 
         def tick() -> None:
+            self.call_hooks()
             self.announce(display)
             if display:
                 display.tick()
@@ -257,6 +271,10 @@ class PhaseLauncher:
         if display:
             display.finish(stopped=self.findings.stopping)
         return self.judged(code)
+
+    def call_hooks(self) -> None:
+        for hook in self.hooks:
+            hook()
 
     def judged(self, code: int) -> int:
         """A phase's exit code, unless it says the suite itself broke or overran."""

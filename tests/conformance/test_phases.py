@@ -148,3 +148,34 @@ def test_phase_names_are_written_as_the_plain_strings(tmp_path: Path) -> None:
     assert files.gate(tmp_path, PhaseName.QUIET).name == "quiet-may-start"
     assert files.config_file(tmp_path, PhaseName.LAST).name == "last-run-config.json"
     assert files.part_file(tmp_path, PhaseName.ALL, "main").name == "all-main.json"
+
+
+@dataclass
+class OperationCheck(Check):
+    """A schemathesis test stands in: its operation's label."""
+
+    operation_label: str = ""
+
+
+def test_early_checks_of_operations_that_take_a_body_come_first_in_their_file() -> None:
+    """Within a file, the early checks of an operation with a request body run before the others (their invalid
+    bodies meet the most faults per request); files still take turns."""
+    early = {"early": ()}
+    listing = OperationCheck("list", early, "test_schema.py", "GET /api/v1/workspaces")
+    creating = OperationCheck("create", early, "test_schema.py", "POST /api/v1/workspaces")
+    reading = OperationCheck("read", early, "test_schema.py", "GET /api/v1/workspaces/{workspaceId}")
+    auth = Check("auth", early, "test_auth.py")
+
+    ordered = phases.taking_turns([listing, creating, reading, auth])  # type: ignore[list-item]
+
+    assert [check.name for check in ordered] == ["create", "auth", "list", "read"]
+
+
+def test_a_phase_has_collected_once_a_process_of_it_wrote_its_progress(tmp_path: Path) -> None:
+    """The runner starts the later phases' processes once the first phase's progress file exists."""
+    assert not phases.collected(tmp_path, phases.CONCURRENT)
+
+    files.progress_file(tmp_path, phases.CONCURRENT, "q1").write_text("{}")
+
+    assert phases.collected(tmp_path, phases.CONCURRENT)
+    assert not phases.collected(tmp_path, phases.QUIET)
