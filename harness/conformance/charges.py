@@ -8,13 +8,13 @@ the same way, and so is one root cause.
 from __future__ import annotations
 
 import json
+import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import requests
 
 from harness import spec
 from harness.answers import ContractViolation, UnexpectedAnswer
@@ -71,13 +71,20 @@ def classify_finding(
     if isinstance(error, json.JSONDecodeError):  # checks parse only the target's answers
         message = f"an answer was not valid JSON: {message}"
         return Status.FAIL, charges_for(["GEN-SCHEMA-001"], message, Rule("not-json", "not JSON"), culprit), True
-    if isinstance(error, httpx.TransportError | requests.RequestException):
+    if isinstance(error, httpx.TransportError) or is_requests_error(error):
         message = f"the server gave no complete answer: {message}"
         kind = type(error).__name__
         rule = Rule(f"transport|{kind}", f"no complete answer ({kind})")
         return Status.FAIL, charges_for(["GEN-HTTP-001"], message, rule, culprit), True
     trace = "".join(traceback.format_exception(error, limit=-8))
     return Status.ERROR, charges_for(own, f"the harness broke: {trace}", None, None), False
+
+
+def is_requests_error(error: BaseException) -> bool:
+    """An error of requests (schemathesis' transport); a process that never imported it has none (and the runner's
+    first look need not pay for importing it)."""
+    requests = sys.modules.get("requests")
+    return requests is not None and isinstance(error, requests.RequestException)
 
 
 def describe(error: BaseException) -> str:

@@ -29,14 +29,19 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
+import pluggy
 
 from harness.redact import Redactor
 from harness.requirements import Requirement, at_level
 from harness.results import CheckResult, Failure, RootCause, RunResult, leads
 from harness.run.scratch import AppendedLines, findings_folder, stop_file
+
+if TYPE_CHECKING:  # the runner imports this module, and needs no pytest of its own
+    import pytest
+
+HOOKIMPL = pluggy.HookimplMarker("pytest")  # pytest.hookimpl, without importing pytest
 
 POLL = 0.2  # seconds between a process's looks for the stop file
 SIGNAL = signal.SIGUSR1  # how the watching thread reaches the main thread (a wait or a request is interrupted)
@@ -95,9 +100,11 @@ class StopWhenAsked:
             self.reason = "stopped early"
         self.stopped(self.reason)
         if self.interruptible:
+            import pytest  # only in the processes that run checks, which have it imported already
+
             pytest.skip(f"interrupted: the run {self.reason}")
 
-    @pytest.hookimpl(tryfirst=True)
+    @HOOKIMPL(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
         """No check starts once the run stops: this one is not run, and the loop (pytest's or a worker's) ends."""
         if self.reason:
@@ -105,7 +112,7 @@ class StopWhenAsked:
             return True
         return None
 
-    @pytest.hookimpl(wrapper=True)
+    @HOOKIMPL(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Any:
         self.interruptible = True
         try:
@@ -113,7 +120,7 @@ class StopWhenAsked:
         finally:
             self.interruptible = False
 
-    @pytest.hookimpl(wrapper=True)
+    @HOOKIMPL(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
         self.interruptible = True
         try:

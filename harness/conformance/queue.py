@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
+import pluggy
+
+if TYPE_CHECKING:  # the runner imports this module, and needs no pytest of its own
+    import pytest
+
+HOOKIMPL = pluggy.HookimplMarker("pytest")  # pytest.hookimpl, without importing pytest
 
 
 class Claims:
@@ -51,7 +57,7 @@ class QueueWorker:
     def take(self, items: list[pytest.Item]) -> int | None:
         return None if self.retired.exists() else self.claims.take(len(items))
 
-    @pytest.hookimpl(tryfirst=True)
+    @HOOKIMPL(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
             raise session.Interrupted(f"{session.testsfailed} error(s) during collection")
