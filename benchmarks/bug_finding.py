@@ -2,7 +2,7 @@
 
     python -m benchmarks.bug_finding [--jobs 2] [--fault NAME ...] [--area NAME ...] [--save-as NAME]
                                      [--resume] [--stop-after SECONDS] [--first-catch]
-                                     [--st-from NAME]
+                                     [--st-from NAME] [--apart]
 
 For each contract fault, against a reference server with that fault on:
   - `strongly-harness contract` (default profile; with --strict for a fault that breaks only one of
@@ -23,7 +23,8 @@ after that many seconds, so a run can be spread over several sittings.
 sees it: both tools stop at their first failure (`contract -x`, `st run --max-failures 1`), st with
 a budget of FIRST_CATCH_BUDGET seconds. Ours is the first root cause on screen, from the command's launch
 (counted when it fails a requirement the fault declares); st's, the end of its first failing scenario, from
-its launch against a server already up (ours starts its own). `--st-from NAME` reuses st's rows of an
+its launch against a server already up (ours starts its own; with `--apart`, ours too is pointed at a server
+already up, with the fault planted in it). `--st-from NAME` reuses st's rows of an
 earlier results file where it has one (st does not change between our commits); its rows say ``"reused": true``.
 """
 
@@ -46,6 +47,7 @@ from typing import Any
 
 from benchmarks import common
 from benchmarks.common import ADMIN, ROOT, harness, machine, median, reference_server, save, table
+from benchmarks.suite_speed import KEYS
 from harness.paths import SPEC
 from harness.reference.faults import CATALOGUE, Fault
 
@@ -53,9 +55,13 @@ WHERE = re.compile(r" in \d+ operations?$")  # how far a root cause was seen, at
 FIRST_CATCH_BUDGET = 60.0  # seconds for st with --first-catch: ten times its slowest median first catch (§1)
 
 
-def ours(fault: Fault, first_catch: bool = False) -> dict[str, Any]:
+def ours(fault: Fault, first_catch: bool = False, apart: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as reports:
         level = ["--strict"] if fault.strict else []
+        if first_catch and apart:  # as st is run: against a server already up, with the fault planted in it
+            with reference_server(faults=(fault.name,)) as url:
+                command = ["contract", "--base-url", url, *level, "-x", "--reports", reports]
+                return first_on_screen(fault, command, Path(reports), KEYS)
         if first_catch:
             return first_on_screen(fault, ["contract", "--fault", fault.name, *level, "-x", "--reports", reports],
                                    Path(reports))  # fmt: skip
@@ -67,11 +73,12 @@ def ours(fault: Fault, first_catch: bool = False) -> dict[str, Any]:
     return {"caught": bool(firsts), "first": min(firsts) if firsts else None, "seconds": seconds, "exit": code}
 
 
-def first_on_screen(fault: Fault, args: list[str], reports: Path) -> dict[str, Any]:
+def first_on_screen(fault: Fault, args: list[str], reports: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     """A `-x` run as a person watches it: seconds from its launch to the first root cause on screen, counted when
     that root cause fails a requirement the fault declares (its title looked up in the run's report)."""
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "harness", *args], cwd=ROOT, env=common.clean_environment(),
+    process = subprocess.Popen([sys.executable, "-m", "harness", *args], cwd=ROOT,
+                               env={**common.clean_environment(), **(env or {})},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     shown: tuple[float, str] | None = None
     assert process.stdout is not None
@@ -123,9 +130,11 @@ def first_failure(directory: Path, started: float) -> float | None:
     return min(times) if times else None
 
 
-def compare(fault: Fault, first_catch: bool = False, earlier: dict[str, Any] | None = None) -> dict[str, Any]:
+def compare(
+    fault: Fault, first_catch: bool = False, earlier: dict[str, Any] | None = None, apart: bool = False
+) -> dict[str, Any]:
     """Both tools against one fault; st's row from ``earlier`` (an earlier result's rows by fault) where it has one."""
-    mine = ours(fault, first_catch)
+    mine = ours(fault, first_catch, apart)
     if earlier and fault.name in earlier:
         return {"fault": fault.name, "area": fault.area, "strict": fault.strict, "ours": mine,
                 "st": {**earlier[fault.name]["st"], "reused": True}}  # fmt: skip
@@ -159,6 +168,8 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="keep the rows already saved; run only the others")
     parser.add_argument("--stop-after", type=float, default=None, help="start no new fault after these seconds")
     parser.add_argument("--st-from", default=None, help="reuse st's rows of this earlier results file (its name)")
+    parser.add_argument("--apart", action="store_true",
+                        help="with --first-catch: ours too against a server already up, as st is run")  # fmt: skip
     args = parser.parse_args()
     faults = [CATALOGUE[name] for name in args.fault] or [f for f in CATALOGUE.values() if f.suite == "contract"]
     faults = [fault for fault in faults if not args.area or fault.area in args.area]
@@ -173,7 +184,7 @@ def main() -> None:
     def compare_and_save(fault: Fault) -> None:
         if time.monotonic() > stop_at:
             return
-        row = compare(fault, args.first_catch, earlier)
+        row = compare(fault, args.first_catch, earlier, args.apart)
         with lock:
             rows.append(row)
             save(args.save_as, {"machine": machine(), "rows": rows})
