@@ -2,16 +2,17 @@
 
 A check can start only once its pytest process has imported and collected the suite: seconds of CPU
 for each process, more on a loaded machine. The runner is idle meanwhile, so it sends the requests that
-need no setup of the checks that find the most faults per second: every list without a key and with an
-unknown key, every list and read as documented, unknown ids, malformed bodies, a bad page size, one
-project created. Each look mirrors one check of the suite: the same request, judged by the same function
+need no setup of the checks that find the most faults per second: every list without a key, with an
+unknown key, with the read-only key and as documented, the key in the query, unknown ids, error bodies,
+malformed and invalid bodies, a bad page size, a project created and read back, the read-only key writing
+and reading a volume. Each look mirrors one check of the suite: the same request, judged by the same function
 of the toolkit (harness/expect.py) and charged to the same requirement, so a fault it finds is the very
 root cause the check finds later (one line on screen, not two), shown before any check has started.
 Each look is a check of the run's report (``first_look::`` and the id of the check it mirrors), so
 ``--check`` and ``--requirement`` choose looks as they choose checks, and the mutation matrix aims at them.
 
-It touches only what it creates: a project with the run's prefix, and whatever a request that should
-have been refused created anyway, all in the run's registry for its cleanup.
+It touches only what it creates: projects and a volume with the run's prefix, and whatever a request that
+should have been refused created anyway, all in the run's registry for its cleanup.
 """
 
 from __future__ import annotations
@@ -104,8 +105,8 @@ class Look:
 
 
 def looks() -> list[Look]:
-    """Every look, in the order sent: keys first (cheapest, most faults), then documented answers, refusals,
-    and last the looks that write."""
+    """Every look, in the order sent: keys first (cheapest, most faults), then documented answers and refusals,
+    the looks that write last."""
     contract = spec.load()
     lists = [op for op in contract.operations if op.method == "GET" and not op.path_parameters]
     reads = [op for op in contract.operations if op.method == "GET" and op.path_parameters
@@ -243,7 +244,8 @@ def chosen(look: Look, config: RunConfig) -> bool:
 
 @contextmanager
 def clients(config: RunConfig, registry: Registry, log: ExchangeLog) -> Iterator[Tools]:
-    """The run's key, no key and an unknown key, on one connection pool (as the suite's fixtures share one)."""
+    """The run's key, no key, an unknown key and the read-only key, on one connection pool (as the suite's
+    fixtures share one)."""
     target, limits = config.target, config.limits
     limiter = RateLimiter(limits.rate_limit) if limits.rate_limit else None
     api = ApiClient(target.base_url, target.api_key, redactor=Redactor(config.secrets()),
@@ -289,7 +291,7 @@ def one(look: Look, tools: Tools, log: ExchangeLog, redactor: Redactor, since: f
                                               culprit_of(blocked.finding))  # fmt: skip
         if not any(charge.requirement == look.requirement for charge in charges):
             status, blocked_by = Status.BLOCKED, charges[0].root_cause if charges else None
-    except Exception as error:
+    except Exception as error:  # a finding, or the harness broke: classify_finding tells which
         status, charges, _ = classify_finding(error, [look.requirement], describe(error), culprit_of(error))
     for noted in recommend.take():  # schema breaks and our choices not taken, which do not stop a check
         status = max(status, Status.FAIL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -11,10 +12,12 @@ import pytest
 
 from harness.client import ApiClient
 from harness.conformance import first_look
+from harness.conformance.runner import pytest_command
 from harness.redact import Redactor
 from harness.registry import Registry
 from harness.results import CheckResult
 from harness.run import ContractConfig, RunConfig, Target
+from harness.run import scratch as files
 from harness.run.embedded import EmbeddedServer
 from tests.conftest import ADMIN, READER, harness_command
 
@@ -153,3 +156,14 @@ def test_x_stops_at_a_root_cause_of_the_first_look_before_any_check_starts(tmp_p
         "first_look::test_auth.py::test_no_key_answers_401[listWorkspaces]"
     ]
     assert document["cleanup"]["problems"] == []
+
+
+def test_every_look_mirrors_a_check_the_suite_collects_for_its_requirement(tmp_path: Path) -> None:
+    """Each look names a check of the suite that proves the look's requirement (a renamed check breaks this)."""
+    selection = tmp_path / "selection.json"
+    config = RunConfig(Target("http://127.0.0.1:9", "unused"), contract=ContractConfig(list_file=str(selection)))
+    command = pytest_command(config.write(files.config_file(tmp_path)), config, ["--collect-only"])
+    subprocess.run(command, cwd=tmp_path, capture_output=True, check=False, timeout=240)
+    checks_of: dict[str, list[str]] = json.loads(selection.read_text())
+
+    assert [look.mirrors for look in first_look.looks() if look.mirrors not in checks_of[look.requirement]] == []
