@@ -179,11 +179,11 @@ def relax(node: Any, *, query: bool = False) -> Any:
     return out
 
 
-def lenient_response(key: str, schema: dict[str, Any], components: dict[str, Any] | None = None) -> dict[str, Any]:
+def lenient_response(key: str, schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
     """A response schema (standalone, with its components) at the default level; ``components``: the lenient
-    components already derived from the schema's own (they are the contract's, the same for every answer)."""
+    components of the schema's own (the contract's, the same for every answer: derived once, by the caller)."""
     body = lenient_body(key, {k: v for k, v in schema.items() if k != "components"}, schema)
-    return {**body, "components": lenient_components(schema["components"]) if components is None else components}
+    return {**body, "components": components}
 
 
 def lenient_body(key: str, body: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
