@@ -168,7 +168,7 @@ def run_phases(
                 if name not in children:
                     children[name] = launcher.start(name)
 
-        launcher.hooks.append(lambda: phases.collected(scratch, order[0]) and start_later_phases())
+        launcher.on_tick = lambda: phases.collected(scratch, order[0]) and start_later_phases()
 
         def running(but: phases.PhaseName) -> list[Child]:
             others = [child for name, child in children.items() if name != but]
@@ -219,7 +219,7 @@ class PhaseLauncher:
         self.deadline = deadline
         self.findings = findings
         self.redactor = Redactor(config.secrets())
-        self.hooks: list[Callable[[], object]] = []  # called on every tick of a phase's watch
+        self.on_tick: Callable[[], object] = lambda: None  # called on every tick of a phase's watch
 
     def start(self, phase: phases.PhaseName, worker: str | None = None) -> Child:
         """The phase's process (with pytest-xdist's workers where the phase has them), or one of its swarm's."""
@@ -246,7 +246,7 @@ class PhaseLauncher:
 
         def tick() -> None:
             workers.tick()
-            self.call_hooks()
+            self.on_tick()
             self.announce(display)
             if display:
                 display.workers = workers.active
@@ -262,7 +262,7 @@ class PhaseLauncher:
         display = None if self.config.quiet else progress.Display(self.scratch, phase, workers=workers)
 
         def tick() -> None:
-            self.call_hooks()
+            self.on_tick()
             self.announce(display)
             if display:
                 display.tick()
@@ -271,10 +271,6 @@ class PhaseLauncher:
         if display:
             display.finish(stopped=self.findings.stopping)
         return self.judged(code)
-
-    def call_hooks(self) -> None:
-        for hook in self.hooks:
-            hook()
 
     def judged(self, code: int) -> int:
         """A phase's exit code, unless it says the suite itself broke or overran."""
