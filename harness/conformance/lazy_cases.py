@@ -13,6 +13,12 @@ the first time Hypothesis reads it, when the test runs, in the same order, and w
 on the test while deriving (a media type it cannot serialise, an unsatisfiable example) is copied onto
 it then, before the test's outcome reads it. The cases are schemathesis' own
 (tests/conformance/test_lazy_cases.py compares them), so the checks are unchanged.
+
+Only their order differs, on purpose: the contract's own examples run first, then the coverage cases, as `st
+run` runs its examples phase before its coverage phase. Schemathesis attaches the coverage cases last, and
+Hypothesis runs explicit examples last-attached first, so under pytest an operation's documented example would
+wait behind its hundreds of coverage cases; it is the cheapest request of the test and the likeliest to show a
+server's first bug (a documented request refused), so a run stopped at its first finding (``-x``) shows it soonest.
 """
 
 from __future__ import annotations
@@ -24,18 +30,23 @@ from schemathesis.generation.hypothesis import builder
 
 EXAMPLES = "hypothesis_explicit_examples"  # where Hypothesis keeps a test's explicit examples
 EAGER = {"add_examples": builder.add_examples, "add_coverage": builder.add_coverage}
+RUNS_FIRST = ("add_examples", "add_coverage")  # the batches' order when the test runs: st run's phases
 
 
 class LazyExamples(list[Any]):
-    """A test's explicit examples: those attached eagerly, then each deferred batch, derived on first read."""
+    """A test's explicit examples: those attached eagerly, then each deferred batch, derived on first read and
+    placed so that Hypothesis, which reads the list from its end, runs the batches in ``RUNS_FIRST`` order."""
 
     def __init__(self, attached: list[Any]) -> None:
         super().__init__(attached)
-        self.pending: list[Callable[[], list[Any]]] = []
+        self.pending: list[tuple[str, Callable[[], list[Any]]]] = []
 
     def filled(self) -> LazyExamples:
-        while self.pending:
-            self.extend(self.pending.pop(0)())
+        if self.pending:
+            derived = {name: derive() for name, derive in self.pending}  # in attachment order, as schemathesis does
+            self.pending.clear()
+            for name in reversed(RUNS_FIRST):
+                self.extend(derived.pop(name, []))
         return self
 
     def __iter__(self) -> Iterator[Any]:
@@ -70,7 +81,7 @@ def deferred(name: str) -> Callable[..., Callable[..., Any]]:
         if not isinstance(examples, LazyExamples):
             examples = LazyExamples([] if examples is None else list(examples))
             setattr(test, EXAMPLES, examples)
-        examples.pending.append(derive)
+        examples.pending.append((name, derive))
         return test
 
     return add_lazily
