@@ -9,7 +9,7 @@ suite) and each operation's test runs in one of them, so the same derivation is 
 process for cases only one will use, and the first finding waits for all of it.
 
 ``install()`` makes schemathesis attach the same cases lazily: the test's examples list derives them
-the first time Hypothesis reads it, when the test runs, in the same order, and what schemathesis marks
+when Hypothesis reads it, as the test runs, each batch once the one before it has run, and what schemathesis marks
 on the test while deriving (a media type it cannot serialise, an unsatisfiable example) is copied onto
 it then, before the test's outcome reads it. The cases are schemathesis' own
 (tests/conformance/test_lazy_cases.py compares them), so the checks are unchanged.
@@ -17,8 +17,9 @@ it then, before the test's outcome reads it. The cases are schemathesis' own
 Only their order differs, on purpose: the contract's own examples run first, then the coverage cases, as `st
 run` runs its examples phase before its coverage phase. Schemathesis attaches the coverage cases last, and
 Hypothesis runs explicit examples last-attached first, so under pytest an operation's documented example would
-wait behind its hundreds of coverage cases; it is the cheapest request of the test and the likeliest to show a
-server's first bug (a documented request refused), so a run stopped at its first finding (``-x``) shows it soonest.
+wait behind its hundreds of coverage cases and the seconds of CPU they take to derive; it is the cheapest request
+of the test and the likeliest to show a server's first bug (a documented request refused), so a run stopped at its
+first finding (``-x``) shows it soonest.
 """
 
 from __future__ import annotations
@@ -34,26 +35,40 @@ RUNS_FIRST = ("add_examples", "add_coverage")  # the batches' order when the tes
 
 
 class LazyExamples(list[Any]):
-    """A test's explicit examples: those attached eagerly, then each deferred batch, derived on first read and
-    placed so that Hypothesis, which reads the list from its end, runs the batches in ``RUNS_FIRST`` order."""
+    """A test's explicit examples: those attached eagerly, then the deferred batches, placed so that Hypothesis,
+    which reads the list from its end, runs the batches in ``RUNS_FIRST`` order. Hypothesis' own read derives
+    each batch only once the one before it has run (the examples need no coverage case derived, and the coverage
+    cases take seconds to derive); any other read derives them all."""
 
     def __init__(self, attached: list[Any]) -> None:
         super().__init__(attached)
-        self.pending: list[tuple[str, Callable[[], list[Any]]]] = []
+        self.attached = list(attached)
+        self.pending: dict[str, Callable[[], list[Any]]] = {}
+        self.derived: dict[str, list[Any]] = {}
+
+    def derive(self, name: str) -> list[Any]:
+        """One batch's cases, derived on the first call; the list then holds every batch derived so far."""
+        if name in self.pending:
+            self.derived[name] = self.pending.pop(name)()
+            batches = [self.derived.get(batch, []) for batch in reversed(RUNS_FIRST)]
+            super().__init__([*self.attached, *(case for batch in batches for case in batch)])
+        return self.derived.get(name, [])
 
     def filled(self) -> LazyExamples:
-        if self.pending:
-            derived = {name: derive() for name, derive in self.pending}  # in attachment order, as schemathesis does
-            self.pending.clear()
-            for name in reversed(RUNS_FIRST):
-                self.extend(derived.pop(name, []))
+        for name in RUNS_FIRST:
+            self.derive(name)
         return self
+
+    def in_run_order(self) -> Iterator[Any]:
+        for name in RUNS_FIRST:
+            yield from reversed(self.derive(name))
+        yield from reversed(self.attached)
 
     def __iter__(self) -> Iterator[Any]:
         return super(LazyExamples, self.filled()).__iter__()
 
     def __reversed__(self) -> Iterator[Any]:
-        return super(LazyExamples, self.filled()).__reversed__()
+        return self.in_run_order()
 
     def __len__(self) -> int:
         return super(LazyExamples, self.filled()).__len__()
@@ -81,7 +96,7 @@ def deferred(name: str) -> Callable[..., Callable[..., Any]]:
         if not isinstance(examples, LazyExamples):
             examples = LazyExamples([] if examples is None else list(examples))
             setattr(test, EXAMPLES, examples)
-        examples.pending.append((name, derive))
+        examples.pending[name] = derive
         return test
 
     return add_lazily

@@ -64,7 +64,8 @@ def test_the_lazy_cases_are_schemathesis_own_with_the_examples_first() -> None:
 
 
 def test_building_a_test_derives_nothing_until_its_examples_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Collection only attaches the list; the first read derives the example and coverage cases, once each."""
+    """Collection only attaches the list; the first read derives the example and coverage cases, once each, and
+    Hypothesis' read derives the coverage cases only once the examples have run."""
     derived = []
     for name, eager in lazy_cases.EAGER.items():
         counted = lambda *args, eager=eager, name=name, **kwargs: derived.append(name) or eager(*args, **kwargs)  # noqa: E731
@@ -79,7 +80,10 @@ def test_building_a_test_derives_nothing_until_its_examples_are_read(monkeypatch
     test = lazy_cases.builder.create_test(operation=operation, test_func=lambda case: None, config=config)
 
     assert derived == []
-    first = list(reversed(test.hypothesis_explicit_examples))
+    in_run_order = reversed(test.hypothesis_explicit_examples)
+    documented = next(in_run_order)
+    assert derived == ["add_examples"]  # the examples run before the coverage cases are derived
+    first = [documented, *in_run_order]
     assert derived == ["add_examples", "add_coverage"]
     assert len(first) > 10
     assert list(reversed(test.hypothesis_explicit_examples)) == first
