@@ -182,6 +182,8 @@ class Swarm:
                     and files.progress_file(self.scratch, self.phase, name).exists())  # fmt: skip
         counted = progress.counts(self.scratch, self.phase)
         pending = counted[1] - taken(files.claims_folder(self.scratch, self.phase)) if counted else 1
+        if files.stop_file(self.scratch).exists():  # the run stops (-x): no check is left to hand out, and a worker
+            pending = 0  # started now would only collect for seconds, see the stop and end
         waiting = progress.waiting_count(self.scratch)
         return Reading(self.meter.idle_cores(), self.answers.median(), ready, pending, waiting)
 

@@ -16,7 +16,7 @@ from harness.conformance.queue import Claims, taken
 from harness.conformance.runner import combined
 from harness.conformance.swarm import IDLE, AnswerTimes, Controller, CpuMeter, Reading
 from harness.run.processes import INTERRUPTED, watch_group
-from harness.run.scratch import claims_folder, retire_file
+from harness.run.scratch import claims_folder, progress_file, retire_file, stop_file
 
 FLAT = 0.010  # seconds: an answer time that has not moved
 
@@ -116,6 +116,27 @@ def test_idle_cores_come_from_the_machines_counters(tmp_path: Path, monkeypatch:
     stat.write_text("cpu  200 0 200 1000 0 0 0 0 0 0\n")  # 200 of 400 idle
 
     assert meter.idle_cores() == 1.0
+
+
+def test_a_run_that_stops_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the run stops at its limit (-x), the swarm starts no worker, idle cores and checks left or not: each
+    would collect for seconds only to see the stop and end, and the phase would wait for all of them."""
+    started: list[str] = []
+    workers = swarm.Swarm(tmp_path, "concurrent", 16, lambda name: started.append(name) or None)  # type: ignore[func-returns-value]
+    monkeypatch.setattr(swarm.CpuMeter, "idle_cores", lambda self: 1.5)
+    monkeypatch.setattr(swarm.progress, "counts", lambda scratch, phase: (0, 100))
+    for name in ("q1", "q2"):  # two workers that have collected
+        workers.workers[name] = None  # type: ignore[assignment]
+        progress_file(tmp_path, "concurrent", name).parent.mkdir(parents=True, exist_ok=True)
+        progress_file(tmp_path, "concurrent", name).touch()
+    assert workers.controller.decide(workers.active, workers.reading()) == 1
+
+    stop_file(tmp_path).write_text("stopped after 1 root cause (--max-failures 1)")
+    workers.decided = 0.0
+    workers.tick()
+
+    assert workers.reading().pending == 0
+    assert started == []
 
 
 def test_a_swarms_exit_code_says_the_worst_that_happened() -> None:
