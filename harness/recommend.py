@@ -11,6 +11,7 @@ toolkit the suites import; ``__all__`` lists what they may use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ class Noted:
 
 
 NOTED: list[Noted] = []
+# Called after each note (the plugin files it at once, so the runner can show it before the check ends).
+ON_NOTE: list[Callable[[], None]] = []
 
 
 def note(requirement: str, message: str, response: Any = None, rule: Rule | None = None) -> None:
@@ -35,6 +38,8 @@ def note(requirement: str, message: str, response: Any = None, rule: Rule | None
     request = getattr(response, "request", None)
     culprit = f"{request.method} {request.url}" if request is not None else None
     NOTED.append(Noted(requirement, f"[{requirement}] {message}", culprit, rule))
+    for listener in ON_NOTE:
+        listener()
 
 
 def recommend(requirement: str, holds: bool, message: str, response: Any = None) -> bool:

@@ -170,6 +170,8 @@ def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     if phases.is_controller(config):  # its workers keep their own deadlines and write their own parts
         return
+    if run_config.contract.scratch:  # a noted finding is shown as it is noted, not when its check ends
+        recommend.ON_NOTE[:] = [partial(file_noted_at_once, config)]
     if run_config.contract.scratch and run_config.contract.max_failures:  # the runner may stop it (early_stop.py)
         early_stop.StopWhenAsked(
             Path(run_config.contract.scratch), partial(setattr, _current, "stopped_early")
@@ -540,6 +542,28 @@ def interrupted(error: BaseException) -> bool:
     return isinstance(error, KeyboardInterrupt)
 
 
+def file_noted(outcome: CheckOutcome) -> bool:
+    """File what was noted since the last look as the check's failures; whether any is new to it."""
+    before = len(outcome.failures)
+    for noted in recommend.take():  # findings that do not stop the check: schema breaks, our choices not taken
+        outcome.add(Status.FAIL, charges_for([noted.requirement], noted.message, noted.rule, noted.culprit))
+    return len(outcome.failures) > before
+
+
+def file_noted_at_once(config: pytest.Config) -> None:
+    """A finding noted while a check runs, filed and left for the runner now: a schema check notes its first one
+    in its first cases and may run hundreds more, and the runner shows a root cause (and stops a ``-x`` run) only
+    once it is left there. Before a check's setup is over, its notes wait for its report."""
+    outcomes: dict[str, CheckOutcome] = config.stash.get(OUTCOMES, {})
+    if len(outcomes) != 1:
+        return
+    [outcome] = outcomes.values()
+    run = current_run()
+    if file_noted(outcome) and run.config.contract.scratch:
+        outcome.keep_exchanges()  # the noted answer's exchange, for its curl line
+        early_stop.record(Path(run.config.contract.scratch), outcome.result(run.redactor))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
@@ -566,8 +590,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             outcome.add(status, charges)
             if stops and status == Status.FAIL:
                 outcome.stop_at(charges, "stopped by a finding charged elsewhere")
-    for noted in recommend.take():  # findings that do not stop the check: schema breaks, our choices not taken
-        outcome.add(Status.FAIL, charges_for([noted.requirement], noted.message, noted.rule, noted.culprit))
+    file_noted(outcome)
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         outcome.keep_exchanges()
         if run.config.contract.scratch:  # what it found, for the runner to show (and count) before its teardown

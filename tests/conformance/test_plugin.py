@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
+from harness import recommend
+from harness.conformance import plugin
 from harness.conformance.plugin import classify, interrupted
 from harness.expect import ContractViolation, UnexpectedAnswer
 from harness.findings import status_rule
+from harness.redact import Redactor
 from harness.results import Status
+from harness.run import ContractConfig, RunConfig, Target
+from harness.run.scratch import findings_folder
 
 
 @pytest.mark.parametrize(
@@ -83,3 +91,36 @@ def test_a_request_let_through_without_a_key_is_one_root_cause_with_our_own_refu
 
     assert seen_by_them.requirement == seen_by_us.requirement == "AUTH-KEY-001"
     assert seen_by_them.root_cause == seen_by_us.root_cause
+
+
+class FakeItem:
+    """What CheckOutcome reads of a pytest item."""
+
+    nodeid = "test_schema.py::test_operation_conforms[POST /api/v1/workspaces]"
+
+    def iter_markers(self, name: str) -> list[SimpleNamespace]:
+        return [SimpleNamespace(args=("GEN-VALID-001",))] if name == "requirement" else []
+
+
+def test_a_finding_noted_mid_check_is_left_for_the_runner_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note made while a check runs is in the findings file the runner reads before the check ends, once however
+    often it is met again; one made before any check is in flight waits for its check's report."""
+    config = RunConfig(Target("http://127.0.0.1:9", "unused"), contract=ContractConfig(scratch=str(tmp_path)))
+    monkeypatch.setattr(plugin, "_current", plugin.ConformanceRun(config=config, redactor=Redactor([])))
+    pytest_config = SimpleNamespace(stash=pytest.Stash())
+    monkeypatch.setattr(recommend, "ON_NOTE", [partial(plugin.file_noted_at_once, pytest_config)])
+    monkeypatch.setattr(recommend, "NOTED", [])
+
+    recommend.recommend("GEN-VALID-006", False, "POST /api/v1/workspaces: a name over the limit accepted")
+    assert not findings_folder(tmp_path).exists()  # no check in flight: it waits
+    pytest_config.stash[plugin.OUTCOMES] = {FakeItem.nodeid: plugin.CheckOutcome(FakeItem(), 0.0)}
+    recommend.recommend("GEN-VALID-006", False, "POST /api/v1/workspaces: a name over the limit accepted")
+    recommend.recommend("GEN-VALID-006", False, "POST /api/v1/workspaces: a name over the limit accepted")
+
+    [left] = findings_folder(tmp_path).glob("*.jsonl")
+    lines = [json.loads(line) for line in left.read_text().splitlines()]
+    assert len(lines) == 1  # met again, nothing new to show
+    assert lines[0]["check"] == FakeItem.nodeid
+    assert [failure["requirement"] for failure in lines[0]["failures"]] == ["GEN-VALID-006"]
