@@ -10,8 +10,10 @@ turns a failure that breaks only our own choices into a recommendation (harness/
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
+import hypothesis
 import schemathesis
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -39,6 +41,17 @@ if config.limits.rate_limit:
     schema.config.update(rate_limit=f"{round(config.limits.rate_limit)}/s" if per_minute >= 60 else f"{per_minute}/m")
 if config.readonly:
     schema.config.phases.coverage.unexpected_methods = set()  # probing undeclared methods could write
+
+
+def reported_at_the_first_failing_case(test: Callable[..., Any]) -> Callable[..., Any]:
+    """In a run that stops at its first root cause (``-x``), a schema check ends at its first failing case: by
+    default Hypothesis runs every explicit case (an operation's hundreds of coverage cases) before it reports any,
+    and the run would wait for all of them to show the one root cause it stops at. Otherwise unchanged, so a check
+    still reports each bug it meets. Only this setting differs from the loaded profile (schemathesis applies a
+    test's own settings over its configuration where they differ)."""
+    if config.contract.max_failures != 1:
+        return test
+    return hypothesis.settings(hypothesis.settings.default, report_multiple_bugs=False)(test)
 
 
 # Building an operation's tests derives its coverage cases, seconds of CPU for the contract's 35: a run of chosen

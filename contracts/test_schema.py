@@ -25,7 +25,7 @@ from contracts.conftest import (
     existing,
     operation_for,
 )
-from contracts.schema import judged_at_the_documents, operations
+from contracts.schema import judged_at_the_documents, operations, reported_at_the_first_failing_case
 from harness import spec
 from harness.client import ApiClient
 from harness.conformance.plugin import ConformanceRun
@@ -72,6 +72,7 @@ def operation_ids(request: pytest.FixtureRequest, run_config: RunConfig, api: Ap
 @pytest.mark.readonly
 @pytest.mark.early
 @operations.parametrize()
+@reported_at_the_first_failing_case
 def test_operation_conforms(
     case: Any, operation_ids: dict[str, str], run: ConformanceRun, keep_alive: requests.Session
 ) -> None:
