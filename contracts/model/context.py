@@ -17,7 +17,7 @@ from harness.client import LOG, ApiClient, Exchange, ExchangeLog
 from harness.expect import ContractViolation, UnexpectedAnswer, expect
 from harness.registry import Registry
 from harness.requirements import load_catalogue
-from harness.steps import PROMISES
+from harness.steps import PROMISES, charged_to
 
 API = "/api/v1"
 
@@ -99,4 +99,6 @@ def answer(response: httpx.Response, operation_id: str, statuses: tuple[int, ...
     except ContractViolation:
         raise
     except UnexpectedAnswer as exc:
-        raise ContractViolation(PROMISES.get(operation_id, "GEN-MODEL-001"), str(exc), response) from None
+        requirement = charged_to(exc, PROMISES.get(operation_id, "GEN-MODEL-001"))  # a 5xx is no-5xx's, as anywhere
+        rule = exc.rule if requirement == "GEN-SCHEMA-004" else None  # one root cause with a check's same 5xx
+        raise ContractViolation(requirement, str(exc), response, rule) from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from contracts.model.context import answer
 from contracts.model.state import LIVE, STOPPED, Collaborator, Organization
 from contracts.model.views import Expected, Walk, judge
 from harness.expect import ContractViolation
@@ -110,3 +112,17 @@ def test_every_accepted_change_adds_one_event() -> None:
     actions = [event.action for event in org.projects["p"].events]
 
     assert actions == ["project.created", "collaborator.added", "volume.created", "volume.shared"]
+
+
+@pytest.mark.parametrize(("status", "requirement"), [(500, "GEN-SCHEMA-004"), (409, "PRJ-LIFE-001")])
+def test_an_unexpected_answer_is_charged_as_any_check_charges_it(status: int, requirement: str) -> None:
+    """A 5xx the model meets is no-5xx's (GEN-SCHEMA-004), with the status rule a check's own 5xx has (one root
+    cause, not one per requirement of the operation that met it); any other status, the operation's promise."""
+    request = httpx.Request("POST", "http://127.0.0.1:9/api/v1/projects")
+    response = httpx.Response(status, text="Internal Server Error", request=request)
+
+    with pytest.raises(ContractViolation) as raised:
+        answer(response, "createProject", (201,))
+
+    assert raised.value.requirement == requirement
+    assert (raised.value.rule is not None) == (status == 500)
