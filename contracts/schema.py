@@ -134,7 +134,8 @@ def judged_at_the_documents(error: BaseException, case: Any, response: Any) -> B
     """The failures that break what the documents say; the rest are noted as recommendations. A body that
     breaks its schema is noted too (GEN-SCHEMA-001, once per rule), never raised: what schemathesis checks next
     on this operation does not need that body, so it must not stop (harness/expect.py reads the same way)."""
-    failures = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
+    given = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
+    failures = server_error_alone(given)
     kept = []
     body_noted = False
     for failure in failures:
@@ -148,9 +149,21 @@ def judged_at_the_documents(error: BaseException, case: Any, response: Any) -> B
             recommend(should, False, f"{case.operation.label}: {title_and_detail(failure)}", response)
     if not kept:
         return None
-    if len(kept) == len(failures):
+    if len(kept) == len(given):
         return error
     return kept[0] if len(kept) == 1 else FailureGroup(kept)
+
+
+SERVER_ERROR = ("ST101", "ST102")  # schemathesis' 5xx answers
+SAME_ANSWER = ("ST103", "ST202")  # an undocumented status, a valid request refused: a 5xx is both
+
+
+def server_error_alone(failures: list[BaseException]) -> list[BaseException]:
+    """A 5xx answer is one bug, its server error (GEN-SCHEMA-004): that the status is undocumented and that a valid
+    request was refused is the same answer read by schemathesis' other checks, and would be two more root causes."""
+    if not any(getattr(failure, "code", None) in SERVER_ERROR for failure in failures):
+        return failures
+    return [failure for failure in failures if getattr(failure, "code", None) not in SAME_ANSWER]
 
 
 def is_body_schema(failure: BaseException) -> bool:

@@ -202,3 +202,15 @@ def test_every_count_a_string_is_one_root_cause(tmp_path: Path) -> None:
     assert len(cause["operations"]) >= 4
     assert {rid for rid in cause["blocks"] if by_id()[rid].is_must} <= set(COUNTING), cause["blocks"]
     assert {rid: statuses(document)[rid] for rid in NOT_COUNTING} == dict.fromkeys(NOT_COUNTING, "pass")
+
+
+def test_a_500_met_by_a_schema_check_is_one_root_cause(tmp_path: Path) -> None:
+    """A create answered 500 is its server error (GEN-SCHEMA-004) alone: not also an undocumented status
+    (GEN-SCHEMA-002) nor a valid request refused (GEN-VALID-002), which schemathesis' other checks read in it."""
+    check = "test_schema.py::test_operation_conforms[POST /api/v1/projects]"
+    run = contract("--fault", "server-error-on-unicode", "--check", check, "--reports", str(tmp_path))
+
+    document = ran_without_breaking(run, tmp_path)
+    assert run.returncode == 1, run.stdout[-3000:]
+    [checked] = [c for c in document["checks"] if c["check"] == check]
+    assert {failure["requirement"] for failure in checked["failures"]} == {"GEN-SCHEMA-004"}, checked["failures"]
