@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -21,8 +20,3 @@ CONTRACTS = _locate("contracts")
 LOAD = _locate("load")
 LOCUSTFILE = LOAD / "locustfile.py"  # the load scenarios
 REQUIREMENTS = PACKAGE / "requirements.yaml"
-
-
-def user_cache() -> Path:
-    """Where the harness keeps what it could derive again but should not have to (the XDG cache folder)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "strongly-harness"

@@ -14,7 +14,6 @@ cleanup. Ctrl-C and SIGTERM are passed on
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from typing import IO
 from harness import __version__, reports, spec
 from harness.conformance import early_stop, first_look, phases, progress, swarm
 from harness.errors import InternalError
-from harness.paths import CONTRACTS, user_cache
+from harness.paths import CONTRACTS
 from harness.redact import Redactor
 from harness.registry import Registry
 from harness.requirements import by_id, load_catalogue
@@ -37,6 +36,7 @@ from harness.results import CheckResult, RunResult
 from harness.results.expectations import Expectations
 from harness.run import Limits, RunConfig, Target, pool
 from harness.run import scratch as files
+from harness.run.config import with_hypothesis_cache
 from harness.run.lifecycle import LIMITS, Cleanup, Deadline, Run, now, run_suite
 from harness.run.processes import GRACE, INTERRUPTED, TIMED_OUT, start, stop, watch, watch_group
 
@@ -66,15 +66,6 @@ def pytest_command(config_file: Path, config: RunConfig, extra: list[str]) -> li
         "-q", "--tb=no",
         *extra,
     ]  # fmt: skip
-
-
-def child_environment() -> dict[str, str]:
-    """The pytest children's environment. Hypothesis keeps its Unicode tables (seconds of CPU to build, in each
-    process that generates text: the coverage cases of a create wait for them) in its storage folder, by default
-    under the working directory, which for the children is the run's scratch folder: gone at the run's end, so
-    every process of every run built them again. Kept in the user's cache instead, unless set already; no example
-    is stored there (the suite's example database is ``none``, contracts/schemathesis.toml)."""
-    return {"HYPOTHESIS_STORAGE_DIRECTORY": str(user_cache() / "hypothesis"), **os.environ}
 
 
 def run_contract(config: RunConfig, expectations: Expectations | None = None) -> RunResult:
@@ -243,7 +234,8 @@ class PhaseLauncher:
         written = files.config_file(self.scratch, f"{phase}-{worker}" if worker else phase)  # each its deadline
         config_file = replace(config, limits=limits, contract=contract).write(written)
         extra = ["--queue-worker", worker] if worker else phases.xdist_arguments(phase, config.concurrency)
-        return start(pytest_command(config_file, config, extra), cwd=self.scratch, env=child_environment(),
+        # Hypothesis' tables kept across runs; no example is stored there (the suite's database is "none")
+        return start(pytest_command(config_file, config, extra), cwd=self.scratch, env=with_hypothesis_cache(),
                      output=self.output)  # fmt: skip
 
     def start_swarm(self, phase: phases.PhaseName) -> swarm.Swarm:

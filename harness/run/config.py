@@ -403,6 +403,21 @@ def without_user_variables(env: Mapping[str, str] | None = None) -> dict[str, st
     return {name: value for name, value in env.items() if not name.startswith("STRONGLY_")}
 
 
+def user_cache(env: Mapping[str, str] | None = None) -> Path:
+    """Where the harness keeps what it could derive again but should not have to (the XDG cache folder)."""
+    env = os.environ if env is None else env
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "strongly-harness"
+
+
+def with_hypothesis_cache(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a process that generates cases, with Hypothesis' storage folder in the user's cache
+    unless one is set. Hypothesis keeps its Unicode tables there (seconds of CPU to build, in each process that
+    generates text); by default the folder is under the working directory, which for the contract's pytest children
+    is the run's scratch folder, gone at the run's end, so every process of every run built them again."""
+    env = os.environ if env is None else env
+    return {"HYPOTHESIS_STORAGE_DIRECTORY": str(user_cache(env) / "hypothesis"), **env}
+
+
 def check_base_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -161,21 +161,3 @@ def test_chosen_checks_build_only_their_operations_and_say_which_calls_were_thei
     created = checks["test_projects.py::test_create_answers_201_and_applies_defaults"]
     assert created["operations"] == ["createProject", "getProject"]  # its factory reads the project back
     assert created["own_operations"] == ["createProject"]
-
-
-def test_the_children_keep_hypothesis_tables_in_the_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A child generating text leaves Hypothesis' Unicode tables in the user's cache, where the next run finds
-    them, not in its working directory (a run's scratch folder); a storage folder set already is kept."""
-    from harness.conformance.runner import child_environment
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    draw = "from hypothesis import strategies; strategies.text(min_size=1).example()"
-    subprocess.run([sys.executable, "-c", draw], env=child_environment(), cwd=scratch, check=True, timeout=120)
-
-    assert list((tmp_path / "cache" / "strongly-harness" / "hypothesis" / "unicode_data").rglob("*.gz"))
-    assert not (scratch / ".hypothesis").exists()
-    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "theirs"))
-    assert child_environment()["HYPOTHESIS_STORAGE_DIRECTORY"] == str(tmp_path / "theirs")

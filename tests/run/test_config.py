@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from harness.run.config import (
     RATE_LIMITED_CONCURRENCY,
     contract_profile,
     resolve,
+    with_hypothesis_cache,
     without_user_variables,
 )
 
@@ -175,3 +178,19 @@ def test_concurrency_adapts_unless_asked_or_narrow() -> None:
     assert (fixed.concurrency, fixed.adaptive) == (3, False)
     paced = replace(deployment, limits=replace(deployment.limits, rate_limit=20.0))  # workers split the rate
     assert (paced.concurrency, paced.adaptive) == (RATE_LIMITED_CONCURRENCY, False)
+
+
+def test_the_children_keep_hypothesis_tables_in_the_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child generating text leaves Hypothesis' Unicode tables in the user's cache, where the next run finds
+    them, not in its working directory (a contract run's scratch folder); a storage folder set already is kept."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    draw = "from hypothesis import strategies; strategies.text(min_size=1).example()"
+    subprocess.run([sys.executable, "-c", draw], env=with_hypothesis_cache(), cwd=scratch, check=True, timeout=120)
+
+    assert list((tmp_path / "cache" / "strongly-harness" / "hypothesis" / "unicode_data").rglob("*.gz"))
+    assert not (scratch / ".hypothesis").exists()
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(tmp_path / "theirs"))
+    assert with_hypothesis_cache()["HYPOTHESIS_STORAGE_DIRECTORY"] == str(tmp_path / "theirs")
