@@ -8,9 +8,10 @@ workers (harness/conformance/queue.py: each takes checks from a queue they share
 seconds, reads three things: the cores this machine left idle, the checks waiting for a workspace to
 provision, and the target's answer times (each worker appends them to the scratch folder). While a
 core is idle or half the workers only wait, the answers are no slower than usual and checks are left,
-it starts one more worker; when the answers climb well above their usual and no core is idle, it
-retires the newest, which ends after its current check, and lets that settle before the next. That
-is the additive increase of TCP congestion control, with a gradient like Netflix's concurrency-limits:
+it starts more: one for each half core left idle, at most as many as run (so at most doubling, TCP's slow
+start bounded by the machine), one where only waiting workers make the room; when the answers climb well
+above their usual and no core is idle, it retires the newest, which ends after its current check, and lets
+that settle before the next. That is TCP congestion control, with a gradient like Netflix's concurrency-limits:
 answer times rising above their usual (a slow average, for the run's mix of requests changes) say the
 target, or the machine under it, is saturated. `--concurrency N` still fixes the number, and then
 pytest-xdist runs the phase as before.
@@ -54,7 +55,7 @@ class Reading:
 
 @dataclass
 class Controller:
-    """The decision alone, from readings: one more worker, one fewer, or as many."""
+    """The decision alone, from readings: how many more workers (one fewer, or as many)."""
 
     ceiling: int
     usual: float | None = None  # the answer time so far, smoothed over windows
@@ -75,7 +76,10 @@ class Controller:
         # room: cores idle (unless a worker still collecting makes them look busy), or workers that only wait
         room = (reading.idle_cores >= IDLE and not starting) or 2 * reading.waiting >= workers
         if not climbing and room and reading.pending > 0 and workers < self.ceiling:
-            return 1
+            # as many as the idle cores leave room for, at most as many as run (TCP's slow start, bounded by the
+            # machine): one at a time took most of a short run to reach the workers it could use
+            fits = 1 if starting else int(reading.idle_cores / IDLE)
+            return max(1, min(fits, workers, self.ceiling - workers, reading.pending))
         return 0
 
 
@@ -193,9 +197,9 @@ class Swarm:
             return
         self.decided = time.monotonic()
         step = self.controller.decide(self.active, self.reading())
-        if step > 0:
+        for _ in range(step):
             self.add()
-        elif step < 0:
+        if step < 0:
             self.retire()
 
     def summary(self) -> str:

@@ -36,6 +36,19 @@ def test_a_worker_is_added_while_a_core_is_idle_answers_stay_flat_and_checks_wai
     assert controller.decide(2, reading(pending=0)) == 0  # nothing left to hand out
 
 
+def test_idle_cores_make_room_for_several_at_once_never_more_than_double() -> None:
+    """One more for each half core idle, at most as many as run, up to the ceiling and the checks left; where only
+    waiting workers make the room (no core idle), one."""
+    controller = Controller(ceiling=16)
+
+    assert controller.decide(2, reading(idle=1.0)) == 2
+    assert controller.decide(2, reading(idle=1.9)) == 2  # room for three, but at most doubling
+    assert controller.decide(4, reading(idle=0.7, ready=4)) == 1
+    assert controller.decide(6, reading(idle=1.9, ready=6, pending=2)) == 2  # two checks left
+    assert Controller(ceiling=5).decide(4, reading(idle=1.9, ready=4)) == 1  # the ceiling
+    assert controller.decide(4, reading(idle=0.0, ready=4, waiting=2)) == 1
+
+
 def test_no_worker_is_added_while_one_is_starting_or_the_machine_is_busy() -> None:
     """A worker still collecting would look like load, so the controller waits for it; no idle core, no more."""
     controller = Controller(ceiling=16)
@@ -129,7 +142,7 @@ def test_a_run_that_stops_starts_no_worker(tmp_path: Path, monkeypatch: pytest.M
         workers.workers[name] = None  # type: ignore[assignment]
         progress_file(tmp_path, "concurrent", name).parent.mkdir(parents=True, exist_ok=True)
         progress_file(tmp_path, "concurrent", name).touch()
-    assert workers.controller.decide(workers.active, workers.reading()) == 1
+    assert workers.controller.decide(workers.active, workers.reading()) > 0  # before the stop: more
 
     stop_file(tmp_path).write_text("stopped after 1 root cause (--max-failures 1)")
     workers.decided = 0.0
