@@ -9,7 +9,7 @@ seconds, reads three things: the cores this machine left idle, the checks waitin
 provision, and the target's answer times (each worker appends them to the scratch folder). While a
 core is idle or half the workers only wait, the answers are no slower than usual and checks are left,
 it starts more: one for each half core left idle, at most as many as run (so at most doubling, TCP's slow
-start bounded by the machine), one while checks wait for provisioning; when the answers climb well
+start bounded by the machine), one where only waiting workers make the room; when the answers climb well
 above their usual and no core is idle, it retires the newest, which ends after its current check, and lets
 that settle before the next. That is TCP congestion control, with a gradient like Netflix's concurrency-limits:
 answer times rising above their usual (a slow average, for the run's mix of requests changes) say the
@@ -77,10 +77,8 @@ class Controller:
         room = (reading.idle_cores >= IDLE and not starting) or 2 * reading.waiting >= workers
         if not climbing and room and reading.pending > 0 and workers < self.ceiling:
             # as many as the idle cores leave room for, at most as many as run (TCP's slow start, bounded by the
-            # machine): one at a time took most of a short run to reach the workers it could use. Not while checks
-            # wait for provisioning: their idle cores say nothing of what one more worker costs (against a slow
-            # deployment, doubling to 16 made the run slower than 8)
-            fits = 1 if starting or reading.waiting else int(reading.idle_cores / IDLE)
+            # machine): one at a time took most of a short run to reach the workers it could use
+            fits = 1 if starting else int(reading.idle_cores / IDLE)
             return max(1, min(fits, workers, self.ceiling - workers, reading.pending))
         return 0
 
