@@ -8,8 +8,9 @@ workers (harness/conformance/queue.py: each takes checks from a queue they share
 seconds, reads three things: the cores this machine left idle, the checks waiting for a workspace to
 provision, and the target's answer times (each worker appends them to the scratch folder). While a
 core is idle or half the workers only wait, the answers are no slower than usual and checks are left,
-it starts more: one for each half core left idle, at most as many as run (so at most doubling, TCP's slow
-start bounded by the machine), one where only waiting workers make the room; when the answers climb well
+it starts more: up to twice the machine's cores, one for each half core left idle, at most as many as run
+(so at most doubling: TCP's slow start, bounded by the machine), and one at a time beyond that or where only
+waiting workers make the room; when the answers climb well
 above their usual and no core is idle, it retires the newest, which ends after its current check, and lets
 that settle before the next. That is TCP congestion control, with a gradient like Netflix's concurrency-limits:
 answer times rising above their usual (a slow average, for the run's mix of requests changes) say the
@@ -58,6 +59,7 @@ class Controller:
     """The decision alone, from readings: how many more workers (one fewer, or as many)."""
 
     ceiling: int
+    threshold: int = 2 * (os.cpu_count() or 1)  # TCP's ssthresh: workers up to which several start at once
     usual: float | None = None  # the answer time so far, smoothed over windows
     settling: int = 0  # windows left before another retirement
 
@@ -76,9 +78,10 @@ class Controller:
         # room: cores idle (unless a worker still collecting makes them look busy), or workers that only wait
         room = (reading.idle_cores >= IDLE and not starting) or 2 * reading.waiting >= workers
         if not climbing and room and reading.pending > 0 and workers < self.ceiling:
-            # as many as the idle cores leave room for, at most as many as run (TCP's slow start, bounded by the
-            # machine): one at a time took most of a short run to reach the workers it could use
-            fits = 1 if starting else int(reading.idle_cores / IDLE)
+            # up to the threshold, as many as the idle cores leave room for, at most as many as run (TCP's slow
+            # start, bounded by the machine): one at a time took most of a short run to reach the workers it could
+            # use; beyond it one at a time (against a slow deployment, doubling on to 16 ran slower than 8)
+            fits = 1 if starting else min(int(reading.idle_cores / IDLE), self.threshold - workers)
             return max(1, min(fits, workers, self.ceiling - workers, reading.pending))
         return 0
 

@@ -37,9 +37,9 @@ def test_a_worker_is_added_while_a_core_is_idle_answers_stay_flat_and_checks_wai
 
 
 def test_idle_cores_make_room_for_several_at_once_never_more_than_double() -> None:
-    """One more for each half core idle, at most as many as run, up to the ceiling and the checks left; where only
-    waiting workers make the room (no core idle), one."""
-    controller = Controller(ceiling=16)
+    """Up to the threshold, one more for each half core idle, at most as many as run, the ceiling and the checks left;
+    beyond the threshold, or where only waiting workers make the room (no core idle), one."""
+    controller = Controller(ceiling=16, threshold=8)
 
     assert controller.decide(2, reading(idle=1.0)) == 2
     assert controller.decide(2, reading(idle=1.9)) == 2  # room for three, but at most doubling
@@ -47,6 +47,8 @@ def test_idle_cores_make_room_for_several_at_once_never_more_than_double() -> No
     assert controller.decide(6, reading(idle=1.9, ready=6, pending=2)) == 2  # two checks left
     assert Controller(ceiling=5).decide(4, reading(idle=1.9, ready=4)) == 1  # the ceiling
     assert controller.decide(4, reading(idle=0.0, ready=4, waiting=2)) == 1
+    assert controller.decide(7, reading(idle=1.9, ready=7)) == 1  # the threshold: one at a time beyond it
+    assert controller.decide(9, reading(idle=1.9, ready=9)) == 1
 
 
 def test_no_worker_is_added_while_one_is_starting_or_the_machine_is_busy() -> None:
