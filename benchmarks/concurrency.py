@@ -1,6 +1,6 @@
 """Concurrency by target: the default against each fixed `--concurrency`, cell by cell (issue 28).
 
-    python -m benchmarks.concurrency [--cell NAME ...] [--concurrency 1,2,4,8,16] [--resume]
+    python -m benchmarks.concurrency [--cell NAME ...] [--concurrency 1,2,4,8,16] [--rounds N] [--resume]
 
 One full-profile run (`strongly-harness contract --seed 7`) per cell and setting, one after the other:
 the run's default (no `--concurrency`), then each fixed value. The cells are the targets the issue
@@ -9,6 +9,10 @@ stack on a CI runner is); and two simulated deployments, `serve --provision-dela
 `--provision-delay 30 --latency 50`. A server started apart gets a fresh one per run. Prints, per cell,
 the wall time of each setting, the best fixed one and how far the default is from it; every run is
 kept in results/concurrency.json as it completes (`--resume` runs only the missing ones).
+
+`--rounds N` runs every setting of a cell N times, round after round (the settings interleaved, so a machine
+that slows down weighs on each alike), and compares their medians: on a shared 2-core machine one full run
+varies by 10 to 15 %, as much as the issue's bound, so one run per setting cannot tell the default from the best.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import common
-from benchmarks.common import ROOT, harness, machine, reference_server, save, table
+from benchmarks.common import ROOT, harness, machine, median, reference_server, save, table
 from benchmarks.suite_speed import KEYS
 
 CELLS = {  # name: (provisioning s, added latency ms); None is the embedded server
@@ -59,26 +63,31 @@ def main() -> None:
     parser.add_argument("--cell", action="append", choices=list(CELLS), help="only these cells (default: all)")
     parser.add_argument("--concurrency", default="1,2,4,8,16", help="the fixed settings to compare with")
     parser.add_argument("--resume", action="store_true", help="keep the runs already saved; run only the others")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per setting, interleaved; medians compared")
     args = parser.parse_args()
     cells = args.cell or list(CELLS)
     settings: list[int | None] = [None, *(int(value) for value in args.concurrency.split(","))]
     saved = ROOT / "benchmarks" / "results" / "concurrency.json"
     runs: list[dict[str, Any]] = json.loads(saved.read_text())["runs"] if args.resume and saved.exists() else []
     for cell in cells:
-        for concurrency in settings:
-            if any(run["cell"] == cell and run["concurrency"] == (concurrency or "default") for run in runs):
+        for number, concurrency in ((n, c) for n in range(1, args.rounds + 1) for c in settings):
+            done = [run for run in runs if run["cell"] == cell and run["concurrency"] == (concurrency or "default")]
+            if len(done) >= number:
                 continue
-            runs.append(one_run(cell, concurrency))
+            runs.append({**one_run(cell, concurrency), "round": number})
             print(runs[-1], flush=True)
             save("concurrency", {"machine": machine(), "runs": runs})
     rows = []
     for cell in cells:
-        mine = {run["concurrency"]: run for run in runs if run["cell"] == cell}
-        fixed = {value: run["seconds"] for value, run in mine.items() if value != "default"}
-        if "default" not in mine or not fixed:
+        seconds: dict[Any, list[float]] = {}
+        for run in runs:
+            if run["cell"] == cell:
+                seconds.setdefault(run["concurrency"], []).append(run["seconds"])
+        fixed = {value: round(median(times), 1) for value, times in seconds.items() if value != "default"}
+        if "default" not in seconds or not fixed:
             continue
         best = min(fixed, key=fixed.__getitem__)
-        default = mine["default"]["seconds"]
+        default = round(median(seconds["default"]), 1)
         rows.append([cell, *(fixed.get(value, "-") for value in settings[1:]), default,
                      f"{best} ({fixed[best]})", f"{(default / fixed[best] - 1) * 100:+.0f} %"])  # fmt: skip
     headers = [
