@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -56,3 +60,48 @@ def test_chosen_checks_name_the_operations_whose_schema_tests_are_built(hooks: M
     assert hooks.named_by_checks(("test_operation_conforms[GET /api/v1/projects]",)) == ["GET /api/v1/projects"]
     assert len(hooks.named_by_checks(("test_operation_conforms[POST ",))) == 12  # every POST
     assert hooks.named_by_checks(("test_projects.py::test_create_answers_201",)) == []
+
+
+# Builds POST /api/v1/projects' schema test as the suite does, with a check that fails every case, and runs it in a
+# run whose --max-failures is argv[1]; prints how many cases ran (a process of its own: importing the suite's
+# schema module installs its lazy cases).
+EVERY_CASE_FAILS = """
+import sys
+from harness.conformance import plugin
+from harness.redact import Redactor
+from harness.run import ContractConfig, RunConfig, Target
+
+config = RunConfig(Target("http://127.0.0.1:9", "unused"), contract=ContractConfig(max_failures=int(sys.argv[1])))
+plugin._current = plugin.ConformanceRun(config=config, redactor=Redactor([]))
+import contracts.schema as suite
+from schemathesis.generation.hypothesis import builder
+
+ran = []
+def refused(case):
+    ran.append(case)
+    raise AssertionError("refused")
+
+modes = list(builder.HypothesisTestMode)
+test = builder.create_test(operation=suite.schema["/api/v1/projects"]["POST"],
+                           test_func=suite.reported_at_the_first_failing_case(refused),
+                           config=builder.HypothesisTestConfig(project=suite.schema.config, modes=modes))
+try:
+    test()
+except BaseException:
+    pass
+print(len(ran))
+"""
+
+
+def cases_run(max_failures: int) -> int:
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", EVERY_CASE_FAILS, str(max_failures)], capture_output=True, text=True,
+                         cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=True, timeout=300)  # fmt: skip
+    return int(run.stdout.split()[-1])
+
+
+def test_under_x_a_schema_check_ends_at_its_first_failing_case() -> None:
+    """With -x a schema check whose every case fails runs one case; with a higher limit it runs all of its explicit
+    cases (each may be another root cause)."""
+    assert cases_run(1) == 1
+    assert cases_run(3) > 10
