@@ -10,9 +10,9 @@ provision, and the target's answer times (each worker appends them to the scratc
 core is idle or half the workers only wait, the answers are no slower than usual and checks are left,
 it starts more: up to twice the machine's cores, one for each half core left idle, at most as many as run
 (so at most doubling: TCP's slow start, bounded by the machine), and one at a time beyond that or where only
-waiting workers make the room; when the answers climb well
-above their usual and no core is idle, it retires the newest, which ends after its current check, and lets
-that settle before the next. That is TCP congestion control, with a gradient like Netflix's concurrency-limits:
+waiting workers make the room; when the answers climb well above their usual and no core is idle, it retires
+the newest, which ends after its current check, and lets that settle before the next. That is TCP congestion
+control, with a gradient like Netflix's concurrency-limits:
 answer times rising above their usual (a slow average, for the run's mix of requests changes) say the
 target, or the machine under it, is saturated. `--concurrency N` still fixes the number, and then
 pytest-xdist runs the phase as before.
